@@ -1,0 +1,155 @@
+"""The one message model every rule works on.
+
+Data flows one way: readers (``contentlint.readers``) turn inputs into ``Message``
+objects; the HTML analysis (``contentlint.html_text``) fills the HTML-derived fields;
+the engine (``contentlint.engine``) runs rules over a ``Message`` and yields ``Finding``
+objects; scoring turns findings into a score and a verdict.
+
+Nothing here parses or judges: these are plain data classes plus small helpers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+# Input kinds a Message can come from.
+INPUT_EML = "eml"          # RFC 5322 message (also each message of an mbox)
+INPUT_HTML = "html"        # HTML template, no headers
+INPUT_TEXT = "text"        # plain-text template, no headers
+INPUT_MAILJET = "mailjet"  # one message of a Mailjet Send API v3.1 payload
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding points.
+
+    ``part`` names where the text lives: ``"subject"``, ``"headers"``, ``"from"``,
+    ``"text/plain"``, ``"text/html"``, ``"preheader"``…  ``line``/``column`` are
+    1-based positions in the *input file* when the part is stored unencoded there
+    (templates, 7bit/8bit MIME parts, headers); for quoted-printable or base64
+    parts they are positions inside the decoded part.  0 means unknown.
+    """
+
+    part: str = ""
+    line: int = 0
+    column: int = 0
+    excerpt: str = ""
+
+    def to_dict(self) -> dict:
+        return {"part": self.part, "line": self.line, "column": self.column, "excerpt": self.excerpt}
+
+
+@dataclass
+class Part:
+    """One decoded MIME leaf part (or the whole body of a template)."""
+
+    label: str               # e.g. "text/html", "1.2 text/plain"
+    content_type: str        # e.g. "text/html"
+    charset: str = "utf-8"   # charset actually used to decode
+    encoding: str = ""       # Content-Transfer-Encoding as declared ("", "7bit", "quoted-printable", "base64"…)
+    text: str = ""           # decoded text
+    start_line: int = 0      # line in the input file holding line 1 of ``text``; 0 if not mappable
+    file_mapped: bool = False  # True when ``text`` appears verbatim in the input file (so lines are file lines)
+
+
+@dataclass
+class Image:
+    src: str
+    alt: Optional[str] = None        # None: no alt attribute at all; "" : empty alt (decorative)
+    width: Optional[int] = None      # declared pixels (attribute or inline style), None if not declared
+    height: Optional[int] = None
+    linked: bool = False             # inside an <a href>
+    href: Optional[str] = None
+    tracking_pixel: bool = False     # 1x1 / 0x0 / hidden image
+    location: Location = field(default_factory=Location)
+
+
+@dataclass
+class Link:
+    href: str
+    text: str = ""                   # visible anchor text, whitespace-collapsed, placeholders masked
+    domain: Optional[str] = None     # registrable domain (public suffix list), None for mailto:, placeholders, relative
+    host: Optional[str] = None       # full host name
+    scheme: str = ""                 # "https", "http", "mailto", "" …
+    is_placeholder: bool = False     # href is (or starts with) a template placeholder
+    is_unsubscribe: bool = False     # text says unsubscribe or href is an ESP unsubscribe placeholder
+    has_image: bool = False          # anchor wraps an image
+    location: Location = field(default_factory=Location)
+
+
+@dataclass
+class Hidden:
+    """Text a reader cannot see, and why."""
+
+    text: str
+    reason: str                      # "display:none", "visibility:hidden", "zero size", "same colour as background", "opacity:0", …
+    is_preheader: bool = False       # the conventional hidden preheader block (not a spam signal)
+    location: Location = field(default_factory=Location)
+
+
+@dataclass
+class Problem:
+    """Something wrong with the input itself, found while reading (becomes a finding)."""
+
+    code: str                        # e.g. "malformed-mime", "unknown-charset", "truncated-base64"
+    message: str
+    location: Location = field(default_factory=Location)
+
+
+@dataclass
+class Message:
+    source: str                      # path, or "-" for standard input
+    index: int = 0                   # position inside its source (mbox, Send API payload); 0 otherwise
+    input_kind: str = INPUT_EML
+    has_headers: bool = True         # False for templates: header rules must not fire
+    headers: list[tuple[str, str]] = field(default_factory=list)  # decoded, in file order
+    subject: Optional[str] = None
+    from_addr: Optional[str] = None  # "news@example.com"
+    from_name: Optional[str] = None
+    from_domain: Optional[str] = None
+    reply_to: Optional[str] = None
+    reply_to_domain: Optional[str] = None
+    return_path: Optional[str] = None
+    return_path_domain: Optional[str] = None
+    text: Optional[str] = None       # text/plain body (decoded), None when absent
+    html: Optional[str] = None       # text/html body (decoded source), None when absent
+    visible_text: str = ""           # what a reader sees of the HTML (no script/style/head/comments/hidden)
+    preheader: Optional[str] = None
+    hidden: list[Hidden] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)  # "name (type, N bytes)"
+    lang: str = "und"                # "fr", "en", other ISO code, or "und"
+    lang_source: str = ""            # "html-lang", "content-language", "detected", "option"
+    placeholders: list[str] = field(default_factory=list)  # placeholder tokens seen (raw text)
+    esp: Optional[str] = None        # template syntax/ESP guessed from placeholders ("mailchimp", "mailjet", "jinja"…)
+    problems: list[Problem] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
+    raw_size: int = 0                # bytes of the input message
+    html_size: int = 0               # bytes of the HTML part as sent (UTF-8)
+    sandbox: bool = False            # Mailjet SandboxMode
+
+    # -- helpers -----------------------------------------------------------------
+    def header(self, name: str) -> Optional[str]:
+        """First header of that name (case-insensitive), or None."""
+        lname = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lname:
+                return value
+        return None
+
+    def header_all(self, name: str) -> list[str]:
+        lname = name.lower()
+        return [value for key, value in self.headers if key.lower() == lname]
+
+    def body_text(self) -> str:
+        """The text a reader reads: the HTML's visible text when there is HTML, else the text part."""
+        if self.html is not None and self.visible_text.strip():
+            return self.visible_text
+        return self.text or ""
+
+    def part(self, content_type: str) -> Optional[Part]:
+        for p in self.parts:
+            if p.content_type == content_type:
+                return p
+        return None

@@ -1,0 +1,158 @@
+"""Decide what an input is from its first bytes.  The file extension is only a hint.
+
+Order: empty, binary, Send API JSON, mbox (``From `` separator line followed by headers), RFC 5322
+message (a header block with at least one well-known header), HTML (optionally after YAML front matter),
+plain text.  ``hint_ext`` breaks ties: a ``.json`` file is always read as JSON (so invalid JSON gets a
+precise error), an ``.eml``/``.mbox`` that is neither JSON nor HTML is read as a message.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+KIND_EMPTY = "empty"
+KIND_BINARY = "binary"
+KIND_JSON = "json"
+KIND_MBOX = "mbox"
+KIND_EML = "eml"
+KIND_HTML = "html"
+KIND_TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    name: str
+    detail: str = ""
+
+
+BOM_UTF8 = b"\xef\xbb\xbf"
+BOMS_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+
+_MAGIC = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or .docx/.xlsx)"),
+    (b"\x1f\x8b", "gzip-compressed data (decompress it first)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"BZh", "bzip2-compressed data (decompress it first)"),
+    (b"\xd0\xcf\x11\xe0", "an OLE2 file (Outlook .msg files are not supported; save the message as .eml)"),
+    (b"\x7fELF", "an executable"),
+)
+
+# bytes that never appear in text: C0 controls except \t \n \f \r and ESC (ISO-2022 uses ESC)
+_CTRL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+_HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
+_KNOWN_HEADERS = frozenset(
+    b"""from to cc bcc subject date received return-path message-id mime-version content-type
+    content-transfer-encoding reply-to sender delivered-to dkim-signature authentication-results
+    list-unsubscribe x-mailer user-agent in-reply-to references x-original-to envelope-to
+    arc-seal arc-message-signature arc-authentication-results received-spf errors-to precedence""".split()
+)
+_HTML_TAG = re.compile(
+    rb"<(?:!doctype\s+html|html|head|body|table|div|p|br|span|img|center|font|meta|style|title|a\s|td|tr|"
+    rb"h[1-6]|strong|b|i|u|ul|ol|li|mjml|hr)[\s/>]",
+    re.IGNORECASE,
+)
+_JSON_START = re.compile(rb"\s*\{\s*(?:\"|\})")
+
+
+def strip_bom(data: bytes) -> bytes:
+    return data[3:] if data.startswith(BOM_UTF8) else data
+
+
+def looks_like_headers(data: bytes, max_lines: int = 40) -> bool:
+    """True when ``data`` starts with an RFC 5322 header block naming at least one well-known header."""
+    lines = data[:16384].split(b"\n", max_lines)[:max_lines]
+    if not lines or not _HEADER_LINE.match(lines[0]):
+        return False
+    known = False
+    good = bad = 0
+    for line in lines:
+        line = line.rstrip(b"\r")
+        if not line:
+            break
+        if line[:1] in (b" ", b"\t"):
+            good += 1
+            continue
+        m = _HEADER_LINE.match(line)
+        if m:
+            good += 1
+            name = m.group(0).rstrip(b": \t").lower()
+            if name in _KNOWN_HEADERS or name.startswith(b"x-"):
+                known = known or name in _KNOWN_HEADERS
+        else:
+            bad += 1
+    return known and good >= 1 and bad <= good // 4
+
+
+def is_mbox_start(data: bytes) -> bool:
+    if not data.startswith(b"From "):
+        return False
+    nl = data.find(b"\n")
+    if nl < 0:
+        return False
+    return looks_like_headers(data[nl + 1:])
+
+
+def binary_detail(data: bytes) -> str:
+    """Why ``data`` is binary, or "" when it is text."""
+    head = data[:8192]
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return f"this is {what}"
+    if not head:
+        return ""
+    ctrl = len(_CTRL.findall(head))
+    if ctrl * 10 > len(head):  # more than 10% control bytes
+        return f"binary data ({ctrl} control bytes in the first {len(head)})"
+    return ""
+
+
+def _skip_front_matter(data: bytes) -> bytes:
+    if not (data.startswith(b"---\n") or data.startswith(b"---\r\n")):
+        return data
+    m = re.search(rb"\n(?:---|\.\.\.)[ \t]*\r?(?:\n|$)", data[3:])
+    return data[3 + m.end():] if m else data
+
+
+def sniff(data: bytes, hint_ext: str = "") -> Sniffed:
+    hint = (hint_ext or "").lower()
+    if hint and not hint.startswith("."):
+        hint = "." + hint
+    if data.startswith(BOMS_UTF16):
+        # UTF-16 text (Windows editors): only templates and JSON come this way
+        try:
+            text = data[:8192].decode("utf-16", "ignore")
+        except Exception:  # noqa: BLE001
+            text = ""
+        body = text.encode("utf-8", "ignore")
+        if not body.strip():
+            return Sniffed(KIND_EMPTY)
+        if hint == ".json" or _JSON_START.match(body):
+            return Sniffed(KIND_JSON)
+        return Sniffed(KIND_HTML if _HTML_TAG.search(body) else KIND_TEXT)
+    data = strip_bom(data)
+    if not data.strip():
+        return Sniffed(KIND_EMPTY)
+    start = data.lstrip(b"\r\n")
+    # a real header block wins over junk in the body: the MIME reader reports the junk per part
+    if is_mbox_start(start):
+        return Sniffed(KIND_MBOX)
+    if looks_like_headers(start):
+        return Sniffed(KIND_EML)
+    detail = binary_detail(data)
+    if detail:
+        return Sniffed(KIND_BINARY, detail)
+    if hint == ".json" or _JSON_START.match(data[:256]):
+        return Sniffed(KIND_JSON)
+    body = _skip_front_matter(start)
+    if _HTML_TAG.search(body[:65536]):
+        return Sniffed(KIND_HTML)
+    if hint in (".eml", ".msg", ".mbox", ".mbx"):
+        # named as a message but without a recognisable header block: read it as one, the MIME reader
+        # reports what is wrong instead of silently checking it as a headerless template
+        return Sniffed(KIND_MBOX if start.startswith(b"From ") else KIND_EML)
+    if hint in (".html", ".htm"):
+        return Sniffed(KIND_HTML)
+    return Sniffed(KIND_TEXT)

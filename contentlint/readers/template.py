@@ -1,0 +1,138 @@
+"""HTML and plain-text templates (no headers), with an optional YAML front matter block::
+
+    ---
+    subject: Votre sélection de la semaine
+    from: Boutique Exemple <news@exemple.fr>
+    preheader: Trois idées pour le week-end
+    lang: fr
+    ---
+    <!doctype html>…
+
+Subject: ``--subject`` option, else front matter ``subject``, else the HTML ``<title>``.
+Sender: ``--from`` option, else front matter ``from`` (or ``sender``).
+Templates have ``has_headers=False``: header rules (authentication, List-Unsubscribe) do not apply.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from ..model import INPUT_HTML, INPUT_TEXT, Location, Message, Part, Problem
+
+_FM_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+_SIMPLE_KV = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+
+FRONT_MATTER_KEYS = {
+    "subject": "subject", "from": "sender", "sender": "sender", "preheader": "preheader",
+    "preview": "preheader", "previewtext": "preheader", "preview_text": "preheader",
+    "lang": "lang", "language": "lang", "locale": "lang", "reply_to": "reply_to", "reply-to": "reply_to",
+}
+
+
+def decode_template(data: bytes, html: bool) -> tuple[str, str, list[Problem]]:
+    """Bytes of a template file → text (BOM, UTF-8, <meta charset>, else Windows-1252 with a Problem)."""
+    from .mime import decode_text
+
+    problems: list[Problem] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace"), "utf-16", problems
+    try:
+        return data.decode("utf-8"), "utf-8", problems
+    except UnicodeDecodeError:
+        pass
+    declared = None
+    if html:
+        m = _META_CHARSET.search(data[:4096])
+        if m:
+            declared = m.group(1).decode("ascii", "replace")
+    text, used, problem = decode_text(data, declared)
+    if problem and problem[0] == "missing-charset":
+        problems.append(Problem("wrong-charset", "the file is not valid UTF-8 and declares no charset; "
+                                "read as Windows-1252 (save templates as UTF-8)"))
+    elif problem:
+        problems.append(Problem(problem[0], problem[1]))
+    return text, used, problems
+
+
+def split_front_matter(text: str) -> tuple[dict, int, str, list[Problem]]:
+    """(fields, number of lines taken by the block, its raw text, problems).  No block: ({}, 0, "", [])."""
+    if not (text.startswith("---\n") or text.startswith("---\r\n")):
+        return {}, 0, "", []
+    m = _FM_END.search(text, 4)
+    if not m:
+        return {}, 0, "", [Problem("bad-front-matter", "front matter opened with \"---\" on line 1 is never closed; "
+                                   "the whole file was read as content", Location("front-matter", 1, 1))]
+    raw = text[4:m.start()]
+    end = m.end()
+    if end < len(text) and text[end] == "\n":
+        end += 1
+    nlines = text.count("\n", 0, end)
+    problems: list[Problem] = []
+    fields: dict = {}
+    loaded = None
+    try:
+        import yaml
+
+        loaded = yaml.safe_load(raw) if raw.strip() else {}
+    except Exception as exc:  # noqa: BLE001 - YAML errors, or anything odd: fall back to key: value lines
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        problems.append(Problem("bad-front-matter", f"front matter is not valid YAML{where}; "
+                                "simple \"key: value\" lines were read", Location("front-matter", 1, 1)))
+        loaded = {}
+        for line in raw.splitlines():
+            km = _SIMPLE_KV.match(line)
+            if km:
+                loaded[km.group(1)] = km.group(2).strip("\"'")
+    if loaded is None:
+        loaded = {}
+    if not isinstance(loaded, dict):
+        problems.append(Problem("bad-front-matter", "front matter is not a mapping of key: value; ignored",
+                                Location("front-matter", 1, 1)))
+        loaded = {}
+    for key, value in loaded.items():
+        canon = FRONT_MATTER_KEYS.get(str(key).strip().lower())
+        if canon and value is not None and not isinstance(value, (dict, list)):
+            fields.setdefault(canon, str(value))
+    return fields, nlines, text[:end], problems
+
+
+def read_template(data: bytes, source: str, options=None, html: bool = True) -> Message:
+    from . import ReadOptions, finish_message
+    from .mime import parse_address
+
+    options = options or ReadOptions()
+    text, charset, problems = decode_template(data, html)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    if "\x00" in text:
+        problems.append(Problem("nul-bytes", f"{text.count(chr(0))} NUL bytes removed"))
+        text = text.replace("\x00", "")
+    fields, fm_lines, fm_text, fm_problems = split_front_matter(text)
+    problems.extend(fm_problems)
+    body = text[len(fm_text):]
+    ctype = "text/html" if html else "text/plain"
+    msg = Message(source=source, input_kind=INPUT_HTML if html else INPUT_TEXT, has_headers=False,
+                  raw_size=len(data))
+    if fm_text:
+        msg.parts.append(Part(label="front-matter", content_type="text/x-front-matter", charset=charset,
+                              text=fm_text, start_line=1, file_mapped=True))
+    msg.parts.append(Part(label=ctype, content_type=ctype, charset=charset, text=body,
+                          start_line=fm_lines + 1, file_mapped=True))
+    if html:
+        msg.html = body
+    else:
+        msg.text = body
+    msg.subject = options.subject if options.subject is not None else fields.get("subject")
+    sender = options.sender if options.sender is not None else fields.get("sender")
+    if sender:
+        msg.from_name, msg.from_addr, msg.from_domain = parse_address(sender)
+    if fields.get("reply_to"):
+        _, msg.reply_to, msg.reply_to_domain = parse_address(fields["reply_to"])
+    msg.problems = problems
+    return finish_message(msg, options, subject_from_title=html,
+                          front_matter_lang=fields.get("lang"),
+                          front_matter_preheader=fields.get("preheader"))

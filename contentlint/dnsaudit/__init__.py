@@ -7,7 +7,7 @@
 Public API (imported lazily, so ``import contentlint.dnsaudit`` does not import dnspython):
 
 * ``audit_domain(domain, resolver, selectors=()) -> list[Finding]``
-* ``audit(domain, resolver, selectors=()) -> AuditResult`` (SPF lookup count, costliest include, DKIM key
+* ``audit_report(domain, resolver, selectors=()) -> AuditResult`` (SPF lookup count, costliest include, DKIM key
   sizes, DMARC policy, findings)
 * ``audit_zone_text(domain, zone_text, selectors=()) -> list[Finding]``
 * ``check_message_dns(message, options: DnsOptions, *, ruleset=None) -> list[Finding]`` (``check --dns``)
@@ -19,7 +19,7 @@ Public API (imported lazily, so ``import contentlint.dnsaudit`` does not import 
 from __future__ import annotations
 
 _EXPORTS = {
-    "audit": "audit",
+    "audit_report": "audit",
     "audit_domain": "audit",
     "audit_zone_text": "audit",
     "check_message_dns": "audit",

@@ -63,7 +63,7 @@ def _findings(issues: Iterable[Issue], overrides: Optional[dict] = None) -> list
     return out
 
 
-def audit(domain: str, resolver: BaseResolver, selectors: Iterable[str] = (), *,
+def audit_report(domain: str, resolver: BaseResolver, selectors: Iterable[str] = (), *,
           overrides: Optional[dict] = None) -> AuditResult:
     """Audit SPF, DMARC and the DKIM keys of ``selectors`` for ``domain``.  Raises DnsUnavailable."""
     domain = normalise_domain(domain)
@@ -81,13 +81,13 @@ def audit(domain: str, resolver: BaseResolver, selectors: Iterable[str] = (), *,
 
 
 def audit_domain(domain: str, resolver: BaseResolver, selectors: Iterable[str] = ()) -> list[Finding]:
-    """Findings of the SPF/DKIM/DMARC audit of ``domain`` (see :func:`audit` for the structured result)."""
-    return audit(domain, resolver, selectors).findings
+    """Findings of the SPF/DKIM/DMARC audit of ``domain`` (see :func:`audit_report` for the structured result)."""
+    return audit_report(domain, resolver, selectors).findings
 
 
 def audit_zone_text(domain: str, zone_text: str, selectors: Iterable[str] = ()) -> list[Finding]:
     """Audit ``domain`` against records given as RFC 1035 master-file text (offline)."""
-    return audit(domain, ZoneResolver(zone_text, source="<zone text>"), selectors).findings
+    return audit_report(domain, ZoneResolver(zone_text, source="<zone text>"), selectors).findings
 
 
 # -- check --dns ---------------------------------------------------------------------------------------
@@ -322,4 +322,4 @@ def run_example(example: dict) -> list[Finding]:
     selectors = example.get("selector") or ()
     if isinstance(selectors, str):
         selectors = (selectors,)
-    return audit(example["domain"], resolver, selectors).findings
+    return audit_report(example["domain"], resolver, selectors).findings

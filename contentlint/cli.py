@@ -1,0 +1,551 @@
+"""The ``contentlint`` command.
+
+    contentlint check PATH... [-]     lint messages and templates, print findings, scores and verdicts
+    contentlint rules [show ID]       list the loaded rules, or document one
+    contentlint init                  write a commented .contentlint.yaml
+    contentlint version
+    contentlint dns DOMAIN            (from contentlint.dnsaudit) audit SPF, DKIM and DMARC
+    contentlint calibrate LABELS.tsv  (from contentlint.calibrate) fit weights on labelled mail
+
+Exit codes of ``check``: 0 when no message reaches the failing verdict, 1 when one does, 2 for usage
+errors, unusable inputs, invalid configuration or rule packs (the other inputs are still checked).
+
+Cold start matters (pre-commit on one file): everything beyond typer is imported inside the commands,
+and only the chosen reporter is imported.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import Any, Iterator, List, Optional
+
+import typer
+
+from . import __version__
+
+EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+app = typer.Typer(
+    name="contentlint",
+    help="Deliverability content linter and spam scorer for email: findings, fixes, score and verdict.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+    sarif = "sarif"
+    github = "github"
+    report = "report"
+
+
+class Kind(str, Enum):
+    marketing = "marketing"
+    transactional = "transactional"
+
+
+class FailOn(str, Enum):
+    warn = "warn"
+    fail = "fail"
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"contentlint: error: {message}\n")
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"contentlint {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Deliverability content linter and spam scorer for email."""
+
+
+# ------------------------------------------------------------------------------------------------
+# check
+# ------------------------------------------------------------------------------------------------
+def _split(values: Optional[List[str]]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values or ():
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return tuple(out)
+
+
+def _pack_error_entry(exc: Any) -> dict:
+    entry = {"source": str(getattr(exc, "file", "") or "<rules>"),
+             "message": str(getattr(exc, "message", exc))}
+    line = getattr(exc, "line", None)
+    if line:
+        entry["line"] = int(line)
+    rule = getattr(exc, "rule_id", None)
+    if rule:
+        entry["rule"] = str(rule)
+    return entry
+
+
+def _config_error_entry(exc: Any) -> dict:
+    entry = {"source": exc.file, "message": exc.message}
+    if exc.line:
+        entry["line"] = exc.line
+    if exc.key:
+        entry["key"] = exc.key
+    return entry
+
+
+class _Linters:
+    """One Linter per configuration file (found from each checked file's folder upwards, or forced)."""
+
+    def __init__(self, forced_config: Optional[str], settings: dict, on_error):
+        self.forced = forced_config
+        self.settings = settings
+        self.on_error = on_error
+        self.by_config: dict[Optional[str], Any] = {}
+
+    def config_path(self, source: str) -> Optional[str]:
+        if self.forced is not None:
+            return self.forced
+        from .config import config_for_source
+
+        return config_for_source(source)
+
+    def for_source(self, source: str):
+        return self.get(self.config_path(source))
+
+    def get(self, config_path: Optional[str]):
+        if config_path in self.by_config:
+            return self.by_config[config_path]
+        from .api import Linter
+        from .config import ConfigError
+
+        linter = None
+        try:
+            linter = Linter(config_path, **self.settings)
+        except ConfigError as exc:
+            self.on_error(_config_error_entry(exc))
+        except Exception as exc:  # PackError, or a pack the engine cannot load
+            if type(exc).__name__ == "PackError" or hasattr(exc, "rule_id"):
+                self.on_error(_pack_error_entry(exc))
+            else:
+                self.on_error({"source": config_path or "<rules>",
+                               "message": f"cannot load rules: {type(exc).__name__}: {exc}"})
+        self.by_config[config_path] = linter
+        return linter
+
+    def rule_info(self, rule_id: str):
+        for linter in self.by_config.values():
+            if linter is None:
+                continue
+            try:
+                rule = linter.ruleset.get(rule_id)
+            except Exception:
+                rule = None
+            if rule is not None:
+                return rule
+        return None
+
+
+def _iter_file(path: str, options, walked: bool):
+    """Messages of one file exactly as ``iter_messages`` reads it inside a folder walk or when named."""
+    from . import readers
+
+    guard = getattr(readers, "_guard", None)
+    read_path = getattr(readers, "_read_path", None)
+    if guard is None or read_path is None:  # readers without the private helpers: same as naming the file
+        return readers.iter_messages([path], options)
+    return guard(path, lambda: read_path(path, options, from_walk=walked))
+
+
+def _check_file_task(linter, path: str, walked: bool) -> list:
+    """Worker side of ``--jobs``: read and check one file."""
+    from .readers import InputError
+
+    out: list = []
+    for item in _iter_file(path, linter.read_options, walked):
+        if isinstance(item, InputError):
+            out.append(item)
+        else:
+            out.extend(linter.check_items(item))
+    return out
+
+
+def _serial(paths: list[str], options, linters: _Linters, stdin) -> Iterator[tuple[Any, Any]]:
+    from .readers import InputError, iter_messages
+
+    for item in iter_messages(paths, options, stdin=stdin):
+        if isinstance(item, InputError):
+            yield item, None
+            continue
+        linter = linters.for_source(item.source)
+        if linter is None:
+            continue  # its configuration is invalid: already reported
+        for result in linter.check_items(item):
+            yield result, linter
+
+
+def _parallel(paths: list[str], options, linters: _Linters, stdin, jobs: int) -> Iterator[tuple[Any, Any]]:
+    import collections
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    from .readers import InputError
+
+    def units():
+        for path in paths:
+            if path == "-":
+                yield ("now", list(_serial(["-"], options, linters, stdin)))
+            elif os.path.isdir(path):
+                from .readers.walk import walk
+
+                for fpath, error in walk(path):
+                    if error is not None:
+                        yield ("now", [(InputError(fpath, error), None)])
+                    else:
+                        yield ("file", (fpath, True))
+            else:
+                yield ("file", (path, False))
+
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if "fork" in methods else methods[0])
+    window: collections.deque = collections.deque()
+
+    def resolve(entry):
+        what, value = entry
+        if what == "now":
+            return value
+        future, path, linter = value
+        try:
+            return [(item, linter) for item in future.result()]
+        except Exception as exc:  # a crashed worker must not lose the other results
+            return [(InputError(path, f"could not check this file: {type(exc).__name__}: {exc}"), None)]
+
+    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        for what, value in units():
+            if what == "now":
+                window.append((what, value))
+            else:
+                path, walked = value
+                linter = linters.for_source(path)
+                if linter is None:
+                    continue
+                window.append(("future", (pool.submit(_check_file_task, linter, path, walked), path, linter)))
+            while len(window) > jobs * 4:
+                yield from resolve(window.popleft())
+        while window:
+            yield from resolve(window.popleft())
+
+
+@app.command()
+def check(
+    paths: List[str] = typer.Argument(..., metavar="PATH...", show_default=False,
+                                      help="Files (.eml, .mbox, .html, .txt, Send API .json), folders, or - for stdin."),
+    format: Optional[Format] = typer.Option(None, "--format", "-f", case_sensitive=False,
+                                            help="Output format [default: text; github when GITHUB_ACTIONS is set]."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE."),
+    config: Optional[str] = typer.Option(None, "--config", "-c", metavar="FILE",
+                                         help="Use this configuration instead of searching for one."),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", metavar="PATH",
+                                              help="Extra rule pack (YAML file or folder); repeatable."),
+    select: Optional[List[str]] = typer.Option(None, "--select", metavar="IDS",
+                                               help="Only these rule ids or prefixes (comma-separated or repeated)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="IDS",
+                                               help="Skip these rule ids or prefixes (comma-separated or repeated)."),
+    kind: Optional[Kind] = typer.Option(None, "--kind", case_sensitive=False,
+                                        help="Mail kind [default: from config, else marketing]."),
+    lang: Optional[str] = typer.Option(None, "--lang", metavar="CODE", help="Force the language (en, fr…)."),
+    subject: Optional[str] = typer.Option(None, "--subject", help="Subject for templates."),
+    sender: Optional[str] = typer.Option(None, "--from", metavar="ADDRESS", help="Sender for templates."),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", case_sensitive=False,
+                                             help="Verdict that makes the run fail (exit 1) [default: fail]."),
+    max_score: Optional[float] = typer.Option(None, "--max-score", metavar="N",
+                                              help="Also fail any message scoring above N."),
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+                               help="Only print messages that make the run fail, and errors; no summary."),
+    no_color: bool = typer.Option(False, "--no-color", help="No colours (also when NO_COLOR is set)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=0, metavar="N",
+                             help="Check files in N processes (0: one per CPU); same output as one process."),
+    dns: bool = typer.Option(False, "--dns", help="Also audit each message's From domain (SPF, DKIM, DMARC): uses the network."),
+    nameserver: Optional[str] = typer.Option(None, "--nameserver", metavar="IP[:PORT]",
+                                             help="DNS server for --dns (implies --dns)."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", metavar="SECONDS", help="DNS timeout for --dns (implies --dns)."),
+    dkim_selector: Optional[List[str]] = typer.Option(None, "--dkim-selector", metavar="SELECTOR",
+                                                      help="DKIM selector to audit (repeatable; implies --dns)."),
+    zone: Optional[str] = typer.Option(None, "--zone", metavar="FILE",
+                                       help="Read DNS records from this zone file instead of the network (implies --dns)."),
+) -> None:
+    """Check messages and templates: findings with fixes, a score and a verdict per message."""
+    code = run_check(
+        paths, fmt=format.value if format else None, output=output, config=config, rules=rules or [],
+        select=_split(select), ignore=_split(ignore), kind=kind.value if kind else None, lang=lang,
+        subject=subject, sender=sender, fail_on=fail_on.value if fail_on else None, max_score=max_score,
+        quiet=quiet, no_color=no_color, jobs=jobs, dns=dns, nameserver=nameserver, timeout=timeout,
+        dkim_selectors=_split(dkim_selector), zone=zone,
+    )
+    raise typer.Exit(code)
+
+
+def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[str] = None,
+              config: Optional[str] = None, rules=(), select=(), ignore=(), kind: Optional[str] = None,
+              lang: Optional[str] = None, subject: Optional[str] = None, sender: Optional[str] = None,
+              fail_on: Optional[str] = None, max_score: Optional[float] = None, quiet: bool = False,
+              no_color: bool = False, jobs: int = 1, dns: bool = False, nameserver: Optional[str] = None, timeout=None,
+              dkim_selectors=(), zone: Optional[str] = None, stdin=None) -> int:
+    """The ``check`` command without typer; returns the exit code."""
+    if lang is not None:
+        lang = lang.strip().lower()
+        if not (2 <= len(lang) <= 3 and lang.isalpha()):
+            _err(f"--lang expects a language code such as en or fr, not {lang!r}")
+            return EXIT_ERROR
+    if max_score is not None and max_score < 0:
+        _err("--max-score must not be negative")
+        return EXIT_ERROR
+    if timeout is not None and timeout <= 0:
+        _err("--timeout must be positive")
+        return EXIT_ERROR
+    if zone is not None and not os.path.isfile(zone):
+        _err(f"--zone: no such file: {zone}")
+        return EXIT_ERROR
+    for pack in rules:
+        if not os.path.exists(pack):
+            _err(f"--rules: no such file or folder: {pack}")
+            return EXIT_ERROR
+    if config is not None and not os.path.isfile(config):
+        _err(f"--config: no such file: {config}")
+        return EXIT_ERROR
+    if fmt is None:
+        fmt = "github" if os.environ.get("GITHUB_ACTIONS") else "text"
+    if jobs == 0:
+        jobs = os.cpu_count() or 1
+
+    dns_settings = None
+    if dns or nameserver or timeout is not None or dkim_selectors or zone:
+        from .api import DnsSettings
+
+        dns_settings = DnsSettings(nameserver=nameserver, timeout=timeout,
+                                   dkim_selectors=tuple(dkim_selectors),
+                                   zone=os.path.abspath(zone) if zone else None)
+
+    if output:
+        try:
+            out = open(output, "w", encoding="utf-8", newline="\n")
+        except OSError as exc:
+            _err(f"--output: cannot write {output}: {exc.strerror or exc}")
+            return EXIT_ERROR
+    else:
+        out = sys.stdout
+        try:
+            out.reconfigure(errors="replace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
+    try:
+        color = (fmt in ("text", "report") and not output and not no_color and not os.environ.get("NO_COLOR")
+                 and hasattr(out, "isatty") and out.isatty())
+        return _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subject, sender,
+                    fail_on, max_score, quiet, jobs, dns_settings, stdin)
+    finally:
+        if output:
+            out.close()
+        else:
+            out.flush()
+
+
+def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subject, sender, fail_on,
+         max_score, quiet, jobs, dns_settings, stdin) -> int:
+    from .reporters import get_reporter
+
+    pending_errors: list[dict] = []
+    reporter_box: list = []
+
+    def on_error(entry: dict) -> None:
+        if reporter_box:
+            reporter_box[0].error(entry)
+        else:
+            pending_errors.append(entry)
+
+    settings = dict(rules=tuple(rules), select=tuple(select), ignore=tuple(ignore), kind=kind, lang=lang,
+                    subject=subject, sender=sender, dns=dns_settings, fail_on=fail_on, max_score=max_score)
+    forced = os.path.abspath(config) if config else None
+    linters = _Linters(forced, settings, on_error)
+
+    reporter = get_reporter(fmt)(out, color=color, quiet=quiet, fail_on=fail_on or "fail", max_score=max_score,
+                                 rule_info=linters.rule_info, base_dir=os.getcwd())
+    reporter.start()
+    reporter_box.append(reporter)
+    for entry in pending_errors:
+        reporter.error(entry)
+
+    from .readers import InputError, ReadOptions
+
+    options = ReadOptions(subject=subject or None, sender=sender, lang=lang)
+    if stdin is None and "-" in paths:
+        stdin = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin
+    if forced is not None:  # an invalid forced configuration fails before reading anything
+        linters.get(forced)
+    stream = (_parallel(paths, options, linters, stdin, jobs) if jobs > 1
+              else _serial(paths, options, linters, stdin))
+    for item, linter in stream:
+        if isinstance(item, InputError):
+            reporter.error(item)
+        else:
+            reporter.report(item, failing=item.failed(linter.fail_on, linter.max_score))
+    reporter.finish()
+    if reporter.errors:
+        return EXIT_ERROR
+    return EXIT_FAIL if reporter.failed else EXIT_OK
+
+
+# ------------------------------------------------------------------------------------------------
+# rules, init, version
+# ------------------------------------------------------------------------------------------------
+rules_app = typer.Typer(invoke_without_command=True, no_args_is_help=False, add_completion=False,
+                        rich_markup_mode=None, help="List the loaded rules (or `rules show ID`).")
+app.add_typer(rules_app, name="rules")
+
+
+def _ruleset_for(rules: Optional[List[str]], config: Optional[str]):
+    """Load the rule set the way `check` would for files in the current folder; exit 2 on errors."""
+    from .api import Linter
+    from .config import ConfigError, find_config
+
+    config_path = os.path.abspath(config) if config else find_config(os.getcwd())
+    if config and not os.path.isfile(config):
+        _err(f"--config: no such file: {config}")
+        raise typer.Exit(EXIT_ERROR)
+    try:
+        return Linter(config_path, rules=tuple(rules or ())).ruleset
+    except ConfigError as exc:
+        sys.stderr.write(f"{exc}\n")
+    except Exception as exc:
+        if hasattr(exc, "rule_id"):
+            from .reporters import format_error
+
+            sys.stderr.write(format_error(_pack_error_entry(exc)) + "\n")
+        else:
+            _err(f"cannot load rules: {type(exc).__name__}: {exc}")
+    raise typer.Exit(EXIT_ERROR)
+
+
+@rules_app.callback()
+def rules_list(
+    ctx: typer.Context,
+    rules: Optional[List[str]] = typer.Option(None, "--rules", metavar="PATH", help="Extra rule pack; repeatable."),
+    config: Optional[str] = typer.Option(None, "--config", "-c", metavar="FILE", help="Configuration file."),
+) -> None:
+    """List the loaded rules: id, level, weight, category, title."""
+    ctx.obj = {"rules": rules or [], "config": config}
+    if ctx.invoked_subcommand is not None:
+        return
+    ruleset = _ruleset_for(rules, config)
+    from .engine.docs import list_rules_table
+
+    typer.echo(list_rules_table(ruleset).rstrip("\n"))
+
+
+@rules_app.command("show")
+def rules_show(
+    ctx: typer.Context,
+    rule_id: str = typer.Argument(..., metavar="ID", help="Rule id."),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", metavar="PATH", help="Extra rule pack; repeatable."),
+    config: Optional[str] = typer.Option(None, "--config", "-c", metavar="FILE", help="Configuration file."),
+) -> None:
+    """Document one rule: description, level, weight, scope, examples and fix."""
+    parent = ctx.obj or {}
+    ruleset = _ruleset_for(list(parent.get("rules") or []) + list(rules or []), config or parent.get("config"))
+    from .engine.docs import show_rule
+
+    try:
+        text = show_rule(ruleset, rule_id)
+    except (KeyError, LookupError, ValueError):
+        text = None
+    if not text:
+        ids = [r.id for r in getattr(ruleset, "rules", [])]
+        import difflib
+
+        close = difflib.get_close_matches(rule_id, ids, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; `contentlint rules` lists them"
+        _err(f"unknown rule {rule_id!r}{hint}")
+        raise typer.Exit(EXIT_ERROR)
+    typer.echo(text.rstrip("\n"))
+
+
+@app.command()
+def init(
+    directory: str = typer.Argument(".", metavar="[DIR]", help="Folder to write .contentlint.yaml into."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing .contentlint.yaml."),
+) -> None:
+    """Write a commented .contentlint.yaml with the defaults."""
+    from .config import CONFIG_NAMES, INIT_TEMPLATE
+
+    if not os.path.isdir(directory):
+        _err(f"no such folder: {directory}")
+        raise typer.Exit(EXIT_ERROR)
+    target = os.path.join(directory, CONFIG_NAMES[0])
+    if os.path.exists(target) and not force:
+        _err(f"{target} already exists; use --force to overwrite it")
+        raise typer.Exit(EXIT_ERROR)
+    try:
+        with open(target, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(INIT_TEMPLATE)
+    except OSError as exc:
+        _err(f"cannot write {target}: {exc.strerror or exc}")
+        raise typer.Exit(EXIT_ERROR)
+    typer.echo(f"wrote {target}")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(f"contentlint {__version__}")
+
+
+# ------------------------------------------------------------------------------------------------
+# commands from other modules
+# ------------------------------------------------------------------------------------------------
+def _register_plugins() -> None:
+    try:
+        from .dnsaudit import command as dns_command
+    except ImportError:
+        dns_command = None
+    if dns_command is not None and hasattr(dns_command, "register"):
+        dns_command.register(app)
+    try:
+        from . import calibrate
+    except ImportError:
+        calibrate = None
+    if calibrate is not None and hasattr(calibrate, "register"):
+        calibrate.register(app)
+
+
+_register_plugins()
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """Console entry point."""
+    try:
+        app(args=argv, prog_name="contentlint")
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:  # `contentlint check … | head`
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError:
+            pass
+        sys.exit(EXIT_FAIL)
+
+
+if __name__ == "__main__":
+    main()

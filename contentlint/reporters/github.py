@@ -1,0 +1,72 @@
+"""``--format github``: GitHub Actions workflow commands, one annotation per finding.
+
+    ::warning file=templates/promo.html,line=12,col=7,title=risky-prize-terms::“prize” is a word …
+
+Chosen automatically when ``GITHUB_ACTIONS`` is set and no ``--format`` is given.  Findings map to
+``error``/``warning``/``notice``; each message that reaches the failing verdict gets one more
+annotation with its score; unusable inputs are ``error`` annotations titled ``input-error``.
+"""
+from __future__ import annotations
+
+from . import Reporter, display_source
+
+LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class GithubReporter(Reporter):
+    def command(self, level: str, message: str, *, file: str = "", line: int = 0, col: int = 0, title: str = "") -> None:
+        props = []
+        if file:
+            props.append(f"file={escape_property(file)}")
+        if line:
+            props.append(f"line={line}")
+            if col:
+                props.append(f"col={col}")
+        if title:
+            props.append(f"title={escape_property(title)}")
+        self.out.write(f"::{level} {','.join(props)}::{escape_data(message)}\n")
+
+    def write_report(self, report) -> None:
+        failing = self.is_failure(report)
+        if self.quiet and not failing:
+            return
+        file = self.relpath(report.source) if report.source != "-" else ""
+        where = display_source(report.source, report.index)
+        for f in report.findings:
+            loc = f.location
+            text = f.message
+            if not loc.line and loc.part:
+                text += f" [{loc.part}]"
+            if report.index:
+                text = f"{where}: {text}"
+            if f.suggestion:
+                text += f"\nFix: {f.suggestion}"
+            self.command(LEVELS.get(f.level, "warning"), text, file=file, line=loc.line, col=loc.column,
+                         title=f.rule)
+        if failing:
+            self.command("error", f"{where}: score {report.score:g}, verdict {report.verdict}", file=file,
+                         title="contentlint")
+
+    def write_error(self, error: dict) -> None:
+        source = error["source"]
+        title = error.get("rule") or error.get("key") or "input-error"
+        self.command("error", error["message"], file=self.relpath(source) if source != "-" else "",
+                     line=error.get("line") or 0, title=title)
+
+    def finish(self) -> None:
+        if self.quiet:
+            return
+        c = self.counts
+        self.out.write(f"contentlint: {self.messages} messages: {c['fail']} fail, {c['warn']} warn, "
+                       f"{c['pass']} pass; {len(self.errors)} input errors\n")
+
+
+REPORTER = GithubReporter

@@ -1,0 +1,125 @@
+"""``--format sarif``: SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+
+One run; ``tool.driver.rules`` describes every rule that produced a result (help text from the rule's
+description and suggestion); each finding is a result with ``ruleId``, ``level`` (error, warning,
+note), the message and its fix, and a location whose ``artifactLocation.uri`` is relative to the
+current folder (``uriBaseId`` ``%SRCROOT%``) with ``startLine``/``startColumn`` when known.  The
+message's score and verdict are in each result's ``properties``.  Unusable inputs are
+``toolExecutionNotifications`` of the invocation, which is then not successful.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from .. import __version__
+from . import Reporter
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+class SarifReporter(Reporter):
+    def start(self) -> None:
+        self.results: list[dict] = []
+        self.rule_index: dict[str, int] = {}
+        self.rules: list[dict] = []
+
+    def artifact_location(self, source: str) -> dict:
+        if not source or source == "-":
+            return {"uri": "stdin"}
+        rel = self.relpath(source)
+        if os.path.isabs(rel) or (len(rel) > 1 and rel[1] == ":"):
+            return {"uri": Path(rel).as_uri()}
+        return {"uri": quote(rel), "uriBaseId": "%SRCROOT%"}
+
+    def descriptor(self, rule_id: str, finding) -> int:
+        if rule_id in self.rule_index:
+            return self.rule_index[rule_id]
+        rule = self.rule_info(rule_id)
+        title = getattr(rule, "title", "") or rule_id
+        description = (getattr(rule, "description", "") or "").strip() or finding.message
+        suggestion = (getattr(rule, "suggestion", "") or "").strip()
+        help_text = description + (f"\n\nHow to fix: {suggestion}" if suggestion else "")
+        level = getattr(rule, "level", None) or finding.level
+        entry = {
+            "id": rule_id,
+            "name": "".join(part.capitalize() for part in rule_id.split("-")),
+            "shortDescription": {"text": title},
+            "fullDescription": {"text": description},
+            "help": {"text": help_text},
+            "defaultConfiguration": {"level": LEVELS.get(level, "warning")},
+            "properties": {
+                "category": getattr(rule, "category", None) or finding.category,
+                "weight": getattr(rule, "weight", None) if getattr(rule, "weight", None) is not None else finding.weight,
+                "tags": [getattr(rule, "category", None) or finding.category],
+            },
+        }
+        pack = getattr(rule, "pack", None) or finding.pack
+        if pack:
+            entry["properties"]["pack"] = pack
+        self.rule_index[rule_id] = len(self.rules)
+        self.rules.append(entry)
+        return self.rule_index[rule_id]
+
+    def write_report(self, report) -> None:
+        artifact = self.artifact_location(report.source)
+        for f in report.findings:
+            loc = f.location
+            physical: dict = {"artifactLocation": dict(artifact)}
+            if loc.line and loc.line > 0:
+                region: dict = {"startLine": loc.line}
+                if loc.column and loc.column > 0:
+                    region["startColumn"] = loc.column
+                if loc.excerpt:
+                    region["snippet"] = {"text": loc.excerpt}
+                physical["region"] = region
+            text = f.message + (f"\nFix: {f.suggestion}" if f.suggestion else "")
+            result = {
+                "ruleId": f.rule,
+                "ruleIndex": self.descriptor(f.rule, f),
+                "level": LEVELS.get(f.level, "warning"),
+                "message": {"text": text},
+                "locations": [{"physicalLocation": physical}],
+                "properties": {
+                    "part": loc.part,
+                    "index": report.index,
+                    "weight": f.weight,
+                    "suggestion": f.suggestion,
+                    "score": report.score,
+                    "verdict": report.verdict,
+                    "kind": report.kind,
+                },
+            }
+            if report.subject is not None:
+                result["properties"]["subject"] = report.subject
+            self.results.append(result)
+
+    def finish(self) -> None:
+        notifications = []
+        for err in self.errors:
+            note = {"level": "error", "message": {"text": err["message"]},
+                    "locations": [{"physicalLocation": {"artifactLocation": self.artifact_location(err["source"])}}]}
+            notifications.append(note)
+        invocation = {"executionSuccessful": not self.errors, "toolExecutionNotifications": notifications,
+                      "properties": {"summary": self.summary()}}
+        base = Path(self.base_dir).resolve().as_uri().rstrip("/") + "/"
+        doc = {
+            "$schema": SCHEMA_URI,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {"name": "contentlint", "version": __version__, "semanticVersion": __version__,
+                                    "rules": self.rules}},
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": base}},
+                "invocations": [invocation],
+                "columnKind": "unicodeCodePoints",
+                "results": self.results,
+            }],
+        }
+        json.dump(doc, self.out, ensure_ascii=False, indent=2)
+        self.out.write("\n")
+
+
+REPORTER = SarifReporter

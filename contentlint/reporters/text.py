@@ -1,0 +1,70 @@
+"""Human-readable output.
+
+    newsletter.html — “WIN a FREE prize!!!”
+      newsletter.html:12:7  warning  risky-prize-terms  “prize” is a word spam filters watch.
+          fix: Replace “prize” with reward or thank-you offer.
+      score 6.5 → fail (warn ≥ 3, fail ≥ 5)
+
+    3 messages: 1 fail, 1 warn, 1 pass; 0 input errors
+"""
+from __future__ import annotations
+
+import sys
+
+from . import Reporter, display_source, format_error
+
+RESET = "\033[0m"
+STYLES = {
+    "error": "\033[31m", "warning": "\033[33m", "info": "\033[36m",
+    "fail": "\033[1;31m", "warn": "\033[1;33m", "pass": "\033[1;32m",
+    "rule": "\033[2m", "header": "\033[1m", "fix": "\033[32m",
+}
+
+
+class TextReporter(Reporter):
+    def paint(self, text: str, style: str) -> str:
+        if not self.color:
+            return text
+        return f"{STYLES[style]}{text}{RESET}"
+
+    def write_report(self, report) -> None:
+        failing = self.is_failure(report)
+        if self.quiet and not failing:
+            return
+        w = self.out.write
+        where = display_source(report.source, report.index)
+        subject = f" — “{report.subject}”" if report.subject else ""
+        w(self.paint(f"{where}{subject}", "header") + "\n")
+        for f in report.findings:
+            loc = f.location
+            pos = f"{report.source}:{loc.line}:{loc.column or 1}" if loc.line else report.source
+            part = f" [{loc.part}]" if (loc.part and not loc.line) else ""
+            w(f"  {pos}{part}  {self.paint(f.level, f.level)}  {self.paint(f.rule, 'rule')}  {f.message}\n")
+            if f.suggestion:
+                w(f"      {self.paint('fix:', 'fix')} {f.suggestion}\n")
+        th = report.thresholds
+        verdict = self.paint(report.verdict, report.verdict)
+        extra = ""
+        if report.compliance_failure:
+            extra = ", compliance error"
+        if self.max_score is not None and report.score > self.max_score:
+            extra += f", above --max-score {self.max_score:g}"
+        w(f"  score {report.score:g} → {verdict} (warn ≥ {th.warn:g}, fail ≥ {th.fail:g}{extra})\n\n")
+
+    def write_error(self, error: dict) -> None:
+        # errors go to standard error so that stdout stays the report
+        sys.stderr.write(format_error(error) + "\n")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.quiet:
+            return
+        c = self.counts
+        n = self.messages
+        plural = "message" if n == 1 else "messages"
+        errors = len(self.errors)
+        err = f"; {errors} input error{'s' if errors != 1 else ''}" if errors else ""
+        self.out.write(f"{n} {plural}: {c['fail']} fail, {c['warn']} warn, {c['pass']} pass{err}\n")
+
+
+REPORTER = TextReporter

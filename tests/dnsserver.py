@@ -30,7 +30,10 @@ class _Quiet:
 
 
 class _Handler(DNSHandler):
-    udplen = 512
+    udplen = 0  # truncation is done by ZoneData.resolve (dnslib's own drops the question section)
+
+
+UDP_LIMIT = 512
 
 
 class ZoneData(BaseResolver):
@@ -53,6 +56,13 @@ class ZoneData(BaseResolver):
                     n = n.parent()
 
     def resolve(self, request, handler):
+        reply = self._answer(request, handler)
+        if getattr(handler, "protocol", "") == "udp" and len(reply.pack()) > UDP_LIMIT:
+            reply = request.reply()   # question only, TC bit set: the client retries over TCP
+            reply.header.tc = 1
+        return reply
+
+    def _answer(self, request, handler):
         reply = request.reply()
         qtype = request.q.qtype
         qname = dns.name.from_text(str(request.q.qname))

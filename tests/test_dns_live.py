@@ -1,0 +1,236 @@
+"""The audit against a real DNS server on 127.0.0.1 (dnslib, UDP + TCP), the `dns` command and `check --dns`."""
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from dnsserver import ZONE_DIR, ZoneServer, zone_files
+
+from contentlint.dnsaudit import (DnsOptions, DnsUnavailable, LiveResolver, ZoneResolver, audit_report,
+                                  check_message_dns)
+from contentlint.dnsaudit.audit import example_message
+from contentlint.dnsaudit.command import register
+
+# zone file -> (domain, DKIM selectors, exact set of rule ids expected)
+SCENARIOS = {
+    "good": ("good.test", ("s2048", "ed"), set()),
+    "good-subdomain": ("news.good.test", (), set()),
+    "two-spf": ("twospf.test", (), {"spf-multiple-records"}),
+    "many-lookups": ("manylookups.test", (), {"spf-too-many-lookups"}),
+    "include-loop": ("loop.test", (), {"spf-include-loop"}),
+    "plus-all": ("plusall.test", (), {"spf-permissive-all"}),
+    "weak-dkim": ("weakdkim.test", ("s512",), {"dkim-key-weak"}),
+    "no-dmarc": ("nodmarc.test", (), {"dmarc-missing"}),
+    "p-none": ("pnone.test", (), {"dmarc-policy-none"}),
+    "big-txt": ("bigtxt.test", (), {"spf-syntax"}),
+}
+ZONE_OF = {"good-subdomain": "good"}
+
+
+@pytest.fixture(scope="module")
+def server():
+    srv = ZoneServer([p.read_text() for p in zone_files()]).start()
+    yield srv
+    srv.stop()
+
+
+def live(server, timeout=3.0):
+    return LiveResolver(nameserver="127.0.0.1", port=server.port, timeout=timeout)
+
+
+def zone_path(name):
+    return ZONE_DIR / f"{ZONE_OF.get(name, name)}.zone"
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_live_audit_finds_exactly_the_expected_rules(server, name):
+    domain, selectors, expected = SCENARIOS[name]
+    result = audit_report(domain, live(server), selectors)
+    assert {f.rule for f in result.findings} == expected
+    for f in result.findings:
+        assert f.suggestion and f.location.part == "dns" and f.location.excerpt
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_zone_file_gives_the_same_findings_as_live_dns(server, name):
+    domain, selectors, _ = SCENARIOS[name]
+    from_zone = audit_report(domain, ZoneResolver.from_file(zone_path(name)), selectors).findings
+    from_dns = audit_report(domain, live(server), selectors).findings
+    assert [f.to_dict() for f in from_zone] == [f.to_dict() for f in from_dns]
+
+
+def test_lookup_count_reported_with_costliest_include(server):
+    result = audit_report("manylookups.test", live(server))
+    assert result.spf.lookups == 11
+    assert result.spf.costliest == ("include:a.manylookups.test", 6)
+    (finding,) = result.findings
+    assert "11" in finding.message and "include:a.manylookups.test" in finding.message
+
+
+def test_dkim_key_sizes_from_live_records(server):
+    result = audit_report("good.test", live(server), ["s2048", "ed"])
+    assert [(d.selector, d.key_type, d.bits) for d in result.dkim] == [("s2048", "rsa", 2048), ("ed", "ed25519", 256)]
+    weak = audit_report("weakdkim.test", live(server), ["s512"])
+    assert weak.dkim[0].bits == 512 and weak.findings[0].level == "error"
+
+
+def test_large_answer_is_fetched_over_tcp_after_truncation(server):
+    result = audit_report("bigtxt.test", live(server))
+    assert result.spf.record.startswith("v=spf1 ip4:192.0.2.0/24")
+    protocols = {proto for name, qtype, proto in server.data.asked if name == "bigtxt.test." and qtype == "TXT"}
+    assert protocols == {"udp", "tcp"}
+
+
+def _closed_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_unreachable_dns_raises_quickly():
+    port = _closed_port()
+    start = time.monotonic()
+    with pytest.raises(DnsUnavailable) as exc:
+        audit_report("good.test", LiveResolver("127.0.0.1", port, timeout=0.5))
+    assert time.monotonic() - start < 10  # bounded by the timeout, never a hang
+    assert "127.0.0.1" in str(exc.value)
+
+
+# -- the `dns` command through a typer app ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def app():
+    app = typer.Typer()
+    register(app)
+
+    @app.command("version")  # a second command so typer keeps "dns" as a sub-command, as in the real CLI
+    def version():
+        pass
+
+    return app
+
+
+def run(app, *args):
+    return CliRunner().invoke(app, ["dns", *args])
+
+
+def test_cli_live_error_exit_code_and_text(server, app):
+    res = run(app, "plusall.test", "--nameserver", "127.0.0.1", "--port", str(server.port), "--timeout", "3")
+    assert res.exit_code == 1, res.output
+    assert "spf-permissive-all" in res.output and "fix:" in res.output and "+all" in res.output
+
+
+def test_cli_clean_domain_exits_0_and_shows_lookup_count(server, app):
+    res = run(app, "good.test", "--nameserver", "127.0.0.1", "--port", str(server.port),
+              "--dkim-selector", "s2048", "--dkim-selector", "ed")
+    assert res.exit_code == 0, res.output
+    assert "3 of 10 DNS lookups" in res.output and "rsa 2048 bits" in res.output
+
+
+def test_cli_warning_only_exits_0(server, app):
+    res = run(app, "pnone.test", "--nameserver", "127.0.0.1", "--port", str(server.port))
+    assert res.exit_code == 0 and "dmarc-policy-none" in res.output
+
+
+def test_cli_zone_file_json(app):
+    res = run(app, "manylookups.test", "--zone", str(zone_path("many-lookups")), "--format", "json")
+    assert res.exit_code == 1
+    data = json.loads(res.stdout)
+    assert data["spf"]["lookups"] == 11
+    assert data["spf"]["costliest"] == {"term": "include:a.manylookups.test", "lookups": 6}
+    assert [f["rule"] for f in data["findings"]] == ["spf-too-many-lookups"]
+    assert data["summary"]["error"] == 1
+
+
+def test_cli_zone_file_sarif(app):
+    res = run(app, "weakdkim.test", "--zone", str(zone_path("weak-dkim")), "--dkim-selector", "s512",
+              "--format", "sarif")
+    assert res.exit_code == 1
+    sarif = json.loads(res.stdout)
+    assert sarif["version"] == "2.1.0"
+    results = sarif["runs"][0]["results"]
+    assert [(r["ruleId"], r["level"]) for r in results] == [("dkim-key-weak", "error")]
+    rule_ids = [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]]
+    assert rule_ids[results[0]["ruleIndex"]] == "dkim-key-weak"
+
+
+def test_cli_unreachable_dns_exits_2_with_message(app):
+    start = time.monotonic()
+    res = run(app, "good.test", "--nameserver", "127.0.0.1", "--port", str(_closed_port()), "--timeout", "0.5")
+    assert res.exit_code == 2
+    assert "did not answer" in res.output or "could not answer" in res.output
+    assert time.monotonic() - start < 10
+
+
+@pytest.mark.parametrize("args,text", [
+    (["--zone", "/nonexistent/zone.txt"], "cannot read zone file"),
+    (["--nameserver", "dns.example"], "IP address"),
+    (["--format", "xml", "--zone", "/dev/null"], "unknown --format"),
+])
+def test_cli_unusable_input_exits_2(app, args, text):
+    res = run(app, "good.test", *args)
+    assert res.exit_code == 2 and text in res.output
+
+
+def test_cli_broken_zone_file_exits_2(app, tmp_path):
+    bad = tmp_path / "bad.zone"
+    bad.write_text('example.com. 300 IN TXT "' + "x" * 300 + '"\n')
+    res = run(app, "example.com", "--zone", str(bad))
+    assert res.exit_code == 2 and "bad.zone" in res.output
+
+
+# -- check --dns --------------------------------------------------------------------------------------------
+
+def message(frm, return_path=None, dkim=()):
+    headers = {"From": frm}
+    if return_path:
+        headers["Return-Path"] = return_path
+    pairs = list(headers.items()) + [("DKIM-Signature", f"v=1; a=rsa-sha256; d={d}; s={s}; h=from; bh=x; b=y")
+                                     for d, s in dkim]
+    return example_message({"headers": pairs})
+
+
+def test_check_dns_aligned_message_is_clean_and_cached(server):
+    opts = DnsOptions(nameserver="127.0.0.1", port=server.port, timeout=3.0)
+    msg = message("News <news@good.test>", "<b@news.good.test>", [("good.test", "s2048")])
+    assert check_message_dns(msg, opts) == []
+    asked = len(server.data.asked)
+    assert check_message_dns(msg, opts) == []
+    assert len(server.data.asked) == asked  # second message: every domain answered from the run's cache
+
+
+def test_check_dns_reports_misalignment_and_the_signing_key(server):
+    opts = DnsOptions(nameserver="127.0.0.1", port=server.port, timeout=3.0)
+    msg = message("news@good.test", "<b@weakdkim.test>", [("weakdkim.test", "s512")])
+    findings = check_message_dns(msg, opts)
+    assert {f.rule for f in findings} == {"dkim-key-weak", "dmarc-dkim-misaligned", "dmarc-spf-misaligned"}
+    levels = {f.rule: f.level for f in findings}
+    assert levels["dmarc-dkim-misaligned"] == "error"  # neither identifier aligned: DMARC fails
+
+
+def test_check_dns_audits_from_domain_and_zone_file_option():
+    opts = DnsOptions(zone_file=str(zone_path("p-none")))
+    findings = check_message_dns(message("a@pnone.test", "<a@pnone.test>"), opts)
+    assert {f.rule for f in findings} == {"dmarc-policy-none"}
+
+
+def test_check_dns_unreachable_raises():
+    opts = DnsOptions(nameserver="127.0.0.1", port=_closed_port(), timeout=0.5)
+    with pytest.raises(DnsUnavailable):
+        check_message_dns(message("a@good.test"), opts)
+    start = time.monotonic()
+    with pytest.raises(DnsUnavailable):  # the failure is remembered: no second wait
+        check_message_dns(message("b@good.test"), opts)
+    assert time.monotonic() - start < 0.4
+
+
+def test_template_without_headers_has_no_dns_findings():
+    from contentlint.model import INPUT_HTML, Message
+
+    msg = Message(source="t.html", input_kind=INPUT_HTML, has_headers=False)
+    assert check_message_dns(msg, DnsOptions(zone_file=str(zone_path("p-none")))) == []

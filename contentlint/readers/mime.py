@@ -47,7 +47,7 @@ PROBLEM_CODES = {
 # --------------------------------------------------------------------------------------------------
 # charsets
 # --------------------------------------------------------------------------------------------------
-_SINGLE_BYTE_WEB = {"ascii", "latin_1", "iso8859_1", "cp1252", "iso8859_15"}
+_SINGLE_BYTE_WEB = {"ascii", "iso8859-1", "cp1252", "iso8859-15"}
 
 
 @lru_cache(maxsize=256)
@@ -80,7 +80,7 @@ def decode_text(raw: bytes, declared: Optional[str]) -> tuple[str, str, Optional
         if label and lookup_charset(label) is None:
             return raw.decode("ascii"), "us-ascii", ("unknown-charset", f"unknown charset \"{label[:40]}\" (text is plain ASCII)")
         codec = lookup_charset(label) if label else None
-        if codec and codec not in _SINGLE_BYTE_WEB and codec != "utf_8":
+        if codec and codec not in _SINGLE_BYTE_WEB and codec != "utf-8":
             try:  # ISO-2022-JP and UTF-7 are 7-bit charsets
                 return raw.decode(codec), codec, None
             except (UnicodeDecodeError, LookupError):
@@ -99,8 +99,8 @@ def decode_text(raw: bytes, declared: Optional[str]) -> tuple[str, str, Optional
             if codec == "ascii":
                 return raw.decode("cp1252", "replace"), "windows-1252", (
                     "wrong-charset", "declared US-ASCII but holds 8-bit bytes; read as Windows-1252")
-            return raw.decode("cp1252" if codec != "iso8859_15" else codec, "replace"), \
-                "windows-1252" if codec != "iso8859_15" else "iso-8859-15", None
+            return raw.decode("cp1252" if codec != "iso8859-15" else codec, "replace"), \
+                "windows-1252" if codec != "iso8859-15" else "iso-8859-15", None
         return text, "utf-8", ("wrong-charset", f"declared {label[:40]} but the bytes are UTF-8; clients will show mojibake")
     else:
         try:

@@ -1,0 +1,463 @@
+"""Named built-in checks: what a YAML pattern cannot express (structure, links, senders, headers).
+
+A pack refers to them with ``type: builtin`` and ``check: NAME``; their tunable data (domain lists,
+acronyms, thresholds) lives in the pack's ``params``, so the behaviour stays reviewable as data.
+Each check is ``func(ctx, rule, params) -> Hit | None``.
+"""
+from __future__ import annotations
+
+import fnmatch
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import regex
+
+from .kinds import Hit, PackError, compile_pattern
+from .text import Token, collapse, is_letters_upper, short_list
+
+
+@dataclass
+class Spec:
+    func: Callable
+    params: dict = field(default_factory=dict)     # name → default (type-checked against it)
+    vars: set = field(default_factory=set)
+    needs_headers: bool = False
+    prepare: Optional[Callable] = None               # (params, ctx) -> params, at load
+
+
+BUILTINS: dict[str, Spec] = {}
+
+
+def builtin(name, params=None, vars=(), needs_headers=False, prepare=None):
+    def deco(func):
+        BUILTINS[name] = Spec(func, dict(params or {}), set(vars), needs_headers, prepare)
+        return func
+    return deco
+
+
+def _registrable(host: Optional[str]) -> Optional[str]:
+    if not host:
+        return None
+    host = host.lower().strip(".")
+    try:
+        from contentlint.domains import registrable_domain
+    except ImportError:  # analysis module not available: last two labels
+        parts = host.split(".")
+        return ".".join(parts[-2:]) if len(parts) >= 2 else None
+    return registrable_domain(host)
+
+
+def _domain_in(domain: Optional[str], patterns) -> bool:
+    """``domain`` equals, is a subdomain of, or fnmatches (``yahoo.*``) one of ``patterns``."""
+    if not domain:
+        return False
+    domain = domain.lower().strip(".")
+    for p in patterns:
+        if "*" in p:
+            if fnmatch.fnmatchcase(domain, p) or fnmatch.fnmatchcase(domain, "*." + p):
+                return True
+        elif domain == p or domain.endswith("." + p):
+            return True
+    return False
+
+
+def _lower_list(params, ctx, *keys):
+    for k in keys:
+        params[k] = [str(x).lower() for x in params[k]]
+    return params
+
+
+# -- capitals -------------------------------------------------------------------------------------
+_VOWELS = set("aeiouyàâäéèêëîïôöùûüÿæœ")
+
+
+def _prepare_caps(params, ctx):
+    params["acronyms"] = frozenset(str(a).upper() for a in params["acronyms"])
+    return params
+
+
+def _is_acronym(word: str, acronyms) -> bool:
+    if word.upper() in acronyms:
+        return True
+    letters = [c for c in word if c.isalpha()]
+    if any(c.isdigit() for c in word):
+        return True                                   # A4, COVID19, B2B
+    if len(letters) <= 5 and not any(c.lower() in _VOWELS for c in letters):
+        return True                                   # SNCF, HTML, PDF-like: no vowel, short
+    return False
+
+
+_WORD = regex.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def _caps_words(text, acronyms):
+    toks = [Token(m.start(), m.end(), m.group(), m.group().lower()) for m in _WORD.finditer(text)]
+    toks = [t for t in toks if sum(c.isalpha() for c in t.text) >= 2]
+    shouting = [t for t in toks
+                if is_letters_upper(t.text) and len(t.text) > 2 and not _is_acronym(t.text, acronyms)]
+    return toks, shouting
+
+
+def _rewrite(text, tok):
+    before = text[:tok.start].rstrip()
+    sentence_start = not before or before[-1] in ".!?:\n"
+    return tok.text.capitalize() if sentence_start else tok.text.lower()
+
+
+@builtin("caps", params={"scope": "subject", "acronyms": [], "min_count": 2, "min_ratio": 0.5},
+         vars={"words", "rewritten", "count", "total", "percent"}, prepare=_prepare_caps)
+def caps(ctx, rule, params):
+    scope = params["scope"]
+    text = ctx.text(scope)
+    if not text:
+        return None
+    toks, shouting = _caps_words(text, params["acronyms"])
+    if not toks or len(shouting) < params["min_count"] or len(shouting) / len(toks) < params["min_ratio"]:
+        return None
+    pairs = [(t.text, _rewrite(text, t)) for t in shouting]
+    rewritten = text
+    for t in reversed(shouting):
+        rewritten = rewritten[:t.start] + _rewrite(text, t) + rewritten[t.end:]
+    if scope == "subject":
+        # placeholders were masked to spaces: rebuild from the original subject instead
+        original = ctx.message.subject or ""
+        if len(original) == len(text):
+            rewritten = original
+            for t in reversed(shouting):
+                rewritten = rewritten[:t.start] + _rewrite(text, t) + rewritten[t.end:]
+    shown = short_list([f"{a}” → “{b}" for a, b in pairs], limit=8)
+    return Hit(matches=[a for a, _ in pairs], fragment=shouting[0].text, part=ctx.part_for(scope),
+               vars={"words": shown, "rewritten": collapse(rewritten)[:200], "count": len(shouting),
+                     "total": len(toks), "percent": round(100 * len(shouting) / len(toks))})
+
+
+# -- images and text --------------------------------------------------------------------------------
+def _content_images(message):
+    return [im for im in message.images if not im.tracking_pixel
+            and not ((im.width is not None and im.width <= 2) or (im.height is not None and im.height <= 2))]
+
+
+@builtin("image_text_ratio", params={"min_text_chars": 100, "min_chars_per_image": 40},
+         vars={"images", "text_chars", "needed", "what"})
+def image_text_ratio(ctx, rule, params):
+    m = ctx.message
+    if m.html is None:
+        return None
+    images = _content_images(m)
+    if not images:
+        return None
+    n = len(collapse(ctx.text("body")))
+    needed = max(params["min_text_chars"], params["min_chars_per_image"] * len(images))
+    if n >= needed:
+        return None
+    what = "an image-only message" if n < params["min_text_chars"] else "mostly images"
+    return Hit(matches=[im.src for im in images[:5]], fragment=images[0].src, part="text/html",
+               vars={"images": len(images), "text_chars": n, "needed": needed, "what": what})
+
+
+@builtin("missing_alt_text", params={"ignore_src": r"(?i)(?:spacer|blank|pixel|transparent|clear)\.(?:gif|png)\b"},
+         vars={"count", "src", "srcs"},
+         prepare=lambda p, c: dict(p, ignore_src=compile_pattern(p["ignore_src"], 0, "params.ignore_src", c)))
+def missing_alt_text(ctx, rule, params):
+    bad = [im for im in _content_images(ctx.message)
+           if im.alt is None and not params["ignore_src"].search(im.src or "", timeout=0.25)]
+    if not bad:
+        return None
+    srcs = [im.src or "(no src)" for im in bad]
+    return Hit(matches=srcs, fragment=bad[0].src, part="text/html",
+               vars={"count": len(bad), "src": srcs[0], "srcs": short_list(srcs, limit=3)})
+
+
+@builtin("missing_text_part", needs_headers=True, vars=set())
+def missing_text_part(ctx, rule, params):
+    m = ctx.message
+    if m.html is None or (m.text is not None and m.text.strip()):
+        return None
+    if m.input_kind != "eml":
+        return None
+    return Hit(matches=["text/html only"], fragment="Content-Type", part="headers")
+
+
+@builtin("hidden_text", params={"min_chars": 20}, vars={"reason", "excerpt", "count"})
+def hidden_text(ctx, rule, params):
+    m = ctx.message
+    visible = collapse(m.visible_text).lower()
+    found = []
+    for h in m.hidden:
+        if h.is_preheader:
+            continue
+        t = collapse(ctx.mask(h.text))
+        if len(t) < params["min_chars"]:
+            continue
+        if t.lower() in visible:        # a responsive duplicate (mobile/desktop swap), not hidden content
+            continue
+        found.append(h)
+    if not found:
+        return None
+    first = found[0]
+    excerpt = collapse(first.text)
+    excerpt = excerpt if len(excerpt) <= 60 else excerpt[:57] + "…"
+    return Hit(matches=[collapse(h.text)[:80] for h in found], fragment=collapse(first.text)[:40], part="text/html",
+               vars={"reason": first.reason, "excerpt": excerpt, "count": len(found)})
+
+
+# -- links ----------------------------------------------------------------------------------------
+_SHOWN_DOMAIN = regex.compile(
+    r"(?i)(?<![\w@.-])(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?![\w-])")
+
+
+@builtin("link_text_mismatch", params={"tracking_domains": []}, vars={"shown", "target", "href"},
+         prepare=lambda p, c: _lower_list(p, c, "tracking_domains"))
+def link_text_mismatch(ctx, rule, params):
+    found = []
+    for link in ctx.message.links:
+        if link.is_placeholder or link.scheme not in ("http", "https") or not link.text:
+            continue
+        target = link.domain or _registrable(link.host)
+        if not target or _domain_in(target, params["tracking_domains"]):
+            continue
+        for m in _SHOWN_DOMAIN.finditer(link.text, timeout=0.25):
+            shown = _registrable(m.group(1))
+            if shown and shown != target:
+                found.append((m.group(0), target, link.href))
+                break
+    if not found:
+        return None
+    shown, target, href = found[0]
+    return Hit(matches=[f"{s} → {t}" for s, t, _ in found], fragment=shown, part="text/html",
+               vars={"shown": shown, "target": target, "href": href})
+
+
+@builtin("url_shortener", params={"domains": []}, vars={"domain", "url", "count"},
+         prepare=lambda p, c: _lower_list(p, c, "domains"))
+def url_shortener(ctx, rule, params):
+    found = []
+    for link in ctx.message.links:
+        host = (link.host or "").lower()
+        if host.startswith("www."):
+            host = host[4:]
+        if host and (host in params["domains"] or (link.domain or "") in params["domains"]):
+            found.append((host, link.href))
+    if not found:
+        return None
+    return Hit(matches=[u for _, u in found], fragment=found[0][1], part="text/html",
+               vars={"domain": found[0][0], "url": found[0][1], "count": len(found)})
+
+
+# -- sender ---------------------------------------------------------------------------------------
+def _norm_local(local: str) -> str:
+    s = unicodedata.normalize("NFKD", local.lower())
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    return regex.sub(r"[-_.+\s]", "", s)
+
+
+def _split(addr: Optional[str]):
+    if not addr or "@" not in addr:
+        return None, None
+    local, _, domain = addr.strip().strip("<>").rpartition("@")
+    return local, domain.lower()
+
+
+@builtin("noreply_sender", params={"local_parts": []}, vars={"address", "suggested", "field"},
+         prepare=lambda p, c: dict(p, local_parts=[_norm_local(x) for x in p["local_parts"]]))
+def noreply_sender(ctx, rule, params):
+    m = ctx.message
+    for addr, fieldname, part in ((m.from_addr, "From", "from"), (m.reply_to, "Reply-To", "headers")):
+        local, domain = _split(addr)
+        if local is None:
+            continue
+        norm = _norm_local(local)
+        if any(p in norm for p in params["local_parts"]):
+            dom = domain or (m.from_domain or "example.com")
+            return Hit(matches=[addr], fragment=addr, part=part,
+                       vars={"address": addr, "suggested": f"contact@{dom}", "field": fieldname})
+    return None
+
+
+@builtin("freemail_sender", params={"domains": []}, vars={"address", "domain"},
+         prepare=lambda p, c: _lower_list(p, c, "domains"))
+def freemail_sender(ctx, rule, params):
+    m = ctx.message
+    local, domain = _split(m.from_addr)
+    domain = (m.from_domain or domain or "").lower()
+    if not domain:
+        return None
+    for p in params["domains"]:
+        if domain == p or fnmatch.fnmatchcase(domain, p):
+            return Hit(matches=[m.from_addr], fragment=m.from_addr, part="from",
+                       vars={"address": m.from_addr, "domain": domain})
+    return None
+
+
+@builtin("sender_domain_mismatch", params={"ignore_domains": [], "min_links": 2},
+         vars={"link_domain", "count", "total", "sender_domain"},
+         prepare=lambda p, c: _lower_list(p, c, "ignore_domains"))
+def sender_domain_mismatch(ctx, rule, params):
+    m = ctx.message
+    _, dom = _split(m.from_addr)
+    sender = _registrable(m.from_domain or dom)
+    if not sender:
+        return None
+    counts = Counter()
+    for link in m.links:
+        if link.is_placeholder or link.scheme not in ("http", "https") or link.is_unsubscribe:
+            continue
+        d = link.domain or _registrable(link.host)
+        if not d or _domain_in(d, params["ignore_domains"]):
+            continue
+        counts[d] += 1
+    total = sum(counts.values())
+    if total < params["min_links"]:
+        return None
+    top, top_n = counts.most_common(1)[0]
+    if top == sender or counts.get(sender, 0) >= top_n:
+        return None
+    return Hit(matches=[top], fragment=m.from_addr or "", part="from",
+               vars={"link_domain": top, "count": top_n, "total": total, "sender_domain": sender})
+
+
+# -- compliance -----------------------------------------------------------------------------------
+_UNSUB_WORDS = regex.compile(r"(?i)unsubscri|d[ée]sinscri|d[ée]sabonn|opt[- ]?out|se retirer de la liste|ne plus recevoir")
+_ANY_URL = regex.compile(r"(?i)https?://|mailto:|www\.")
+
+
+def _placeholders():
+    try:
+        from contentlint.placeholders import default_placeholders
+    except ImportError:
+        return None
+    try:
+        return default_placeholders()
+    except Exception:  # a broken placeholders pack must not break every rule
+        return None
+
+
+_FALLBACK_SNIPPET = '<a href="{{ unsubscribe_url }}">Unsubscribe</a>'
+
+
+@builtin("missing_unsubscribe", vars={"snippet", "esp"})
+def missing_unsubscribe(ctx, rule, params):
+    m = ctx.message
+    if any(link.is_unsubscribe for link in m.links):
+        return None
+    for link in m.links:
+        if link.text and _UNSUB_WORDS.search(link.text, timeout=0.25):
+            return None
+    ph = _placeholders()
+    for body in (m.html, m.text):
+        if not body:
+            continue
+        if ph is not None:
+            try:
+                if any(p.unsubscribe for p in ph.find(body)):
+                    return None
+            except Exception:
+                pass
+    text = m.text or ""
+    if text and _UNSUB_WORDS.search(text, timeout=0.25) and _ANY_URL.search(text, timeout=0.25):
+        return None
+    esp = m.esp
+    snippet = None
+    if ph is not None:
+        try:
+            esp = esp or ph.esp((m.html or "") + (m.text or ""))
+            snippet = ph.unsubscribe_snippet(esp)
+        except Exception:
+            snippet = None
+    snippet = snippet or _FALLBACK_SNIPPET
+    return Hit(matches=["no unsubscribe link"], fragment="", part="text/html" if m.html is not None else "text/plain",
+               vars={"snippet": snippet, "esp": esp or "generic"})
+
+
+_HTTPS_IN_LU = regex.compile(r"<\s*(https://[^>\s]+)\s*>", regex.IGNORECASE)
+
+
+@builtin("one_click_unsubscribe", needs_headers=True, vars={"missing", "headers", "url"})
+def one_click_unsubscribe(ctx, rule, params):
+    m = ctx.message
+    lu = " ".join(m.header_all("List-Unsubscribe"))
+    post = [collapse(v).lower().replace(" ", "") for v in m.header_all("List-Unsubscribe-Post")]
+    https = _HTTPS_IN_LU.search(lu, timeout=0.25) if lu else None
+    post_ok = "list-unsubscribe=one-click" in post
+    if https and post_ok:
+        return None
+    missing = []
+    if not https:
+        missing.append("an https URL in List-Unsubscribe" if lu else "the List-Unsubscribe header")
+    if not post_ok:
+        missing.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+    domain = _split(m.from_addr)[1] or m.from_domain or "example.com"
+    url = https.group(1) if https else f"https://{domain}/unsubscribe/<unique-token>"
+    headers = f"List-Unsubscribe: <{url}>, <mailto:unsubscribe@{domain}>\nList-Unsubscribe-Post: List-Unsubscribe=One-Click"
+    return Hit(matches=missing, fragment="List-Unsubscribe" if lu else "", part="headers",
+               vars={"missing": " and ".join(missing), "headers": headers, "url": url})
+
+
+# -- authentication -------------------------------------------------------------------------------
+_DKIM_D = regex.compile(r"(?:^|;)\s*d\s*=\s*([^;\s]+)", regex.IGNORECASE)
+
+
+def _dkim_domains(m):
+    out = []
+    for value in m.header_all("DKIM-Signature"):
+        found = _DKIM_D.search(value.replace("\r", "").replace("\n", " "), timeout=0.25)
+        if found:
+            out.append(found.group(1).lower().strip("."))
+    return out
+
+
+@builtin("dkim_missing", needs_headers=True, vars=set())
+def dkim_missing(ctx, rule, params):
+    if ctx.message.header_all("DKIM-Signature"):
+        return None
+    return Hit(matches=["no DKIM-Signature"], part="headers")
+
+
+@builtin("dkim_misaligned", needs_headers=True, vars={"signing_domain", "signing_domains", "sender_domain"})
+def dkim_misaligned(ctx, rule, params):
+    m = ctx.message
+    domains = _dkim_domains(m)
+    _, dom = _split(m.from_addr)
+    sender = _registrable(m.from_domain or dom)
+    if not domains or not sender:
+        return None
+    if any(_registrable(d) == sender for d in domains):
+        return None
+    return Hit(matches=domains, fragment="d=" + domains[0], part="headers",
+               vars={"signing_domain": domains[0], "signing_domains": short_list(domains), "sender_domain": sender})
+
+
+_AUTH_RESULT = regex.compile(r"(?i)\b(spf|dkim|dmarc)\s*=\s*([a-z]+)")
+
+
+@builtin("auth_results_fail", needs_headers=True, params={"results": ["fail", "permerror"]},
+         vars={"method", "result", "methods"}, prepare=lambda p, c: _lower_list(p, c, "results"))
+def auth_results_fail(ctx, rule, params):
+    fails = []
+    for value in ctx.message.header_all("Authentication-Results"):
+        for mm in _AUTH_RESULT.finditer(value, timeout=0.25):
+            if mm.group(2).lower() in params["results"]:
+                fails.append((mm.group(1).lower(), mm.group(2).lower(), mm.group(0)))
+    if not fails:
+        return None
+    methods = sorted({f[0].upper() for f in fails})
+    return Hit(matches=[f[2] for f in fails], fragment=fails[0][2], part="headers",
+               vars={"method": fails[0][0].upper(), "result": fails[0][1], "methods": " and ".join(methods)})
+
+
+# -- input problems -------------------------------------------------------------------------------
+@builtin("input_problem", params={"codes": [], "other": False}, vars={"code", "problem", "count"})
+def input_problem(ctx, rule, params):
+    if params["other"]:
+        claimed = ctx.ruleset.claimed_problem_codes
+        probs = [p for p in ctx.message.problems if p.code not in claimed]
+    else:
+        probs = [p for p in ctx.message.problems if p.code in params["codes"]]
+    if not probs:
+        return None
+    first = probs[0]
+    return Hit(matches=[f"{p.code}: {p.message}" for p in probs], part=first.location.part or "",
+               vars={"code": first.code, "problem": first.message, "count": len(probs)},
+               location=first.location)

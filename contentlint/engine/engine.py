@@ -1,0 +1,329 @@
+"""RuleSet: the compiled rules, and ``check(message, kind)`` → one Finding per rule per message.
+
+Per message the work is shared between rules through a ``Context``: each scope's text is masked
+(placeholders → spaces, same length) and tokenized once; lemmas are looked up once per scope and
+language; every word list of every rule is matched in one pass over the tokens (first-token index,
+then n-gram comparison on lowercased form or lemma).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import regex
+
+from contentlint.findings import Finding
+from contentlint.model import Location, Message
+
+from .kinds import COMMON_VARS, Hit, RuleTimeout, WordsChecker, fill
+from .rule import Rule
+from .text import clean, tokenize, words_of
+
+_PART_FOR_SCOPE = {"subject": "subject", "preheader": "preheader", "text-part": "text/plain", "html": "text/html",
+                   "anchor-text": "text/html", "headers": "headers", "from": "from", "reply-to": "headers",
+                   "links": "text/html", "images": "text/html"}
+
+# Used only when contentlint.placeholders is not importable (keeps the engine usable on its own).
+_FALLBACK_PLACEHOLDER = regex.compile(
+    r"\{\{.*?\}\}|\{%.*?%\}|\*\|[^|]*\|\*|\[\[[^\]]*\]\]|%%[^%\s]+%%|\{\$[^}]*\}|\{\{\{.*?\}\}\}", regex.DOTALL)
+
+
+def _fallback_mask(text: str) -> str:
+    return _FALLBACK_PLACEHOLDER.sub(lambda m: " " * len(m.group()), text)
+
+
+def _masker():
+    try:
+        from contentlint.placeholders import default_placeholders
+        return default_placeholders().mask
+    except Exception:  # module missing or its pack broken: mask the common syntaxes ourselves
+        return _fallback_mask
+
+
+def _locate(message, fragment, part):
+    try:
+        from contentlint.locate import locate
+    except ImportError:
+        return Location(part=part, excerpt=(fragment or "")[:80])
+    try:
+        return locate(message, fragment, part)
+    except Exception:  # locating is best effort: a finding must never be lost to it
+        return Location(part=part, excerpt=(fragment or "")[:80])
+
+
+class WordIndex:
+    """All word-list entries of one language, keyed by their first token (lowercased form and lemma)."""
+
+    def __init__(self, table: dict[str, str]):
+        self.table = table
+        self.first: dict[str, list] = {}
+
+    def add(self, entry):
+        keys = {entry.low[0], entry.lem[0]}
+        for k in keys:
+            self.first.setdefault(k, []).append(entry)
+
+
+def _seq(text: str, table: dict[str, str]):
+    low = tuple(words_of(text))
+    return low, tuple(table.get(w, w) for w in low)
+
+
+class Context:
+    """What the rules share while checking one message."""
+
+    def __init__(self, ruleset: "RuleSet", message: Message, kind: str):
+        self.ruleset = ruleset
+        self.message = message
+        self.kind = kind
+        lang = (message.lang or "und").lower().replace("_", "-").split("-")[0]
+        self.lang = lang or "und"
+        self._mask = None
+        self._texts: dict[str, str] = {}
+        self._tokens: dict[str, list] = {}
+        self._lemmas: dict[tuple, list] = {}
+        self._hits: dict[tuple, dict] = {}
+
+    # -- texts --------------------------------------------------------------------------------------
+    def mask(self, text: str) -> str:
+        if self._mask is None:
+            self._mask = self.ruleset.masker()
+        try:
+            return self._mask(text)
+        except Exception:
+            return _fallback_mask(text)
+
+    def raw(self, scope: str) -> str:
+        m = self.message
+        if scope == "subject":
+            return m.subject or ""
+        if scope == "preheader":
+            return m.preheader or ""
+        if scope == "body":
+            return m.body_text()
+        if scope == "text-part":
+            return m.text or ""
+        if scope == "html":
+            return m.html or ""
+        if scope == "anchor-text":
+            return "\n".join(link.text for link in m.links if link.text)
+        if scope == "headers":
+            return "\n".join(f"{k}: {v}" for k, v in m.headers)
+        if scope == "from":
+            return f"{m.from_name} <{m.from_addr}>" if m.from_name else (m.from_addr or "")
+        if scope == "reply-to":
+            return m.reply_to or ""
+        if scope == "links":
+            return "\n".join(link.href for link in m.links)
+        if scope == "images":
+            return "\n".join(im.src for im in m.images)
+        return ""
+
+    def text(self, scope: str) -> str:
+        """The scope's text with placeholders masked (same length) and invisible padding removed."""
+        t = self._texts.get(scope)
+        if t is None:
+            raw = self.raw(scope)
+            if scope in ("headers", "from", "reply-to", "links", "images"):
+                t = raw
+            else:
+                t = clean(self.mask(raw)) if raw else ""
+            self._texts[scope] = t
+        return t
+
+    def part_for(self, scope: str) -> str:
+        if scope == "body":
+            return "text/html" if (self.message.html is not None and self.message.visible_text.strip()) else "text/plain"
+        return _PART_FOR_SCOPE.get(scope, scope)
+
+    def tokens(self, scope: str):
+        toks = self._tokens.get(scope)
+        if toks is None:
+            toks = self._tokens[scope] = tokenize(self.text(scope))
+        return toks
+
+    def lemmas(self, scope: str, lang: str):
+        key = (scope, lang)
+        lem = self._lemmas.get(key)
+        if lem is None:
+            table = self.ruleset.lemma_tables.get(lang, {})
+            lem = self._lemmas[key] = [table.get(t.lower, t.lower) for t in self.tokens(scope)]
+        return lem
+
+    # -- words --------------------------------------------------------------------------------------
+    def word_langs(self, words: dict) -> list[str]:
+        """Languages of a word list that apply to this message (all of them when the language is unknown)."""
+        if self.lang == "und":
+            return list(words)
+        return [self.lang] if self.lang in words else []
+
+    def word_hits(self, scope: str, lang: str) -> dict:
+        """{rule id: [(token index, n tokens, entry)]} for every word list of ``lang``, computed once."""
+        key = (scope, lang)
+        hits = self._hits.get(key)
+        if hits is not None:
+            return hits
+        hits = {}
+        index = self.ruleset.word_index.get(lang)
+        if index is not None:
+            toks = self.tokens(scope)
+            if toks:
+                lem = self.lemmas(scope, lang)
+                first = index.first
+                n_toks = len(toks)
+                seen = set()
+                for i, t in enumerate(toks):
+                    cands = first.get(t.lower)
+                    if lem[i] != t.lower:
+                        more = first.get(lem[i])
+                        cands = (cands or []) + more if more else cands
+                    if not cands:
+                        continue
+                    for e in cands:
+                        n = len(e.low)
+                        if i + n > n_toks:
+                            continue
+                        ok = True
+                        for j in range(n):
+                            tj = toks[i + j].lower
+                            if tj != e.low[j] and lem[i + j] != e.lem[j] and tj != e.lem[j]:
+                                ok = False
+                                break
+                        if ok and (e.rule, i, e.text) not in seen:
+                            seen.add((e.rule, i, e.text))
+                            hits.setdefault(e.rule, []).append((i, n, e))
+        self._hits[key] = hits
+        return hits
+
+    def phrase_spans(self, scope: str, lang: str, seqs) -> list[tuple[int, int]]:
+        """Token spans (start, length) where any of ``seqs`` ((low, lem) pairs) occurs."""
+        toks = self.tokens(scope)
+        lem = self.lemmas(scope, lang)
+        spans = []
+        for low, lm in seqs:
+            n = len(low)
+            for i in range(len(toks) - n + 1):
+                if all(toks[i + j].lower == low[j] or lem[i + j] == lm[j] for j in range(n)):
+                    spans.append((i, n))
+        return spans
+
+
+class RuleSet:
+    """Compiled rules. Build with ``contentlint.engine.load_ruleset``."""
+
+    def __init__(self, rules: list[Rule], *, caps: Optional[dict] = None, files: tuple = (),
+                 lemma_tables: Optional[dict] = None, claimed_codes: Optional[frozenset] = None):
+        self.rules = list(rules)
+        self._by_id = {r.id: r for r in self.rules}
+        self.caps = dict(caps or {})
+        self.files = tuple(files)
+        self.lemma_tables = lemma_tables if lemma_tables is not None else {}
+        self.claimed_problem_codes = claimed_codes if claimed_codes is not None else self.problem_codes(self.rules)
+        self._build_word_index()
+        self._masker = None
+
+    @staticmethod
+    def problem_codes(rules) -> frozenset:
+        """Reader problem codes that have their own rule (the others go to the generic input rule)."""
+        return frozenset(code for r in rules if r.type == "builtin" and r.checker is not None
+                         and getattr(r.checker, "name", "") == "input_problem"
+                         for code in r.checker.params.get("codes", ()))
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_masker"] = None
+        return state
+
+    def masker(self):
+        if self._masker is None:
+            self._masker = _masker()
+        return self._masker
+
+    def _build_word_index(self):
+        self.word_index: dict[str, WordIndex] = {}
+        from .kinds import WordEntry
+        for r in self.rules:
+            ch = r.checker
+            if not isinstance(ch, WordsChecker):
+                continue
+            for lang, items in ch.words.items():
+                table = self.lemma_tables.get(lang, {})
+                idx = self.word_index.setdefault(lang, WordIndex(table))
+                for text, kinds in items:
+                    low, lem = _seq(text, table)
+                    if not low:
+                        continue
+                    idx.add(WordEntry(r.id, text, low, lem, kinds))
+            ch.exception_seqs = {lang: [s for s in (_seq(t, self.lemma_tables.get(lang, {})) for t in items) if s[0]]
+                                 for lang, items in ch.exceptions.items()}
+            ch.alt_by_lemma = {}
+            for lang in ch.words:
+                table = self.lemma_tables.get(lang, {})
+                for key, alts in ch.alternatives.items():
+                    ch.alt_by_lemma.setdefault(" ".join(_seq(key, table)[1]), alts)
+
+    # -- lookup -------------------------------------------------------------------------------------
+    def get(self, rule_id: str) -> Rule:
+        try:
+            return self._by_id[rule_id]
+        except KeyError:
+            raise KeyError(f"unknown rule id {rule_id!r}") from None
+
+    def __contains__(self, rule_id) -> bool:
+        return rule_id in self._by_id
+
+    def __iter__(self):
+        return iter(self.rules)
+
+    def __len__(self):
+        return len(self.rules)
+
+    # -- checking -----------------------------------------------------------------------------------
+    def check(self, message: Message, kind: str = "marketing") -> list[Finding]:
+        ctx = Context(self, message, kind)
+        findings = []
+        for rule in self.rules:
+            if rule.checker is None or kind not in rule.kinds:
+                continue
+            if rule.requires_headers and not message.has_headers:
+                continue
+            if rule.type != "words" and rule.languages != ("any",) and ctx.lang != "und" \
+                    and ctx.lang not in rule.languages:
+                continue
+            try:
+                hit = rule.checker.check(ctx, rule)
+            except RuleTimeout as exc:
+                findings.append(self._timeout_finding(rule, str(exc)))
+                continue
+            except TimeoutError:
+                findings.append(self._timeout_finding(rule, ""))
+                continue
+            if hit is not None:
+                findings.append(self._finding(rule, hit, message))
+        findings.sort(key=Finding.sort_key)
+        return findings
+
+    def _finding(self, rule: Rule, hit: Hit, message: Message) -> Finding:
+        values = dict(hit.vars)
+        values.setdefault("rule", rule.id)
+        values.setdefault("title", rule.title)
+        values.setdefault("from_domain", message.from_domain or "example.com")
+        level = rule.level if (rule.level_overridden or not hit.level) else hit.level
+        weight = round(rule.weight * hit.factor, 3)
+        location = hit.location if hit.location is not None else _locate(message, hit.fragment, hit.part)
+        return Finding(
+            rule=rule.id, category=rule.category, level=level, weight=weight,
+            message=fill(rule.message, values), suggestion=fill(rule.suggestion, values),
+            location=location, matches=tuple(str(x) for x in hit.matches), pack=rule.pack)
+
+    def _timeout_finding(self, rule: Rule, pattern: str) -> Finding:
+        shown = f" ({pattern[:60]!r})" if pattern else ""
+        return Finding(
+            rule=rule.id, category=rule.category, level="info", weight=0.0,
+            message=f"Rule {rule.id} timed out on this message: its regular expression{shown} "
+                    f"needed more than its time budget, so the check was skipped.",
+            suggestion=f"Simplify the pattern of rule {rule.id} in {rule.file or rule.pack} (avoid nested or "
+                       "overlapping quantifiers such as (a|a)+ or (.*)*), or disable the rule.",
+            location=Location(part="rules"), matches=(), pack=rule.pack)
+
+
+__all__ = ["RuleSet", "Context", "COMMON_VARS"]

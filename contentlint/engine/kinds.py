@@ -1,0 +1,419 @@
+"""Rule kinds: how each ``type:`` of rule is validated, compiled and run.
+
+Every kind compiles to a small picklable checker object with ``check(ctx, rule) -> Hit | None``.
+A ``Hit`` carries every match, the values for the message/suggestion placeholders, and the fragment
+and part to locate the first match.  The engine turns it into one ``Finding``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import regex
+
+from .rule import PackError
+from .text import collapse, or_list, short_list, shorten_at_word
+
+RUN_TIMEOUT = 0.25        # seconds per regex call at run time (a per-call budget)
+PROBE_TIMEOUT = 0.05      # seconds per probe at load time
+MAX_MATCHES = 20
+
+
+class RuleTimeout(Exception):
+    """A rule's regular expression ran out of time on one message."""
+
+
+@dataclass
+class Hit:
+    matches: list
+    vars: dict = field(default_factory=dict)
+    fragment: str = ""
+    part: str = ""
+    level: Optional[str] = None     # dynamic level (metrics); None: the rule's level
+    factor: float = 1.0             # weight multiplier for that level
+    location: Any = None            # a ready Location (reader problems); else located from fragment/part
+
+
+# -- shared validation helpers --------------------------------------------------------------------
+def expect(cond: bool, message: str, ctx: dict):
+    if not cond:
+        raise PackError(message, **ctx)
+
+
+def as_str_list(value, key: str, ctx: dict) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    expect(isinstance(value, list) and all(isinstance(v, str) for v in value),
+           f"'{key}' must be a string or a list of strings", ctx)
+    return list(value)
+
+
+def compile_pattern(pattern: str, flags: int, key: str, ctx: dict):
+    try:
+        return regex.compile(pattern, flags)
+    except (regex.error, TypeError, ValueError, OverflowError) as exc:
+        raise PackError(f"invalid regex in '{key}': {exc} (pattern {pattern!r})", **ctx) from None
+
+
+_PROBES = ("a" * 5000 + "!", "a" * 40 + "!", " " * 5000 + "x", "0" * 5000 + "a", "ab" * 2500 + "!",
+           "é" * 3000 + "!", "!" * 5000 + "a", "A1 " * 1500 + "\n", "x@" * 2000 + ".", "<" * 3000 + "a",
+           "https://" + "a." * 2000 + "!")
+
+
+def probe_pattern(compiled, samples, key: str, ctx: dict):
+    """Run a pattern on the rule's examples and adversarial strings with a short timeout.
+
+    A pattern that times out is catastrophic (exponential backtracking) and is a pack error: at run time it
+    would burn the budget on every message.
+    """
+    letters = {c for c in compiled.pattern if c.isalnum()}
+    probes = list(_PROBES) + [c * 3000 + "!" for c in sorted(letters)[:8]]
+    for text in list(samples) + probes:
+        try:
+            compiled.search(text, timeout=PROBE_TIMEOUT)
+            compiled.findall(text[:2000], timeout=PROBE_TIMEOUT * 2)
+        except TimeoutError:
+            shown = text if len(text) < 40 else text[:20] + f"…({len(text)} chars)"
+            raise PackError(
+                f"regex in '{key}' is catastrophic: it timed out on {shown!r} "
+                f"(pattern {compiled.pattern!r}); avoid nested or overlapping quantifiers such as (a|a)+",
+                **ctx) from None
+
+
+def fill(template: str, values: dict) -> str:
+    def sub(m):
+        name = m.group(1)
+        if name in values and values[name] is not None:
+            return str(values[name])
+        return m.group(0)
+    return _PLACEHOLDER.sub(sub, template)
+
+
+_PLACEHOLDER = regex.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def placeholders_in(template: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(template or ""))
+
+
+COMMON_VARS = {"rule", "title", "from_domain"}
+
+
+# -- words ----------------------------------------------------------------------------------------
+@dataclass
+class WordEntry:
+    rule: str
+    text: str                     # as written in the pack
+    low: tuple                    # lowercased tokens
+    lem: tuple                    # lemma of each token
+    kinds: Optional[frozenset]    # None: all kinds
+
+
+class WordsChecker:
+    KEYS = {"words": True, "alternatives": False, "exceptions": False, "default_alternatives": False,
+            "min_matches": False}
+    VARS = {"word", "words", "alternatives", "count", "lang"}
+
+    def __init__(self, params: dict, ctx: dict):
+        words = params.get("words")
+        expect(isinstance(words, dict) and words, "'words' must be a mapping {language: [word, …]}", ctx)
+        self.words: dict[str, list] = {}
+        for lang, items in words.items():
+            expect(isinstance(lang, str) and isinstance(items, list) and items,
+                   f"'words.{lang}' must be a non-empty list", ctx)
+            out = []
+            for item in items:
+                if isinstance(item, str):
+                    out.append((item, None))
+                elif isinstance(item, dict) and isinstance(item.get("term"), str):
+                    extra = set(item) - {"term", "kinds"}
+                    expect(not extra, f"unknown key(s) {sorted(extra)} in a word of 'words.{lang}' "
+                           "(allowed: term, kinds)", ctx)
+                    kinds = item.get("kinds")
+                    if kinds is not None:
+                        kinds = frozenset(as_str_list(kinds, "kinds", ctx))
+                    out.append((item["term"], kinds))
+                else:
+                    raise PackError(f"'words.{lang}' items must be strings or {{term:, kinds:}}", **ctx)
+            self.words[lang] = out
+        exc = params.get("exceptions") or {}
+        if isinstance(exc, list):
+            exc = {lang: exc for lang in self.words}
+        expect(isinstance(exc, dict), "'exceptions' must be a list or a mapping {language: [phrase, …]}", ctx)
+        self.exceptions = {lang: as_str_list(v, f"exceptions.{lang}", ctx) for lang, v in exc.items()}
+        alts = params.get("alternatives") or {}
+        expect(isinstance(alts, dict), "'alternatives' must be a mapping {word: [alternative, …]}", ctx)
+        self.alternatives = {str(k).lower(): as_str_list(v, f"alternatives.{k}", ctx) for k, v in alts.items()}
+        dflt = params.get("default_alternatives") or {}
+        if isinstance(dflt, list):
+            dflt = {lang: dflt for lang in self.words}
+        expect(isinstance(dflt, dict), "'default_alternatives' must be a list or a mapping", ctx)
+        self.default_alternatives = {k: as_str_list(v, f"default_alternatives.{k}", ctx) for k, v in dflt.items()}
+        self.min_matches = params.get("min_matches", 1)
+        expect(isinstance(self.min_matches, int) and self.min_matches >= 1, "'min_matches' must be an integer ≥ 1", ctx)
+        # filled by the RuleSet once the lemma tables are known
+        self.exception_seqs: dict[str, list[tuple]] = {}
+        self.alt_by_lemma: dict[str, list[str]] = {}
+
+    def vocabulary(self) -> dict[str, set[str]]:
+        from .text import words_of
+        vocab: dict[str, set[str]] = {}
+        for lang, items in self.words.items():
+            vocab.setdefault(lang, set()).update(w for text, _ in items for w in words_of(text))
+        for lang, items in self.exceptions.items():
+            vocab.setdefault(lang, set()).update(w for text in items for w in words_of(text))
+        return vocab
+
+    def check(self, ctx, rule) -> Optional[Hit]:
+        langs = ctx.word_langs(self.words)
+        if not langs:
+            return None
+        found = []   # (scope, lang, entry, surface)
+        for scope in rule.scope:
+            for lang in langs:
+                hits = ctx.word_hits(scope, lang).get(rule.id)
+                if not hits:
+                    continue
+                exc = self.exception_seqs.get(lang)
+                spans = ctx.phrase_spans(scope, lang, exc) if exc else ()
+                toks = ctx.tokens(scope)
+                text = ctx.text(scope)
+                for i, n, entry in hits:
+                    if entry.kinds is not None and ctx.kind not in entry.kinds:
+                        continue
+                    if any(k <= i and i + n <= k + m for k, m in spans):
+                        continue
+                    found.append((scope, lang, entry, text[toks[i].start:toks[i + n - 1].end], i, n))
+        if found:
+            found = _drop_nested(found)
+        if len(found) < self.min_matches:
+            return None
+        scope, lang, entry, surface = found[0][:4]
+        alts = (self.alternatives.get(entry.text.lower()) or self.alt_by_lemma.get(" ".join(entry.lem))
+                or self.default_alternatives.get(lang) or self.default_alternatives.get("any") or [])
+        surfaces = [f[3] for f in found]
+        return Hit(
+            matches=surfaces[:MAX_MATCHES],
+            vars={"word": surface, "words": short_list(surfaces), "alternatives": or_list(alts) or "plainer wording",
+                  "count": len(found), "lang": lang},
+            fragment=surface, part=ctx.part_for(scope))
+
+
+def _drop_nested(found):
+    """Keep one match per text span: “claim your prize” hides the “prize” inside it."""
+    out = []
+    for f in found:
+        scope, i, n = f[0], f[4], f[5]
+        if any(g[0] == scope and g[4] <= i and i + n <= g[4] + g[5] and (g[4], g[5]) != (i, n) for g in found):
+            continue
+        if any(g[0] == scope and (g[4], g[5]) == (i, n) for g in out):
+            continue
+        out.append(f)
+    return out
+
+
+# -- regex ----------------------------------------------------------------------------------------
+class RegexChecker:
+    KEYS = {"pattern": True, "ignorecase": False, "exceptions": False, "replacement": False, "min_matches": False}
+    VARS = {"match", "word", "matches", "words", "count", "replacement"}
+
+    def __init__(self, params: dict, ctx: dict):
+        patterns = as_str_list(params.get("pattern"), "pattern", ctx)
+        expect(bool(patterns), "'pattern' must not be empty", ctx)
+        ignorecase = params.get("ignorecase", False)
+        expect(isinstance(ignorecase, bool), "'ignorecase' must be true or false", ctx)
+        flags = regex.V0 | (regex.IGNORECASE if ignorecase else 0)
+        self.patterns = [compile_pattern(p, flags, "pattern", ctx) for p in patterns]
+        self.exceptions = {e.lower() for e in as_str_list(params.get("exceptions") or [], "exceptions", ctx)}
+        self.replacement = params.get("replacement")
+        expect(self.replacement is None or isinstance(self.replacement, str), "'replacement' must be a string", ctx)
+        self.min_matches = params.get("min_matches", 1)
+        expect(isinstance(self.min_matches, int) and self.min_matches >= 1, "'min_matches' must be an integer ≥ 1", ctx)
+
+    def probe(self, samples, ctx):
+        for p in self.patterns:
+            probe_pattern(p, samples, "pattern", ctx)
+
+    def check(self, ctx, rule) -> Optional[Hit]:
+        found = []
+        first = None
+        for scope in rule.scope:
+            text = ctx.text(scope)
+            if not text:
+                continue
+            for pat in self.patterns:
+                try:
+                    for m in pat.finditer(text, timeout=RUN_TIMEOUT):
+                        s = m.group()
+                        if not s.strip() or s.lower() in self.exceptions:
+                            continue
+                        if first is None:
+                            first = (scope, m)
+                        found.append(s)
+                        if len(found) >= MAX_MATCHES:
+                            break
+                except TimeoutError:
+                    raise RuleTimeout(pat.pattern) from None
+        if len(found) < self.min_matches or first is None:
+            return None
+        scope, m = first
+        repl = None
+        if self.replacement is not None:
+            try:
+                repl = m.expand(self.replacement)
+            except (regex.error, IndexError):
+                repl = self.replacement
+        return Hit(matches=found, vars={"match": m.group(), "word": m.group(), "matches": short_list(found),
+                                        "words": short_list(found), "count": len(found), "replacement": repl},
+                   fragment=m.group(), part=ctx.part_for(scope))
+
+
+# -- metric ---------------------------------------------------------------------------------------
+def _subject_length(ctx):
+    subject = collapse(ctx.text("subject"))
+    if not subject:
+        return None
+    raw = collapse(ctx.message.subject or "")
+
+    def extra(limit):
+        return {"shortened": shorten_at_word(raw, limit)}
+    return len(subject), {"length": len(subject), "subject": raw}, raw, "subject", extra
+
+
+def _html_size(ctx):
+    html = ctx.message.html
+    if html is None:
+        return None
+    size = ctx.message.html_size or len(html.encode("utf-8", "surrogatepass"))
+    return size, {"size": size, "size_kb": f"{size / 1024:.0f} KB"}, "", "text/html", None
+
+
+def _link_count(ctx):
+    links = [link for link in ctx.message.links if link.scheme in ("http", "https")]
+    return len(links), {"count": len(links)}, links[0].href if links else "", "text/html", None
+
+
+def _text_length(ctx):
+    n = len(collapse(ctx.text("body")))
+    return n, {"length": n}, "", ctx.part_for("body"), None
+
+
+METRICS = {"subject_length": _subject_length, "html_size": _html_size, "link_count": _link_count,
+           "text_length": _text_length}
+
+
+class MetricChecker:
+    KEYS = {"metric": True, "thresholds": True}
+    VARS = {"value", "limit", "limit_kb", "length", "shortened", "subject", "size", "size_kb", "count"}
+
+    def __init__(self, params: dict, ctx: dict):
+        name = params.get("metric")
+        expect(name in METRICS, f"unknown metric {name!r} (known: {', '.join(sorted(METRICS))})", ctx)
+        self.metric = name
+        ths = params.get("thresholds")
+        expect(isinstance(ths, list) and ths, "'thresholds' must be a non-empty list of {above|below:, level:}", ctx)
+        self.thresholds = []
+        for th in ths:
+            expect(isinstance(th, dict), "each threshold must be a mapping", ctx)
+            extra = set(th) - {"above", "below", "level", "factor"}
+            expect(not extra, f"unknown key(s) {sorted(extra)} in a threshold (allowed: above, below, level, factor)", ctx)
+            expect(("above" in th) != ("below" in th), "a threshold needs exactly one of 'above' or 'below'", ctx)
+            bound = th.get("above", th.get("below"))
+            expect(isinstance(bound, (int, float)) and not isinstance(bound, bool), "threshold bound must be a number", ctx)
+            level = th.get("level", None)
+            expect(level is None or level in ("error", "warning", "info"), f"bad threshold level {level!r}", ctx)
+            factor = th.get("factor", 1.0)
+            expect(isinstance(factor, (int, float)) and factor >= 0, "'factor' must be a number ≥ 0", ctx)
+            self.thresholds.append(("above" if "above" in th else "below", bound, level, float(factor)))
+        # most severe first: highest "above", lowest "below"
+        self.thresholds.sort(key=lambda t: -t[1] if t[0] == "above" else t[1])
+
+    def check(self, ctx, rule) -> Optional[Hit]:
+        got = METRICS[self.metric](ctx)
+        if got is None:
+            return None
+        value, values, fragment, part, extra = got
+        for direction, bound, level, factor in self.thresholds:
+            if (value > bound) if direction == "above" else (value < bound):
+                limit = int(bound) if float(bound).is_integer() else bound
+                v = dict(values, value=value, limit=limit, limit_kb=f"{bound / 1024:.0f} KB")
+                if extra:
+                    v.update(extra(int(bound)))
+                return Hit(matches=[str(fragment or value)], vars=v, fragment=fragment, part=part,
+                           level=level, factor=factor)
+        return None
+
+
+# -- header ---------------------------------------------------------------------------------------
+class HeaderChecker:
+    KEYS = {"header": True, "condition": True, "pattern": False, "ignorecase": False}
+    VARS = {"header", "value"}
+    CONDITIONS = ("missing", "present", "matches", "not-matches")
+
+    def __init__(self, params: dict, ctx: dict):
+        self.header = params.get("header")
+        expect(isinstance(self.header, str) and self.header, "'header' must be a header name", ctx)
+        self.condition = params.get("condition")
+        expect(self.condition in self.CONDITIONS, f"'condition' must be one of {', '.join(self.CONDITIONS)}", ctx)
+        self.pattern = None
+        if self.condition in ("matches", "not-matches"):
+            pattern = params.get("pattern")
+            expect(isinstance(pattern, str), f"condition {self.condition} needs a 'pattern'", ctx)
+            flags = regex.IGNORECASE if params.get("ignorecase", True) else 0
+            self.pattern = compile_pattern(pattern, flags, "pattern", ctx)
+
+    def probe(self, samples, ctx):
+        if self.pattern is not None:
+            probe_pattern(self.pattern, samples, "pattern", ctx)
+
+    def check(self, ctx, rule) -> Optional[Hit]:
+        values = ctx.message.header_all(self.header)
+        v = {"header": self.header, "value": values[0] if values else ""}
+        if self.condition == "missing":
+            return None if values else Hit(matches=[self.header], vars=v, part="headers")
+        if self.condition == "present":
+            return Hit(matches=values, vars=v, fragment=self.header + ":", part="headers") if values else None
+        try:
+            hits = [x for x in values if self.pattern.search(x, timeout=RUN_TIMEOUT)]
+        except TimeoutError:
+            raise RuleTimeout(self.pattern.pattern) from None
+        if self.condition == "matches" and hits:
+            return Hit(matches=hits, vars=dict(v, value=hits[0]), fragment=hits[0], part="headers")
+        if self.condition == "not-matches" and values and not hits:
+            return Hit(matches=values, vars=v, fragment=values[0], part="headers")
+        return None
+
+
+# -- builtin --------------------------------------------------------------------------------------
+class BuiltinChecker:
+    KEYS = {"check": True, "params": False}
+
+    def __init__(self, params: dict, ctx: dict):
+        from .builtins import BUILTINS
+        name = params.get("check")
+        expect(name in BUILTINS, f"unknown built-in check {name!r} (known: {', '.join(sorted(BUILTINS))})", ctx)
+        self.name = name
+        spec = BUILTINS[name]
+        given = params.get("params") or {}
+        expect(isinstance(given, dict), "'params' must be a mapping", ctx)
+        unknown = set(given) - set(spec.params)
+        expect(not unknown, f"unknown param(s) {sorted(unknown)} for check {name} "
+               f"(allowed: {', '.join(sorted(spec.params)) or 'none'})", ctx)
+        merged = {}
+        for key, default in spec.params.items():
+            value = given.get(key, default)
+            if default is not None and value is not None and not isinstance(value, type(default)) \
+                    and not (isinstance(default, float) and isinstance(value, int)):
+                raise PackError(f"param '{key}' of check {name} must be a {type(default).__name__}", **ctx)
+            merged[key] = value
+        self.params = spec.prepare(merged, ctx) if spec.prepare else merged
+        self.needs_headers = spec.needs_headers
+        self.VARS = spec.vars
+
+    def check(self, ctx, rule) -> Optional[Hit]:
+        from .builtins import BUILTINS
+        return BUILTINS[self.name].func(ctx, rule, self.params)
+
+
+KIND_CLASSES: dict[str, Any] = {"words": WordsChecker, "regex": RegexChecker, "metric": MetricChecker,
+                                "header": HeaderChecker, "builtin": BuiltinChecker}

@@ -1,0 +1,471 @@
+"""Load and validate YAML rule packs into a RuleSet.
+
+* ``yaml`` is parsed with the C loader when available, with a constructor that records the line of every
+  mapping and key, so every error names file, line, rule id and what is wrong.
+* Every regex is compiled with the ``regex`` module and probed with its examples and adversarial strings
+  under a short timeout: a catastrophic pattern is a pack error, not a hang.
+* Built-in packs come from the repository's ``rules/`` folder (or the installed ``contentlint._packs``);
+  ``extra_paths`` add files or folders. ``rules/weights.yaml`` (``weights:``, ``caps:``) is applied on top of
+  the packs' weights, then the user's overrides, disables and select/ignore prefixes.
+* The validated, compiled rules are cached (pickle under the user cache directory, keyed by the files'
+  paths, sizes and modification times and by the engine's own source files), so a warm start skips YAML
+  parsing, regex compilation and probing.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import Iterable, Mapping, Optional
+
+from .kinds import COMMON_VARS, KIND_CLASSES, placeholders_in
+from .rule import CATEGORIES, KINDS, LEVELS, SCOPES, TYPES, PackError, Rule
+
+_ID_RE = None
+PACK_KEYS = {"pack": str, "version": (int, str), "description": str, "languages": list, "rules": list}
+PACK_REQUIRED = ("pack", "version", "description", "rules")
+RULE_COMMON = {"id": str, "title": str, "description": str, "category": str, "level": str, "weight": (int, float),
+               "scope": (list, str), "languages": (list, str), "kinds": (list, str), "type": str, "message": str,
+               "suggestion": str, "examples": dict, "references": (list, str)}
+RULE_REQUIRED = ("id", "title", "description", "category", "level", "weight", "type", "message", "suggestion")
+EXAMPLE_KEYS = {"subject", "from", "reply_to", "preheader", "text", "html", "headers", "eml", "lang", "kind",
+                "problems", "repeat"}
+SKIP_FILES = {"placeholders.yaml", "placeholders.yml", "weights.yaml", "weights.yml"}
+DEFAULT_SCOPE = {"words": ("subject", "preheader", "body"), "regex": ("subject", "preheader", "body"),
+                 "header": ("headers",), "metric": ("body",), "builtin": ("body",), "dns": ("headers",)}
+CACHE_VERSION = 3
+
+
+# -- YAML with line numbers -----------------------------------------------------------------------
+class LineDict(dict):
+    """A mapping that remembers its own line and the line of each key (1-based)."""
+    line = 0
+    key_lines: dict = {}
+
+
+def _yaml_loader():
+    import yaml
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        pass
+
+    def construct_map(loader, node):
+        data = LineDict()
+        data.line = node.start_mark.line + 1
+        data.key_lines = {}
+        yield data
+        loader.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "found an unhashable key", key_node.start_mark) from None
+            if key in data:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            data[key] = loader.construct_object(value_node, deep=True)
+            data.key_lines[key] = key_node.start_mark.line + 1
+
+    Loader.add_constructor("tag:yaml.org,2002:map", construct_map)
+    return yaml, Loader
+
+
+def read_yaml(path: Path):
+    yaml, Loader = _yaml_loader()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise PackError(f"not UTF-8 text: {exc}", file=str(path)) from None
+    except OSError as exc:
+        raise PackError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    try:
+        return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        msg = f"bad YAML: {problem}" + (f" ({context})" if context else "")
+        raise PackError(msg, file=str(path), line=line) from None
+    except RecursionError:
+        raise PackError("bad YAML: nesting too deep", file=str(path)) from None
+
+
+# -- locating packs -------------------------------------------------------------------------------
+def builtin_rules_dir() -> Path:
+    try:
+        from contentlint.paths import builtin_rules_dir as shared
+        p = Path(shared())
+        if p.is_dir():
+            return p
+    except (ImportError, AttributeError, OSError, TypeError):
+        pass
+    repo = Path(__file__).resolve().parent.parent.parent / "rules"
+    if repo.is_dir():
+        return repo
+    from importlib import resources
+    return Path(str(resources.files("contentlint._packs")))
+
+
+def pack_files(path: Path, *, builtin: bool = False) -> list[Path]:
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                       and not p.name.startswith((".", "_")) and p.name not in SKIP_FILES)
+        return files
+    if path.is_file():
+        return [path]
+    raise PackError("no such file or folder", file=str(path))
+
+
+# -- validation -----------------------------------------------------------------------------------
+def _type_name(t) -> str:
+    if isinstance(t, tuple):
+        return " or ".join(_type_name(x) for x in t)
+    return {str: "a string", int: "an integer", float: "a number", list: "a list", dict: "a mapping"}.get(t, t.__name__)
+
+
+def _str_tuple(value, key, allowed, where) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+        raise PackError(f"'{key}' must be a string or a list of strings", **where)
+    if allowed is not None:
+        bad = [x for x in items if x not in allowed]
+        if bad:
+            raise PackError(f"bad {key} {bad[0]!r} (allowed: {', '.join(allowed)})", **where)
+    return tuple(items)
+
+
+def _example_samples(examples) -> list[str]:
+    out = []
+    for group in ("pass", "fail"):
+        for ex in examples.get(group) or []:
+            if isinstance(ex, str):
+                out.append(ex)
+            elif isinstance(ex, dict):
+                out.extend(v for k, v in ex.items() if isinstance(v, str) and k in ("subject", "text", "html",
+                                                                                       "preheader", "eml"))
+    return out
+
+
+def _validate_examples(examples, rtype, where):
+    if not isinstance(examples, dict):
+        raise PackError("'examples' must be a mapping with 'pass' and 'fail' lists", **where)
+    extra = set(examples) - {"pass", "fail"}
+    if extra:
+        raise PackError(f"unknown key(s) {sorted(extra)} in 'examples' (allowed: pass, fail)", **where)
+    for group in ("pass", "fail"):
+        items = examples.get(group, [])
+        if not isinstance(items, list):
+            raise PackError(f"'examples.{group}' must be a list", **where)
+        for ex in items:
+            if isinstance(ex, str):
+                continue
+            if not isinstance(ex, dict):
+                raise PackError(f"each example in 'examples.{group}' must be a string or a mapping", **where)
+            if rtype != "dns":
+                extra = set(ex) - EXAMPLE_KEYS
+                if extra:
+                    raise PackError(f"unknown key(s) {sorted(extra)} in an example of 'examples.{group}' "
+                                    f"(allowed: {', '.join(sorted(EXAMPLE_KEYS))})", **where)
+
+
+def compile_rule(raw, pack: str, pack_langs, file: str, *, probe: bool = True) -> Rule:
+    import regex
+    global _ID_RE
+    if _ID_RE is None:
+        _ID_RE = regex.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+    line = getattr(raw, "line", 0)
+    if not isinstance(raw, dict):
+        raise PackError("each item of 'rules' must be a mapping", file=file, line=line or None)
+    rid = raw.get("id") if isinstance(raw.get("id"), str) else None
+    where = {"file": file, "line": line or None, "rule_id": rid}
+
+    def key_where(key):
+        return dict(where, line=getattr(raw, "key_lines", {}).get(key, line) or None)
+
+    for key in RULE_REQUIRED:
+        if key not in raw:
+            raise PackError(f"missing required key '{key}'", **where)
+    if not _ID_RE.match(rid or ""):
+        raise PackError(f"bad id {raw.get('id')!r}: use kebab-case such as 'risky-prize-terms'", **key_where("id"))
+    rtype = raw["type"]
+    if rtype not in TYPES:
+        raise PackError(f"bad type {rtype!r} (allowed: {', '.join(TYPES)})", **key_where("type"))
+    kind_cls = KIND_CLASSES.get(rtype)
+    allowed = set(RULE_COMMON) | (set(kind_cls.KEYS) if kind_cls else set())
+    if rtype != "dns":
+        unknown = [k for k in raw if k not in allowed]
+        if unknown:
+            raise PackError(f"unknown key {unknown[0]!r} (allowed keys for type {rtype}: "
+                            f"{', '.join(sorted(allowed))})", **key_where(unknown[0]))
+    for key, typ in RULE_COMMON.items():
+        if key in raw and not isinstance(raw[key], typ) or (key == "weight" and isinstance(raw.get(key), bool)):
+            raise PackError(f"'{key}' must be {_type_name(typ)}, not {type(raw[key]).__name__}", **key_where(key))
+    if raw["category"] not in CATEGORIES:
+        raise PackError(f"bad category {raw['category']!r} (allowed: {', '.join(CATEGORIES)})", **key_where("category"))
+    if raw["level"] not in LEVELS:
+        raise PackError(f"bad level {raw['level']!r} (allowed: {', '.join(LEVELS)})", **key_where("level"))
+    if raw["weight"] < 0:
+        raise PackError("'weight' must be ≥ 0", **key_where("weight"))
+    if not raw["suggestion"].strip() or not raw["message"].strip():
+        raise PackError("'message' and 'suggestion' must not be empty", **key_where("suggestion"))
+    scope = _str_tuple(raw.get("scope", list(DEFAULT_SCOPE[rtype])), "scope", SCOPES, key_where("scope"))
+    kinds = _str_tuple(raw.get("kinds", list(KINDS)), "kinds", KINDS, key_where("kinds"))
+    examples = raw.get("examples", {"pass": [], "fail": []})
+    _validate_examples(examples, rtype, key_where("examples"))
+
+    params = {k: v for k, v in raw.items() if k not in RULE_COMMON}
+    checker = None
+    requires_headers = rtype in ("header", "dns")
+    if kind_cls is not None:
+        for key, required in kind_cls.KEYS.items():
+            if required and key not in raw:
+                raise PackError(f"missing required key '{key}' for type {rtype}", **where)
+        checker = kind_cls(params, where)
+        if probe and hasattr(checker, "probe"):
+            checker.probe(_example_samples(examples), where)
+        requires_headers = requires_headers or bool(getattr(checker, "needs_headers", False))
+        known = set(getattr(checker, "VARS", set())) | COMMON_VARS
+        for key in ("message", "suggestion"):
+            unknown = placeholders_in(raw[key]) - known
+            if unknown:
+                raise PackError(f"unknown placeholder {{{sorted(unknown)[0]}}} in '{key}' "
+                                f"(available: {', '.join('{' + v + '}' for v in sorted(known))})", **key_where(key))
+
+    if "languages" in raw:
+        languages = _str_tuple(raw["languages"], "languages", None, key_where("languages"))
+    elif rtype == "words":
+        languages = tuple(checker.words)
+    else:
+        languages = tuple(pack_langs) if pack_langs else ("any",)
+    return Rule(
+        id=rid, pack=pack, title=raw["title"], description=raw["description"].strip(), category=raw["category"],
+        level=raw["level"], weight=float(raw["weight"]), scope=scope, languages=languages, kinds=kinds,
+        message=raw["message"].strip(), suggestion=raw["suggestion"].strip(), examples=examples, type=rtype,
+        params=params, file=file, line=line, references=_str_tuple(raw.get("references", []), "references", None, where),
+        requires_headers=requires_headers, checker=checker)
+
+
+def load_pack_file(path: Path, *, probe: bool = True) -> list[Rule]:
+    data = read_yaml(path)
+    file = str(path)
+    if not isinstance(data, dict):
+        raise PackError("a rule pack must be a mapping with 'pack', 'version', 'description' and 'rules'", file=file,
+                        line=1)
+    unknown = [k for k in data if k not in PACK_KEYS]
+    if unknown:
+        raise PackError(f"unknown top-level key {unknown[0]!r} (allowed: {', '.join(PACK_KEYS)})", file=file,
+                        line=data.key_lines.get(unknown[0]) if isinstance(data, LineDict) else None)
+    for key in PACK_REQUIRED:
+        if key not in data:
+            raise PackError(f"missing required top-level key '{key}'", file=file, line=1)
+    for key, typ in PACK_KEYS.items():
+        if key in data and not isinstance(data[key], typ):
+            raise PackError(f"'{key}' must be {_type_name(typ)}", file=file,
+                            line=data.key_lines.get(key) if isinstance(data, LineDict) else None)
+    langs = data.get("languages") or []
+    return [compile_rule(raw, data["pack"], langs, file, probe=probe) for raw in data["rules"]]
+
+
+# -- weights file and overrides -------------------------------------------------------------------
+def read_weights(path: Path) -> tuple[dict, dict]:
+    data = read_yaml(path) or {}
+    file = str(path)
+    if not isinstance(data, dict):
+        raise PackError("a weights file must be a mapping with 'weights' and/or 'caps'", file=file)
+    extra = set(data) - {"weights", "caps", "meta", "thresholds"}
+    if extra:
+        raise PackError(f"unknown key {sorted(extra)[0]!r} in weights file (allowed: weights, caps, meta, thresholds)",
+                        file=file)
+    weights, caps = data.get("weights") or {}, data.get("caps") or {}
+    for name, mapping in (("weights", weights), ("caps", caps)):
+        if not isinstance(mapping, dict):
+            raise PackError(f"'{name}' must be a mapping", file=file)
+        for k, v in mapping.items():
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
+                raise PackError(f"'{name}.{k}' must be a number ≥ 0", file=file,
+                                line=getattr(mapping, "key_lines", {}).get(k))
+    return {str(k): float(v) for k, v in weights.items()}, {str(k): float(v) for k, v in caps.items()}
+
+
+def _longest_prefix(rule_id: str, prefixes) -> int:
+    best = -1
+    for p in prefixes:
+        if rule_id.startswith(p):
+            best = max(best, len(p))
+    return best
+
+
+def select_rules(rules, select=(), ignore=()):
+    """flake8-style: the longest matching prefix decides; with ``select`` only selected rules stay."""
+    out = []
+    for r in rules:
+        s = _longest_prefix(r.id, select) if select else 0
+        i = _longest_prefix(r.id, ignore)
+        if select and s < 0:
+            continue
+        if i >= 0 and i >= s:
+            continue
+        out.append(r)
+    return out
+
+
+# -- cache ----------------------------------------------------------------------------------------
+def _cache_dir() -> Optional[Path]:
+    if os.environ.get("CONTENTLINT_NO_CACHE"):
+        return None
+    base = os.environ.get("CONTENTLINT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    path = Path(base) if base else Path.home() / ".cache"
+    if not os.environ.get("CONTENTLINT_CACHE_DIR"):
+        path = path / "contentlint"
+    return path
+
+
+def _fingerprint(files: Iterable[Path]) -> str:
+    h = hashlib.sha256(f"v{CACHE_VERSION}".encode())
+    engine_dir = Path(__file__).resolve().parent
+    from . import lemmas
+    deps = sorted(engine_dir.glob("*.py")) + [lemmas.shipped_path()]
+    for p in list(files) + deps:
+        try:
+            st = p.stat()
+            h.update(f"{p.resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+        except OSError:
+            h.update(f"{p}|missing\n".encode())
+    return h.hexdigest()[:32]
+
+
+def _load_cached(key: str):
+    d = _cache_dir()
+    if d is None:
+        return None
+    try:
+        with open(d / f"ruleset-{key}.pickle", "rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # missing, stale or corrupt cache: rebuild
+        return None
+
+
+def _store_cached(key: str, value) -> None:
+    d = _cache_dir()
+    if d is None:
+        return
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        tmp = d / f".ruleset-{key}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, d / f"ruleset-{key}.pickle")
+        import time
+        for old in d.glob("ruleset-*.pickle"):     # forget caches of edited packs after a week
+            if old.name != f"ruleset-{key}.pickle" and old.stat().st_mtime < time.time() - 7 * 86400:
+                old.unlink()
+    except OSError:
+        pass
+
+
+# -- entry point ----------------------------------------------------------------------------------
+def _compile_all(files: list[Path]):
+    from .kinds import WordsChecker
+    from .lemmas import tables_for
+    rules: list[Rule] = []
+    seen: dict[str, Rule] = {}
+    for path in files:
+        for rule in load_pack_file(path):
+            if rule.id in seen:
+                other = seen[rule.id]
+                raise PackError(f"duplicate rule id (already defined in {other.file}:{other.line})",
+                                file=rule.file, line=rule.line, rule_id=rule.id)
+            seen[rule.id] = rule
+            rules.append(rule)
+    vocab: dict[str, set[str]] = {}
+    for r in rules:
+        if isinstance(r.checker, WordsChecker):
+            for lang, words in r.checker.vocabulary().items():
+                vocab.setdefault(lang, set()).update(words)
+    return rules, tables_for(vocab)
+
+
+def load_ruleset(extra_paths: Iterable = (), *, disable: Iterable[str] = (),
+                 overrides: Optional[Mapping[str, Mapping]] = None, select: Iterable[str] = (),
+                 ignore: Iterable[str] = (), weights_file=None, builtin: bool = True, cache: bool = True):
+    """Built-in packs + ``extra_paths`` (files or folders) → RuleSet. Raises PackError.
+
+    ``weights_file``: a YAML ``{weights: {id: points}, caps: {category: max}}`` applied over the packs'
+    weights (default: ``rules/weights.yaml`` when present). ``overrides``: ``{id: {"level":…, "weight":…}}``.
+    ``disable``: rule ids. ``select``/``ignore``: id prefixes (longest match wins, as in flake8).
+    """
+    from .engine import RuleSet
+    files: list[Path] = []
+    bdir = builtin_rules_dir() if builtin else None
+    if bdir is not None:
+        files += pack_files(bdir, builtin=True)
+    for p in extra_paths:
+        files += pack_files(Path(p))
+    # de-duplicate (a user may pass the built-in folder again)
+    uniq, seen_paths = [], set()
+    for f in files:
+        key = f.resolve()
+        if key not in seen_paths:
+            seen_paths.add(key)
+            uniq.append(f)
+    files = uniq
+    if weights_file is None and bdir is not None and (bdir / "weights.yaml").is_file():
+        weights_path: Optional[Path] = bdir / "weights.yaml"
+    else:
+        weights_path = Path(weights_file) if weights_file else None
+        if weights_path is not None and not weights_path.is_file():
+            raise PackError("weights file not found", file=str(weights_path))
+
+    key = _fingerprint(files + ([weights_path] if weights_path else [])) if cache else ""
+    cached = _load_cached(key) if cache else None
+    if cached is not None:
+        rules, tables, weights, caps = cached
+    else:
+        rules, tables = _compile_all(files)
+        weights, caps = read_weights(weights_path) if weights_path else ({}, {})
+        if cache:
+            _store_cached(key, (rules, tables, weights, caps))
+
+    by_id = {r.id: r for r in rules}
+    out = []
+    overrides = dict(overrides or {})
+    disable = set(disable)
+    for rid in list(disable) + list(overrides):
+        if rid not in by_id:
+            raise PackError(f"unknown rule id {rid!r} in configuration (see `contentlint rules`)", rule_id=rid)
+    for rule in rules:
+        if rule.id in disable:
+            continue
+        changes = {}
+        if rule.id in weights:
+            changes["weight"] = weights[rule.id]
+        ov = overrides.get(rule.id)
+        if ov:
+            if not isinstance(ov, Mapping):
+                raise PackError("an override must be a mapping of level/weight/enabled", rule_id=rule.id)
+            extra = set(ov) - {"level", "weight", "enabled"}
+            if extra:
+                raise PackError(f"unknown override key {sorted(extra)[0]!r} (allowed: level, weight, enabled)",
+                                rule_id=rule.id)
+            if ov.get("enabled", True) is False:
+                continue
+            if "level" in ov:
+                if ov["level"] not in LEVELS:
+                    raise PackError(f"bad level {ov['level']!r} (allowed: {', '.join(LEVELS)})", rule_id=rule.id)
+                changes["level"] = ov["level"]
+                changes["level_overridden"] = True
+            if "weight" in ov:
+                w = ov["weight"]
+                if not isinstance(w, (int, float)) or isinstance(w, bool) or w < 0:
+                    raise PackError("override 'weight' must be a number ≥ 0", rule_id=rule.id)
+                changes["weight"] = float(w)
+        out.append(dataclasses.replace(rule, **changes) if changes else rule)
+    out = select_rules(out, tuple(select), tuple(ignore))
+    claimed = RuleSet.problem_codes(rules)
+    return RuleSet(out, caps=caps, files=tuple(str(f) for f in files), lemma_tables=tables, claimed_codes=claimed)

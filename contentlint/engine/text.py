@@ -1,0 +1,102 @@
+"""Tokenizer and small text helpers shared by the rule kinds.
+
+One regex tokenizer for every language: runs of letters/digits, with the French elisions
+(``l'``, ``d'``, ``qu'``, ``jusqu'``…) split off as their own token so ``l'argent`` gives
+``l'`` + ``argent`` like spaCy's French tokenizer.  Tokens keep their character offsets so a
+match can be shown exactly as written.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import regex
+
+# French elision first (it must win over the plain word alternative at the same position).
+_TOKEN_RE = regex.compile(r"(?i)\b(?:qu|jusqu|lorsqu|puisqu|[cdjlmnst])['’](?=\w)|[^\W_]+")
+_SPACE_RE = regex.compile(r"\s+")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f"), None)
+
+
+class Token(NamedTuple):
+    start: int
+    end: int
+    text: str      # as written
+    lower: str     # lowercased, typographic apostrophe normalised to '
+
+
+def clean(text: str) -> str:
+    """Drop zero-width characters and soft hyphens (preheader padding) without moving much text."""
+    return text.translate(_INVISIBLE) if text else ""
+
+
+def tokenize(text: str) -> list[Token]:
+    out = []
+    for m in _TOKEN_RE.finditer(text):
+        t = m.group()
+        out.append(Token(m.start(), m.end(), t, t.lower().replace("’", "'")))
+    return out
+
+
+def words_of(text: str) -> list[str]:
+    """Lowercased tokens of a word-list entry ("jeux d'argent" → ["jeux", "d'", "argent"])."""
+    return [t.lower for t in tokenize(text)]
+
+
+def collapse(text: str) -> str:
+    """What a reader sees: whitespace runs collapsed, zero-width characters removed, stripped."""
+    return _SPACE_RE.sub(" ", clean(text)).strip()
+
+
+def is_letters_upper(token: str) -> bool:
+    """True for a word written entirely in capitals (at least two letters)."""
+    letters = [c for c in token if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def short_list(items, limit: int = 5, quote: bool = True) -> str:
+    """“a”, “b” and “c” (first ``limit`` unique items, order kept)."""
+    seen = []
+    for it in items:
+        if it not in seen:
+            seen.append(it)
+    more = len(seen) - limit
+    seen = seen[:limit]
+    shown = [f"“{s}”" if quote else str(s) for s in seen]
+    if len(shown) == 1:
+        text = shown[0]
+    else:
+        text = ", ".join(shown[:-1]) + " and " + shown[-1]
+    if more > 0:
+        text += f" (+{more} more)"
+    return text
+
+
+def or_list(items, quote: bool = True) -> str:
+    items = [f"“{s}”" if quote else str(s) for s in items]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def shorten_at_word(text: str, limit: int) -> str:
+    """Longest prefix of whole words of ``text`` that is at most ``limit`` characters.
+
+    Trailing separators (``,``, ``:``, ``-``, ``|``…) are dropped so the cut reads naturally.  When the
+    first word alone is longer than the limit it is cut hard.
+    """
+    text = collapse(text)
+    if len(text) <= limit:
+        return text
+    words = text.split(" ")
+    out = ""
+    for w in words:
+        candidate = w if not out else out + " " + w
+        if len(candidate) > limit:
+            break
+        out = candidate
+    if not out:
+        return text[:limit]
+    stripped = out.rstrip(" ,;:-–—|/·•")
+    return stripped or out

@@ -210,7 +210,37 @@ def test_check_dns_reports_misalignment_and_the_signing_key(server):
     findings = check_message_dns(msg, opts)
     assert {f.rule for f in findings} == {"dkim-key-weak", "dmarc-dkim-misaligned", "dmarc-spf-misaligned"}
     levels = {f.rule: f.level for f in findings}
-    assert levels["dmarc-dkim-misaligned"] == "error"  # neither identifier aligned: DMARC fails
+    # neither identifier aligned: DMARC fails, reported once at error level (on the DKIM finding)
+    assert levels == {"dkim-key-weak": "error", "dmarc-dkim-misaligned": "error", "dmarc-spf-misaligned": "info"}
+
+
+def test_check_dns_unsigned_message_with_foreign_return_path_fails_dmarc(server):
+    opts = DnsOptions(nameserver="127.0.0.1", port=server.port, timeout=3.0)
+    findings = check_message_dns(message("news@good.test", "<b@weakdkim.test>"), opts)
+    assert [(f.rule, f.level) for f in findings] == [("dmarc-spf-misaligned", "error")]
+    assert "DMARC fails" in findings[0].message
+
+
+def test_check_dns_through_the_real_cli(tmp_path):
+    cli = pytest.importorskip("contentlint.cli")
+    eml = tmp_path / "m.eml"
+    eml.write_text("From: News <news@good.test>\nTo: a@example.org\nReturn-Path: <b@weakdkim.test>\n"
+                   "DKIM-Signature: v=1; a=rsa-sha256; d=weakdkim.test; s=s512; h=from; bh=x; b=y\n"
+                   "Subject: Hello\nContent-Type: text/plain\n\nHello, our monthly update.\n")
+    zone = tmp_path / "all.zone"
+    zone.write_text(zone_path("good").read_text() + zone_path("weak-dkim").read_text())
+    res = CliRunner().invoke(cli.app, ["check", str(eml), "--zone", str(zone), "--format", "json"])
+    assert res.exit_code == 1, res.output
+    (result,) = json.loads(res.stdout)["results"]
+    dns = {f["rule"]: f for f in result["findings"] if f["location"]["part"] == "dns"}
+    assert set(dns) == {"dkim-key-weak", "dmarc-dkim-misaligned", "dmarc-spf-misaligned"}
+    assert dns["dkim-key-weak"]["location"]["excerpt"].startswith("v=DKIM1; k=rsa; p=MFww")
+
+
+def test_dns_command_through_the_real_cli():
+    cli = pytest.importorskip("contentlint.cli")
+    res = CliRunner().invoke(cli.app, ["dns", "loop.test", "--zone", str(zone_path("include-loop"))])
+    assert res.exit_code == 1 and "spf-include-loop" in res.output
 
 
 def test_check_dns_audits_from_domain_and_zone_file_option():

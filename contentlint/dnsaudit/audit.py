@@ -230,13 +230,15 @@ class DnsChecker:
         signers = ", ".join(d for d, _ in sigs) or "no domain"
         params = {"from_domain": from_domain, "return_path": rp or "no Return-Path", "signers": signers,
                   "domain": from_domain, "name": dm.name}
-        both_fail = not dkim_ok and not spf_ok and (sigs or rp)
+        both_fail = not dkim_ok and not spf_ok
+        # DMARC failing is one cause: it is reported once, at error level, on the DKIM finding when the
+        # message is signed (the usual fix), else on the SPF finding.
         if sigs and not dkim_ok:
             out.append(Issue("dmarc-dkim-misaligned", "dmarc-fails" if both_fail else None,
                              "; ".join(f"d={d} s={s}" for d, s in sigs),
                              {**params, "mode": mode_name[dm.adkim]}, tuple(d for d, _ in sigs)))
         if rp and not spf_ok:
-            out.append(Issue("dmarc-spf-misaligned", "dmarc-fails" if both_fail else None,
+            out.append(Issue("dmarc-spf-misaligned", "dmarc-fails" if both_fail and not sigs else None,
                              f"Return-Path domain {rp}", {**params, "mode": mode_name[dm.aspf]}, (rp,)))
         return out
 

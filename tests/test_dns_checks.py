@@ -177,3 +177,13 @@ def test_dmarc_unknown_tag_and_multiple_records():
 def test_unicode_domain_is_audited_in_idna_form():
     zone = 'xn--exmple-cua.com. 300 IN TXT "v=spf1 -all"\n_dmarc.xn--exmple-cua.com. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:d@xn--exmple-cua.com"\n'
     assert audit_zone_text("exämple.com", zone) == []
+
+
+def test_exponential_include_tree_is_bounded():
+    # every level includes the next twice: 2**40 evaluations if followed blindly
+    zone = "".join(f'd{i}.example.com. 60 IN TXT "v=spf1 include:d{i + 1}.example.com include:d{i + 1}.example.com -all"\n'
+                   for i in range(40)) + 'd40.example.com. 60 IN TXT "v=spf1 -all"\n' + DMARC
+    res = audit_report("d0.example.com", ZoneResolver(zone))
+    assert res.spf.truncated
+    assert [f.rule for f in res.findings] == ["spf-too-many-lookups"]
+    assert "at least" in res.findings[0].message

@@ -441,7 +441,8 @@ def audit_spf(domain: str, resolver: BaseResolver) -> SpfResult:
     if res.lookups > LOOKUP_LIMIT:
         inc, cost = res.costliest if res.costliest else ("a/mx terms", res.lookups)
         res.issues.append(Issue("spf-too-many-lookups", None, recs[0],
-                                {"domain": domain, "count": res.lookups, "include": inc, "cost": cost}))
+                                {"domain": domain, "count": f"at least {res.lookups}" if res.truncated else res.lookups,
+                                 "include": inc, "cost": cost}))
     if res.void_lookups > VOID_LIMIT:
         res.issues.append(Issue("spf-void-lookups", None, recs[0],
                                 {"domain": domain, "count": res.void_lookups, "names": ", ".join(res.void_names)},

@@ -65,8 +65,9 @@ class GithubReporter(Reporter):
         if self.quiet:
             return
         c = self.counts
-        self.out.write(f"contentlint: {self.messages} messages: {c['fail']} fail, {c['warn']} warn, "
-                       f"{c['pass']} pass; {len(self.errors)} input errors\n")
+        n = self.messages
+        self.out.write(f"contentlint: {n} message{'s' if n != 1 else ''}: {c['fail']} fail, {c['warn']} warn, "
+                       f"{c['pass']} pass; {len(self.errors)} input error{'s' if len(self.errors) != 1 else ''}\n")
 
 
 REPORTER = GithubReporter

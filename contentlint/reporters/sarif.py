@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -42,6 +43,8 @@ class SarifReporter(Reporter):
         title = getattr(rule, "title", "") or rule_id
         description = (getattr(rule, "description", "") or "").strip() or finding.message
         suggestion = (getattr(rule, "suggestion", "") or "").strip()
+        if suggestion:  # a template: show its fields as ‹word› rather than {word}
+            suggestion = re.sub(r"\{(\w+)\}", "‹\\1›", suggestion)
         help_text = description + (f"\n\nHow to fix: {suggestion}" if suggestion else "")
         level = getattr(rule, "level", None) or finding.level
         entry = {

@@ -96,7 +96,7 @@ def _caps_words(text, acronyms):
     toks = [Token(m.start(), m.end(), m.group(), m.group().lower()) for m in _WORD.finditer(text)]
     toks = [t for t in toks if sum(c.isalpha() for c in t.text) >= 2]
     shouting = [t for t in toks
-                if is_letters_upper(t.text) and len(t.text) > 2 and not _is_acronym(t.text, acronyms)]
+                if is_letters_upper(t.text) and not _is_acronym(t.text, acronyms)]
     return toks, shouting
 
 

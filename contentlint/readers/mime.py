@@ -595,8 +595,9 @@ def decode_leaf(st: ParseState, leaf: Leaf, label: str) -> Part:
 def _attachment_size(st: ParseState, leaf: Leaf) -> int:
     n = leaf.end - leaf.start
     if leaf.encoding == "base64":
-        ws = st.data.count(b"\n", leaf.start, leaf.end) * 2 if n < 50_000_000 else n // 38
-        return max(0, (n - ws) * 3 // 4)
+        return len(decode_base64(st.data[leaf.start:leaf.end])[0])  # C speed; exact
+    if leaf.encoding == "quoted-printable":
+        return len(decode_qp(st.data[leaf.start:leaf.end]))
     return n
 
 
@@ -687,6 +688,14 @@ def serialise_stdlib_message(msg) -> bytes:
         if isinstance(item, bytes):
             out.append(item)
             continue
+        payload = item.get_payload()
+        if isinstance(payload, list) and (item.get_content_type() or "").lower().startswith("multipart/") \
+                and not item.get_boundary():
+            counter += 1
+            try:  # what the stdlib generator does too
+                item.set_boundary(f"=_contentlint_{counter}_{id(item):x}")
+            except Exception:  # noqa: BLE001
+                pass
         for name, value in item.items() if hasattr(item, "items") else []:
             try:
                 sval = str(value)
@@ -695,7 +704,6 @@ def serialise_stdlib_message(msg) -> bytes:
             sval = sval.replace("\r", " ").replace("\n", " ")
             out.append(f"{name}: {sval}\n".encode("utf-8", "surrogateescape"))
         out.append(b"\n")
-        payload = item.get_payload()
         if isinstance(payload, list):
             ctype = (item.get_content_type() or "").lower()
             if ctype.startswith("multipart/"):

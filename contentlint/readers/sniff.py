@@ -62,28 +62,28 @@ def strip_bom(data: bytes) -> bytes:
 
 
 def looks_like_headers(data: bytes, max_lines: int = 40) -> bool:
-    """True when ``data`` starts with an RFC 5322 header block naming at least one well-known header."""
+    """True when ``data`` starts with a run of RFC 5322 header lines naming at least one well-known header
+    (two or more lines, or one ended by the empty line that separates headers from the body)."""
     lines = data[:16384].split(b"\n", max_lines)[:max_lines]
     if not lines or not _HEADER_LINE.match(lines[0]):
         return False
     known = False
-    good = bad = 0
+    good = 0
+    blank_end = False
     for line in lines:
         line = line.rstrip(b"\r")
         if not line:
+            blank_end = True
             break
         if line[:1] in (b" ", b"\t"):
             good += 1
             continue
         m = _HEADER_LINE.match(line)
-        if m:
-            good += 1
-            name = m.group(0).rstrip(b": \t").lower()
-            if name in _KNOWN_HEADERS or name.startswith(b"x-"):
-                known = known or name in _KNOWN_HEADERS
-        else:
-            bad += 1
-    return known and good >= 1 and bad <= good // 4
+        if not m:
+            break
+        good += 1
+        known = known or m.group(0).rstrip(b": \t").lower() in _KNOWN_HEADERS
+    return known and (good >= 2 or blank_end)
 
 
 def is_mbox_start(data: bytes) -> bool:

@@ -1,0 +1,68 @@
+"""Property tests: whatever bytes arrive, reading never raises and always yields a result."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from test_readers_helpers import CORPORA, ROOT, ensure_analysis_modules
+
+ensure_analysis_modules()
+
+from contentlint.model import Message  # noqa: E402
+from contentlint.readers import InputError, read_bytes  # noqa: E402
+
+SEEDS = [p.read_bytes() for p in sorted(CORPORA.glob("sa_*.eml"))[:6]] + \
+    [p.read_bytes() for p in sorted((ROOT / "examples").glob("*.*")) if p.suffix != ".md"]
+
+FRAGMENTS = [b"\n", b"\r\n", b"\x00", b"--", b"=?utf-8?B?", b"?=", b"Content-Type: multipart/mixed; boundary=x\n",
+             b"Content-Transfer-Encoding: base64\n", b"charset=zz-top", b"From ", b"\n\nFrom a Mon Jan  1 00:00:00 2024\n",
+             b"=\n", b"=C3", b"\xff\xfe", b"<html>", b"---\n", b"{\"Messages\":[", b"\xc3"]
+
+
+def check(results):
+    assert results, "no result at all"
+    for r in results:
+        assert isinstance(r, (Message, InputError))
+        if isinstance(r, InputError):
+            assert r.message and "internal error" not in r.message, r.message
+
+
+fuzz = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@fuzz
+@given(st.binary(max_size=2000), st.sampled_from(["", ".eml", ".html", ".json", ".mbox", ".txt"]))
+def test_arbitrary_bytes(data, ext):
+    check(list(read_bytes(data, source="fuzz" + ext, hint_ext=ext)))
+
+
+@fuzz
+@given(st.sampled_from(range(len(SEEDS))), st.lists(
+    st.tuples(st.floats(0, 1), st.sampled_from(["cut", "insert", "flip", "delete"]), st.sampled_from(FRAGMENTS)),
+    min_size=1, max_size=6))
+def test_mutated_real_messages(seed, mutations):
+    data = bytearray(SEEDS[seed])
+    for where, op, frag in mutations:
+        i = int(where * len(data))
+        if op == "cut":
+            data = data[:i]
+        elif op == "insert":
+            data[i:i] = frag
+        elif op == "flip" and i < len(data):
+            data[i] ^= 0x55
+        elif op == "delete":
+            del data[i:i + len(frag) * 8]
+    check(list(read_bytes(bytes(data), source="mutated")))
+
+
+@fuzz
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                    lambda c: st.lists(c, max_size=4) | st.dictionaries(
+                        st.sampled_from(["Messages", "From", "To", "Email", "Name", "Subject", "HTMLPart",
+                                         "TextPart", "Headers", "Globals", "SandboxMode", "TemplateID"]), c,
+                        max_size=5),
+                    max_leaves=25))
+def test_arbitrary_json_shapes(value):
+    import json
+
+    check(list(read_bytes(json.dumps({"Messages": value}).encode(), source="p.json")))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Optional, Union
+from typing import Iterator, Optional, Union
 
 from ..model import INPUT_EML, INPUT_HTML, INPUT_MAILJET, INPUT_TEXT, Message, Part
 

@@ -15,7 +15,6 @@ Templates have ``has_headers=False``: header rules (authentication, List-Unsubsc
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from ..model import INPUT_HTML, INPUT_TEXT, Location, Message, Part, Problem
 

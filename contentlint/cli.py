@@ -181,10 +181,21 @@ def _check_file_task(linter, path: str, walked: bool) -> list:
     return out
 
 
-def _serial(paths: list[str], options, linters: _Linters, stdin) -> Iterator[tuple[Any, Any]]:
+def _serial(paths: list[str], options, linters: _Linters, stdin, skip_unknown_json: bool = False
+            ) -> Iterator[tuple[Any, Any]]:
     from .readers import InputError, iter_messages
 
-    for item in iter_messages(paths, options, stdin=stdin):
+    if skip_unknown_json:  # named files read as in a folder walk: JSON that is not a payload is skipped
+        def items():
+            for path in paths:
+                if path != "-" and os.path.isfile(path):
+                    yield from _iter_file(path, options, True)
+                else:
+                    yield from iter_messages([path], options, stdin=stdin)
+        source = items()
+    else:
+        source = iter_messages(paths, options, stdin=stdin)
+    for item in source:
         if isinstance(item, InputError):
             yield item, None
             continue
@@ -195,7 +206,8 @@ def _serial(paths: list[str], options, linters: _Linters, stdin) -> Iterator[tup
             yield result, linter
 
 
-def _parallel(paths: list[str], options, linters: _Linters, stdin, jobs: int) -> Iterator[tuple[Any, Any]]:
+def _parallel(paths: list[str], options, linters: _Linters, stdin, jobs: int, skip_unknown_json: bool = False
+              ) -> Iterator[tuple[Any, Any]]:
     import collections
     import concurrent.futures as cf
     import multiprocessing as mp
@@ -215,7 +227,7 @@ def _parallel(paths: list[str], options, linters: _Linters, stdin, jobs: int) ->
                     else:
                         yield ("file", (fpath, True))
             else:
-                yield ("file", (path, False))
+                yield ("file", (path, skip_unknown_json))
 
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("fork" if "fork" in methods else methods[0])
@@ -284,6 +296,9 @@ def check(
                                                       help="DKIM selector to audit (repeatable; implies --dns)."),
     zone: Optional[str] = typer.Option(None, "--zone", metavar="FILE",
                                        help="Read DNS records from this zone file instead of the network (implies --dns)."),
+    skip_unknown_json: bool = typer.Option(False, "--skip-unknown-json",
+                                           help="Skip named .json files that are not Send API payloads (as in folder "
+                                                "walks; the pre-commit hook uses it)."),
 ) -> None:
     """Check messages and templates: findings with fixes, a score and a verdict per message."""
     code = run_check(
@@ -291,7 +306,7 @@ def check(
         select=_split(select), ignore=_split(ignore), kind=kind.value if kind else None, lang=lang,
         subject=subject, sender=sender, fail_on=fail_on.value if fail_on else None, max_score=max_score,
         quiet=quiet, no_color=no_color, jobs=jobs, dns=dns, nameserver=nameserver, timeout=timeout,
-        dkim_selectors=_split(dkim_selector), zone=zone,
+        dkim_selectors=_split(dkim_selector), zone=zone, skip_unknown_json=skip_unknown_json,
     )
     raise typer.Exit(code)
 
@@ -301,7 +316,7 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
               lang: Optional[str] = None, subject: Optional[str] = None, sender: Optional[str] = None,
               fail_on: Optional[str] = None, max_score: Optional[float] = None, quiet: bool = False,
               no_color: bool = False, jobs: int = 1, dns: bool = False, nameserver: Optional[str] = None, timeout=None,
-              dkim_selectors=(), zone: Optional[str] = None, stdin=None) -> int:
+              dkim_selectors=(), zone: Optional[str] = None, skip_unknown_json: bool = False, stdin=None) -> int:
     """The ``check`` command without typer; returns the exit code."""
     if lang is not None:
         lang = lang.strip().lower()
@@ -353,7 +368,7 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
         color = (fmt in ("text", "report") and not output and not no_color and not os.environ.get("NO_COLOR")
                  and hasattr(out, "isatty") and out.isatty())
         return _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subject, sender,
-                    fail_on, max_score, quiet, jobs, dns_settings, stdin)
+                    fail_on, max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json)
     finally:
         if output:
             out.close()
@@ -362,7 +377,7 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
 
 
 def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subject, sender, fail_on,
-         max_score, quiet, jobs, dns_settings, stdin) -> int:
+         max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json=False) -> int:
     from .reporters import get_reporter
 
     pending_errors: list[dict] = []
@@ -393,8 +408,8 @@ def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subj
         stdin = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin
     if forced is not None:  # an invalid forced configuration fails before reading anything
         linters.get(forced)
-    stream = (_parallel(paths, options, linters, stdin, jobs) if jobs > 1
-              else _serial(paths, options, linters, stdin))
+    stream = (_parallel(paths, options, linters, stdin, jobs, skip_unknown_json) if jobs > 1
+              else _serial(paths, options, linters, stdin, skip_unknown_json))
     for item, linter in stream:
         if isinstance(item, InputError):
             reporter.error(item)

@@ -497,3 +497,18 @@ def test_real_process_stdin_and_exit_codes(tmp_path, house):
     empty = subprocess.run(cmd, input=b"", capture_output=True, env=env, cwd=tmp_path, timeout=120)
     assert empty.returncode == 2 and json.loads(empty.stdout)["errors"]
     assert b"Traceback" not in bad.stderr + good.stderr + empty.stderr
+
+
+def test_skip_unknown_json(tmp_path):
+    pkg = write(tmp_path / "package.json", '{"name": "templates", "version": "1.0.0"}')
+    good = write(tmp_path / "good.html", CLEAN)
+    strict = run("check", pkg, good, "--subject", "March recipes")
+    assert strict.exit_code == 2 and "package.json" in strict.stderr
+    lenient = run("check", pkg, good, "--subject", "March recipes", "--skip-unknown-json")
+    assert lenient.exit_code == 0 and "package.json" not in lenient.stdout + lenient.stderr
+    payload = write(tmp_path / "send.json", json.dumps({"Messages": [{
+        "From": {"Email": "news@example.com"}, "To": [{"Email": "a@example.org"}],
+        "Subject": "Amazing deals!!!", "TextPart": "Amazing deals!!! Come and see."}]}))
+    _, doc = run_json(payload, "--skip-unknown-json", "--select", "excessive-punctuation")
+    assert [f["rule"] for f in doc["results"][0]["findings"]] == ["excessive-punctuation"]
+    assert run("check", pkg, good, "--skip-unknown-json", "--jobs", "2", "--subject", "Hi").exit_code == 0

@@ -1,0 +1,841 @@
+"""What a reader sees in an HTML mail, and what they do not.
+
+``analyse_html(html, placeholders)`` parses the HTML once with ``selectolax.lexbor`` and walks the
+tree once, iteratively (never recursing in Python), to produce:
+
+* ``visible_text``: the text a reader sees, without script/style/head/title/comments/template/
+  noscript nor hidden elements; block elements separate lines; entities decoded; zero-width and
+  invisible padding characters (ZWNJ, ZWSP, ZWJ, soft hyphen, U+034F, BOM…) removed; no-break and
+  other spaces normalised; whitespace collapsed.
+* ``hidden``: every hidden text block once (the outermost hidden element) with the reason it is
+  hidden: ``display:none``, ``visibility:hidden``, ``opacity:0``, ``zero size`` (font-size:0, or
+  zero height/width/max-height with overflow:hidden), ``tiny font``, ``hidden attribute``,
+  ``off-screen``, ``same colour as background``, ``transparent text``.
+* ``preheader``: the conventional hidden preview text (a hidden block before the main visible
+  content, or an element whose class/id says preheader/preview).  It is marked
+  ``Hidden(is_preheader=True)`` and is not a spam signal.
+* ``images`` (src, alt, declared size, linked, tracking pixel) and ``links`` (href, anchor text with
+  placeholders masked, registrable domain, scheme, placeholder and unsubscribe flags).
+
+Hostile HTML never raises: lexbor copes with unclosed tags, NUL bytes and binary junk, and nesting
+deeper than ``MAX_DEPTH`` elements is flattened before parsing (lexbor's tree building is quadratic
+in nesting depth for block elements: 100,000 nested ``<div>`` take 16 s) and reported as a
+``Problem("html-too-deep")``.  Nothing is fetched.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .domains import registrable_domain, url_host
+from .model import Hidden, Image, Link, Location, Problem
+from .placeholders import PlaceholderSet
+
+PART = "text/html"
+
+#: Elements nested deeper than this are flattened (their tags dropped, their text kept).
+MAX_DEPTH = 512
+
+#: Below this many "<" the depth pre-scan is skipped: lexbor parses even a worst case (every tag a
+#: nested <div>) that small in a few tens of milliseconds, and the walk reports the depth itself.
+PRESCAN_TAGS = 4096
+
+#: Links + images analysed per message (hostile input can hold hundreds of thousands).
+MAX_ITEMS = 5000
+
+#: A hidden block is a positional preheader only if at most this much visible text precedes it…
+PREHEADER_MAX_OFFSET = 160
+#: …and it is no longer than this (longer hidden blocks at the top are keyword stuffing).
+PREHEADER_MAX_LEN = 500
+
+#: Two colours whose channels all differ by at most this much are "the same colour".
+SAME_COLOUR_DISTANCE = 12
+
+
+@dataclass
+class HtmlAnalysis:
+    visible_text: str = ""
+    preheader: Optional[str] = None
+    hidden: list[Hidden] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    lang_attr: Optional[str] = None
+    title: Optional[str] = None
+    problems: list[Problem] = field(default_factory=list)
+    placeholders: list[str] = field(default_factory=list)  # tokens in text, hidden text, href/src/alt
+    esp: Optional[str] = None                              # placeholder family most used (see PlaceholderSet.esp)
+
+
+# -- text normalisation ------------------------------------------------------------------
+# zero-width / invisible characters ESPs use as preheader padding, removed
+_INVISIBLE = {c: None for c in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x034F, 0x180E,
+                                0x2061, 0x2062, 0x2063, 0x2064, 0x200E, 0x200F, 0x115F, 0x1160,
+                                0x3164, 0xFFA0, 0x17B4, 0x17B5)}
+# every other kind of space becomes a plain space (then collapsed)
+_SPACES = {c: " " for c in (0x00A0, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007,
+                            0x2008, 0x2009, 0x200A, 0x202F, 0x205F, 0x3000, 0x1680, 0x0000)}
+_NORMALISE = str.maketrans({**_INVISIBLE, **_SPACES})
+_INVISIBLE_RX = re.compile("[" + "".join(chr(c) for c in sorted(_INVISIBLE)) + "\x00]")
+
+
+def normalise_text(raw: str) -> str:
+    """Lines of collapsed whitespace, invisible characters removed, empty lines dropped."""
+    if not raw:
+        return ""
+    if not raw.isascii():
+        raw = _INVISIBLE_RX.sub("", raw)   # str.split() already treats no-break and other spaces as spaces
+    out = []
+    for line in raw.split("\n"):
+        line = " ".join(line.split())
+        if line:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _one_line(raw: str) -> str:
+    if not raw.isascii():
+        raw = _INVISIBLE_RX.sub("", raw)
+    return " ".join(raw.split())
+
+
+# -- element classes -----------------------------------------------------------------------
+_SKIP = frozenset({"script", "style", "head", "title", "template", "noscript", "iframe", "object",
+                   "embed", "applet", "frameset", "noframes", "svg", "math", "meta", "link", "base",
+                   "-comment", "!doctype", "select", "datalist", "audio", "video", "canvas"})
+_BLOCK = frozenset({"p", "div", "tr", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th",
+                    "table", "tbody", "thead", "tfoot", "blockquote", "pre", "section", "article",
+                    "header", "footer", "nav", "aside", "main", "hr", "dl", "dt", "dd", "form",
+                    "fieldset", "address", "figure", "figcaption", "center", "caption", "details",
+                    "summary", "option", "legend", "body", "html", "br", "button", "textarea"})
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+                   "source", "track", "wbr", "keygen", "basefont", "bgsound", "frame", "image", "isindex"})
+# elements lexbor closes implicitly instead of nesting (<p><p> are siblings): not counted for depth
+_AUTOCLOSE = frozenset({"p", "li", "td", "th", "tr", "option", "optgroup", "dt", "dd", "tbody",
+                        "thead", "tfoot", "colgroup", "caption", "rb", "rt", "rp", "rtc", "html",
+                        "head", "body"})
+_PREHEADER_MARK = re.compile(r"pre-?header|preview|preheader|preview-?text|previewtext|snippet|inbox-?text",
+                             re.I)
+
+# -- colours -----------------------------------------------------------------------------------
+_NAMED = {
+    "white": (255, 255, 255), "black": (0, 0, 0), "red": (255, 0, 0), "green": (0, 128, 0),
+    "blue": (0, 0, 255), "yellow": (255, 255, 0), "gray": (128, 128, 128), "grey": (128, 128, 128),
+    "silver": (192, 192, 192), "whitesmoke": (245, 245, 245), "snow": (255, 250, 250),
+    "ivory": (255, 255, 240), "ghostwhite": (248, 248, 255), "floralwhite": (255, 250, 240),
+    "aliceblue": (240, 248, 255), "azure": (240, 255, 255), "mintcream": (245, 255, 250),
+    "honeydew": (240, 255, 240), "seashell": (255, 245, 238), "linen": (250, 240, 230),
+    "oldlace": (253, 245, 230), "beige": (245, 245, 220), "lightgray": (211, 211, 211),
+    "lightgrey": (211, 211, 211), "gainsboro": (220, 220, 220), "darkgray": (169, 169, 169),
+    "darkgrey": (169, 169, 169), "dimgray": (105, 105, 105), "dimgrey": (105, 105, 105),
+    "navy": (0, 0, 128), "maroon": (128, 0, 0), "purple": (128, 0, 128), "teal": (0, 128, 128),
+    "olive": (128, 128, 0), "lime": (0, 255, 0), "aqua": (0, 255, 255), "cyan": (0, 255, 255),
+    "fuchsia": (255, 0, 255), "magenta": (255, 0, 255), "orange": (255, 165, 0),
+    "lavenderblush": (255, 240, 245), "cornsilk": (255, 248, 220), "lightyellow": (255, 255, 224),
+    "lightcyan": (224, 255, 255), "papayawhip": (255, 239, 213), "mistyrose": (255, 228, 225),
+}
+TRANSPARENT = "transparent"
+_IMAGE_BG = "image"
+_HEX = frozenset("0123456789abcdef")
+
+
+def parse_colour(value: Optional[str]):
+    """(r, g, b) for ``#fff``, ``#ffffff``, ``white``, ``rgb(255,255,255)``, ``rgba(…)``;
+    ``"transparent"`` for transparent or fully transparent rgba; None when unknown."""
+    if not value:
+        return None
+    v = value.strip().lower().replace("!important", "").strip()
+    if not v:
+        return None
+    if v[0] == "#":
+        h = v[1:]
+        if not h or any(c not in _HEX for c in h):
+            return None
+        if len(h) in (3, 4):
+            if len(h) == 4 and h[3] == "0":
+                return TRANSPARENT
+            return (int(h[0] * 2, 16), int(h[1] * 2, 16), int(h[2] * 2, 16))
+        if len(h) in (6, 8):
+            if len(h) == 8 and h[6:] == "00":
+                return TRANSPARENT
+            return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))
+        return None
+    if v.startswith(("rgb(", "rgba(")):
+        inner = v[v.index("(") + 1:].rstrip(")").replace("/", ",").replace(" ", ",")
+        nums = [n for n in inner.split(",") if n]
+        try:
+            rgb = []
+            for n in nums[:3]:
+                rgb.append(round(float(n[:-1]) * 2.55) if n.endswith("%") else round(float(n)))
+            if len(rgb) != 3:
+                return None
+            if len(nums) >= 4:
+                a = nums[3]
+                alpha = float(a[:-1]) / 100 if a.endswith("%") else float(a)
+                if alpha <= 0.05:
+                    return TRANSPARENT
+            return tuple(max(0, min(255, c)) for c in rgb)
+        except ValueError:
+            return None
+    if v == "transparent":
+        return TRANSPARENT
+    named = _NAMED.get(v)
+    if named:
+        return named
+    if len(v) in (3, 6) and all(c in _HEX for c in v):    # bgcolor="ffffff" (quirks mode accepts it)
+        return parse_colour("#" + v)
+    return None
+
+
+_COLOUR_CACHE: dict[str, object] = {}
+
+
+def _colour_cached(value: str):
+    c = _COLOUR_CACHE.get(value, 0)
+    if c == 0:
+        c = parse_colour(value)
+        if len(_COLOUR_CACHE) > 4096:
+            _COLOUR_CACHE.clear()
+        _COLOUR_CACHE[value] = c
+    return c
+
+
+def same_colour(a, b) -> bool:
+    if not isinstance(a, tuple) or not isinstance(b, tuple):
+        return False
+    return (abs(a[0] - b[0]) <= SAME_COLOUR_DISTANCE and abs(a[1] - b[1]) <= SAME_COLOUR_DISTANCE
+            and abs(a[2] - b[2]) <= SAME_COLOUR_DISTANCE)
+
+
+def _px(value: Optional[str]) -> Optional[float]:
+    """Pixels in a CSS length or an HTML width/height attribute (``600``, ``600px``, ``0``, ``1pt``); None else."""
+    if value is None:
+        return None
+    v = value.strip().lower().replace("!important", "").strip()
+    if not v:
+        return None
+    num_end = 0
+    while num_end < len(v) and (v[num_end].isdigit() or v[num_end] in ".-+"):
+        num_end += 1
+    if num_end == 0:
+        return None
+    try:
+        n = float(v[:num_end])
+    except ValueError:
+        return None
+    unit = v[num_end:].strip()
+    if unit in ("", "px"):
+        return n
+    if unit == "pt":
+        return n * 4 / 3
+    if unit in ("em", "rem"):
+        return n * 16
+    if n == 0:
+        return 0.0                  # 0%, 0vh… are zero whatever the unit
+    return None
+
+
+def _first_colour_token(value: str):
+    """The colour inside a ``background`` shorthand, or ``"image"`` when it has an image."""
+    if "url(" in value or "gradient(" in value:
+        return _IMAGE_BG
+    c = parse_colour(value)
+    if c is not None:
+        return c
+    for tok in value.replace(",", " ").split():
+        c = parse_colour(tok)
+        if c is not None:
+            return c
+    if "rgb" in value:
+        i = value.find("rgb")
+        j = value.find(")", i)
+        if j != -1:
+            return parse_colour(value[i:j + 1])
+    return None
+
+
+@dataclass(frozen=True)
+class _Style:
+    hidden: Optional[str] = None         # reason, for hiding that descendants inherit
+    color: object = None                 # (r,g,b) | "transparent" | None
+    bg: object = None                    # (r,g,b) | "transparent" | "image" | None
+    width: Optional[float] = None
+    height: Optional[float] = None
+    font: Optional[float] = None         # font-size in px, when declared
+
+
+_EMPTY_STYLE = _Style()
+
+
+def _declarations(style: str) -> dict[str, str]:
+    out = {}
+    for decl in style.split(";"):
+        key, sep, val = decl.partition(":")
+        if not sep:
+            continue
+        key = key.strip().lower()
+        val = val.strip().lower()
+        if val.endswith("important"):
+            val = val.replace("!important", "").replace("! important", "").strip()
+        if key:
+            out[key] = val
+    return out
+
+
+def _hiding_reason(d: dict[str, str], font: bool = True) -> Optional[str]:
+    """Why these declarations hide an element's content.  With ``font=False`` a zero or tiny
+    font-size is left out: children can set their own size again (``font-size:0`` on a wrapper
+    is a common trick against inline-block gaps), so inline font sizes are tracked per element."""
+    if d.get("display") == "none":
+        return "display:none"
+    if d.get("visibility") in ("hidden", "collapse"):
+        return "visibility:hidden"
+    op = d.get("opacity")
+    if op is not None:
+        try:
+            o = float(op[:-1]) / 100 if op.endswith("%") else float(op)
+            if o <= 0.05:
+                return "opacity:0"
+        except ValueError:
+            pass
+    fs = _px(d.get("font-size")) if font else None
+    if fs is not None and fs <= 0:
+        return "zero size"
+    overflow_hidden = d.get("overflow") == "hidden" or d.get("overflow-y") == "hidden" or \
+        d.get("overflow-x") == "hidden"
+    if overflow_hidden:
+        for key in ("max-height", "height", "max-width", "width"):
+            n = _px(d.get(key))
+            if n is not None and n <= 0:
+                return "zero size"
+    if fs is not None and fs < 2:
+        return "tiny font"
+    if d.get("position") in ("absolute", "fixed"):
+        for key in ("left", "top", "right"):
+            n = _px(d.get(key))
+            if n is not None and n <= -500:
+                return "off-screen"
+    ti = _px(d.get("text-indent"))
+    if ti is not None and ti <= -500:
+        return "off-screen"
+    # mso-hide:all alone is not hiding: templates put it on buttons that every client but Outlook
+    # shows (Outlook gets a VML copy in a conditional comment); with display:none the reason is that.
+    return None
+
+
+_STYLE_CACHE: dict[str, _Style] = {}
+
+
+def _font_px(value: str) -> Optional[float]:
+    """A declared font-size in px; keywords and sizes we cannot resolve count as readable (16px),
+    ``inherit``-like values as undeclared (None)."""
+    v = value.strip()
+    if not v or v in ("inherit", "unset", "initial", "revert", "revert-layer"):
+        return None
+    n = _px(v)
+    return 16.0 if n is None else n
+
+
+def _parse_style(style: str) -> _Style:
+    cached = _STYLE_CACHE.get(style)
+    if cached is not None:
+        return cached
+    d = _declarations(style)
+    color = parse_colour(d["color"]) if "color" in d else None
+    bg = None
+    if "background-color" in d:
+        bg = parse_colour(d["background-color"])
+    if "background" in d:
+        shorthand = _first_colour_token(d["background"])
+        if shorthand is not None and (bg is None or shorthand == _IMAGE_BG):
+            bg = shorthand
+    if "background-image" in d and "url(" in d["background-image"]:
+        bg = _IMAGE_BG
+    st = _Style(_hiding_reason(d, font=False), color, bg, _px(d.get("width")), _px(d.get("height")),
+                _font_px(d["font-size"]) if "font-size" in d else None)
+    if len(_STYLE_CACHE) > 20000:
+        _STYLE_CACHE.clear()
+    _STYLE_CACHE[style] = st
+    return st
+
+
+# -- <style> sheets: hidden classes/ids ----------------------------------------------------
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_AT_BLOCK = re.compile(r"@[^{};]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}")
+_CSS_RULE = re.compile(r"([^{}@;]+)\{([^{}]*)\}")
+_SIMPLE_SELECTOR = re.compile(r"^(?:[a-z0-9*]*(?:\[class\])?)?([.#])([\w-]+)$", re.I)
+_SHEET_CACHE: dict[str, tuple[dict, dict, bool]] = {}
+
+
+def _parse_sheets(css: str) -> tuple[dict[str, str], dict[str, str], bool]:
+    """({class: reason}, {id: reason}, sets_background) for the hiding rules outside @media blocks."""
+    cached = _SHEET_CACHE.get(css)
+    if cached is not None:
+        return cached
+    classes: dict[str, str] = {}
+    ids: dict[str, str] = {}
+    sets_bg = "background" in css.lower() or "bgcolor" in css.lower()
+    text = _CSS_COMMENT.sub(" ", css) if "/*" in css else css
+    if "@" in text:
+        text = _CSS_AT_BLOCK.sub(" ", text)
+    for m in _CSS_RULE.finditer(text):
+        body = m.group(2)
+        if not any(k in body for k in ("none", "hidden", "opacity", "font-size", "collapse")):
+            continue
+        reason = _hiding_reason(_declarations(body))
+        if reason is None:
+            continue
+        for sel in m.group(1).split(","):
+            sm = _SIMPLE_SELECTOR.match(sel.strip())
+            if sm:
+                (classes if sm.group(1) == "." else ids)[sm.group(2).lower()] = reason
+    result = (classes, ids, sets_bg)
+    if len(_SHEET_CACHE) > 256:
+        _SHEET_CACHE.clear()
+    _SHEET_CACHE[css] = result
+    return result
+
+
+# -- depth guard ---------------------------------------------------------------------------
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*>")
+
+
+def _flatten_deep(html: str, max_depth: int) -> tuple[str, int]:
+    """Drop the tags of elements nested deeper than ``max_depth`` (their text stays).
+
+    Returns the new HTML and the estimated maximum depth (0 when nothing was changed).  The
+    estimate counts open-minus-closed non-void elements, ignoring those HTML closes implicitly.
+    """
+    depth = 0
+    deepest = 0
+    pieces = []
+    pos = 0
+    changed = False
+    for m in _TAG.finditer(html):
+        name = m.group(2).lower()
+        if name in _VOID or name in _AUTOCLOSE:
+            continue
+        if m.group(1):
+            if depth > max_depth:
+                pieces.append(html[pos:m.start()])
+                pos = m.end()
+                changed = True
+            if depth > 0:
+                depth -= 1
+            continue
+        if m.group(0).endswith("/>") and name in ("svg", "path"):
+            continue
+        depth += 1
+        if depth > deepest:
+            deepest = depth
+        if depth > max_depth:
+            pieces.append(html[pos:m.start()])
+            pieces.append(" ")
+            pos = m.end()
+            changed = True
+    if not changed:
+        return html, 0
+    pieces.append(html[pos:])
+    return "".join(pieces), deepest
+
+
+# -- locations -----------------------------------------------------------------------------
+class _Locator:
+    """Line/column of attribute values in the HTML, searching forward in document order."""
+
+    __slots__ = ("html", "pos", "line", "line_start")
+
+    def __init__(self, html: str):
+        self.html = html
+        self.pos = 0
+        self.line = 1
+        self.line_start = 0
+
+    def find(self, value: str) -> Location:
+        if not value:
+            return Location(PART)
+        html = self.html
+        i = html.find(value, self.pos)
+        if i == -1 and "&" in value:
+            i = html.find(value.replace("&", "&amp;"), self.pos)
+        if i == -1:
+            return Location(PART)             # rewritten by the parser: left to contentlint.locate
+        nl = html.count("\n", self.pos, i)
+        if nl:
+            self.line += nl
+            self.line_start = html.rfind("\n", 0, i) + 1
+        self.pos = i
+        return Location(PART, self.line, i - self.line_start + 1)
+
+
+# -- the walk --------------------------------------------------------------------------------
+class _Frame:
+    __slots__ = ("hard", "color", "bg", "link", "colour_hidden", "record", "vis_pre", "tag", "font", "sink")
+
+    def __init__(self, hard, color, bg, link, colour_hidden, record, vis_pre, tag, font, sink):
+        self.sink = sink                    # where hidden text goes: the pieces of the innermost open record
+        self.font = font                    # inherited font-size (px) or None
+        self.hard = hard                    # inherited hiding reason (display:none…) or None
+        self.color = color                  # inherited text colour
+        self.bg = bg                        # nearest declared background
+        self.link = link                    # index of the enclosing link in links, or -1
+        self.colour_hidden = colour_hidden  # text here is the colour of its background, or 0/1px
+        self.record = record                # this element opened a hidden record: (pieces, reason, marked, vis_count, soft)
+        self.vis_pre = vis_pre              # visible preheader marked by class: start index in vis
+        self.tag = tag
+
+
+def _is_marked(attrs: dict) -> bool:
+    cls = attrs.get("class")
+    ide = attrs.get("id")
+    return bool((cls and _PREHEADER_MARK.search(cls)) or (ide and _PREHEADER_MARK.search(ide)))
+
+
+def analyse_html(html: str, placeholders: PlaceholderSet) -> HtmlAnalysis:
+    """Visible text, hidden text, preheader, images and links of an HTML body.  Never raises."""
+    result = HtmlAnalysis()
+    if not html or not isinstance(html, str):
+        return result
+    try:
+        _analyse(html, placeholders, result)
+    except Exception as exc:  # pragma: no cover - last-resort guard: hostile input must not crash a run
+        result.problems.append(Problem("html-analysis-failed",
+                                       f"The HTML could not be fully analysed ({type(exc).__name__}: {exc}).",
+                                       Location(PART)))
+    return result
+
+
+def _parse(html: str):
+    from selectolax.lexbor import LexborHTMLParser
+
+    try:
+        return LexborHTMLParser(html)
+    except UnicodeEncodeError:   # lone surrogates (e.g. from surrogateescape decoding)
+        return LexborHTMLParser(html.encode("utf-8", "replace").decode("utf-8"))
+
+
+def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
+    source = html
+    if html.count("<") > PRESCAN_TAGS:
+        html, deepest = _flatten_deep(html, MAX_DEPTH)
+        if deepest:
+            res.problems.append(Problem(
+                "html-too-deep",
+                f"The HTML nests elements about {deepest} deep; everything below depth {MAX_DEPTH} was "
+                f"flattened before analysis. Mail clients choke on such markup: simplify the layout.",
+                Location(PART)))
+    tree = _parse(html)
+    root = tree.root
+    if root is None:
+        return
+    rattrs = root.attributes if root.is_element_node else {}
+    lang = rattrs.get("lang") or rattrs.get("xml:lang")
+    res.lang_attr = lang.strip() or None if lang else None
+    css_parts = []
+    for st in tree.css("style"):
+        t = st.text(deep=True)
+        if t:
+            css_parts.append(t)
+    classes, ids, css_sets_bg = _parse_sheets("\n".join(css_parts)) if css_parts else ({}, {}, False)
+    title_node = tree.css_first("title")
+    if title_node is not None:
+        res.title = _one_line(title_node.text(deep=True)) or None
+    body = tree.body
+    if body is None:
+        return
+    battrs = body.attributes
+    if not res.lang_attr and battrs.get("lang"):
+        res.lang_attr = battrs["lang"].strip() or None
+    default_bg = None if css_sets_bg else (255, 255, 255)   # unstyled mail shows on white
+
+    vis: list[str] = []        # visible text pieces
+    vis_count = 0              # visible non-space characters so far
+    links = res.links
+    images = res.images
+    link_starts: dict[int, int] = {}
+    link_ends: dict[int, int] = {}
+    locator = _Locator(source)
+    parse_style = _parse_style
+
+    max_depth = 0
+    too_many = False
+    stack: list[_Frame] = []
+    frame = _Frame(None, None, None, -1, False, None, None, "#root", None, [])
+    node = body
+    while node is not None:
+        tag = node.tag
+        if tag == "-text":
+            text = node.text_content
+            if text:
+                if frame.hard or frame.colour_hidden:
+                    frame.sink.append(text)
+                else:
+                    vis.append(text)
+                    if not text.isspace():
+                        vis_count += len(text.strip())
+        elif tag not in _SKIP and tag[0] != "-":
+            attrs = node.attributes
+            style = attrs.get("style")
+            st = parse_style(style) if style else _EMPTY_STYLE
+            own = None
+            if frame.hard is None:
+                if "hidden" in attrs:
+                    own = "hidden attribute"
+                elif st.hidden:
+                    own = st.hidden
+                elif classes or ids:
+                    cls = attrs.get("class")
+                    if cls and classes:
+                        for c in cls.lower().split():
+                            if c in classes:
+                                own = classes[c]
+                                break
+                    if own is None and ids:
+                        ide = attrs.get("id")
+                        if ide and ide.lower() in ids:
+                            own = ids[ide.lower()]
+            new_hard = frame.hard or own
+            # text colour (inherited) against the nearest declared background
+            color = frame.color
+            if st.color is not None:
+                color = st.color
+            elif tag == "font" and attrs.get("color"):
+                color = parse_colour(attrs.get("color")) or color
+            bg = frame.bg
+            if st.bg is not None:
+                bg = st.bg
+            else:
+                bga = attrs.get("bgcolor")
+                if bga:
+                    bg = _colour_cached(bga) or bg
+                if attrs.get("background"):
+                    bg = _IMAGE_BG
+            colour_reason = None
+            if color is not None and bg != _IMAGE_BG and bg != TRANSPARENT:
+                if color == TRANSPARENT:
+                    colour_reason = "transparent text"
+                elif same_colour(color, bg if bg is not None else default_bg):
+                    colour_reason = "same colour as background"
+            font = frame.font if st.font is None else st.font
+            if colour_reason is None and font is not None and font < 2:
+                colour_reason = "zero size" if font <= 0 else "tiny font"
+            marked = ("class" in attrs or "id" in attrs) and _is_marked(attrs)
+            # a hidden block is recorded once, at its outermost element; an element hidden by
+            # display:none & co inside a wrapper that is only hidden by colour/font size (which children
+            # can undo) gets its own record
+            record = None
+            if frame.hard is None and (own or (colour_reason and not frame.colour_hidden)):
+                record = ([], own or colour_reason, marked, vis_count, own is None)
+            vis_pre = None
+            if marked and res.preheader is None and not new_hard and not colour_reason:
+                vis_pre = len(vis)
+            is_hidden = bool(new_hard or colour_reason)
+            if tag in _BLOCK:
+                (frame.sink if is_hidden else vis).append("\n")
+            frame_link = frame.link
+            if len(links) + len(images) >= MAX_ITEMS:
+                if not too_many:
+                    too_many = True
+                    res.problems.append(Problem(
+                        "html-too-many-links",
+                        f"The HTML has more than {MAX_ITEMS} links and images; the rest were not analysed.",
+                        Location(PART)))
+            elif tag == "img" or tag == "image":
+                _add_image(attrs, st, frame, new_hard, links, images, ps, locator)
+            elif (tag == "a" or tag == "area") and "href" in attrs:
+                frame_link = _add_link(attrs, links, ps, locator)
+                link_starts[frame_link] = len(vis)
+                if tag == "area" and attrs.get("alt"):
+                    links[frame_link].text = _one_line(ps.mask(attrs["alt"]))
+            elif tag in _CM_TAGS:
+                frame_link = _add_tag_link(tag, links, locator)
+                link_starts[frame_link] = len(vis)
+            if tag not in _VOID:
+                child = node.child
+                if child is not None:
+                    stack.append(frame)
+                    frame = _Frame(new_hard, color, bg, frame_link, colour_reason is not None, record, vis_pre,
+                                   tag, font, record[0] if record is not None else frame.sink)
+                    node = child
+                    if len(stack) > max_depth:
+                        max_depth = len(stack)
+                    continue
+        # leave this node, and every ancestor that has no next sibling
+        while True:
+            if not stack:             # back at <body>: done
+                node = None
+                break
+            nxt = node.next
+            if nxt is not None:
+                node = nxt
+                break
+            closing = frame
+            frame = stack.pop()
+            node = node.parent
+            if node is None:
+                break
+            if closing.record is not None or closing.vis_pre is not None or closing.link != frame.link:
+                _close(closing, frame, vis, links, link_starts, link_ends, res, ps, locator)
+            if closing.tag in _BLOCK:
+                (frame.sink if (frame.hard or frame.colour_hidden) else vis).append("\n")
+
+    if max_depth > MAX_DEPTH and not any(p.code == "html-too-deep" for p in res.problems):
+        res.problems.append(Problem(
+            "html-too-deep",
+            f"The HTML nests elements {max_depth} deep (more than {MAX_DEPTH}). Mail clients choke on such "
+            f"markup: simplify the layout.", Location(PART)))
+    res.visible_text = normalise_text("".join(vis))
+    _finish_links(res, ps, vis, link_starts, link_ends)
+    _collect_placeholders(res, ps)
+
+
+# Campaign Monitor renders these custom elements as links
+_CM_TAGS = frozenset({"unsubscribe", "webversion", "preferences", "forwardtoafriend"})
+
+
+def _close(closing: _Frame, parent: _Frame, vis, links, link_starts, link_ends, res, ps, locator) -> None:
+    """Finish an element: its hidden record, its class-marked visible preheader, its link text."""
+    if closing.record is not None:
+        pieces, reason, marked, vis_before, soft = closing.record
+        text = normalise_text("".join(pieces))
+        if text:
+            is_pre = False
+            if res.preheader is None:
+                if marked:
+                    is_pre = True
+                elif (not soft and vis_before <= PREHEADER_MAX_OFFSET and len(text) <= PREHEADER_MAX_LEN
+                      and reason != "mso-hide:all"):
+                    is_pre = True
+            if is_pre:
+                res.preheader = _one_line(text)
+            res.hidden.append(Hidden(text, reason, is_pre, locator_text(locator, text, len(res.hidden))))
+    if closing.vis_pre is not None and res.preheader is None:
+        text = _one_line("".join(vis[closing.vis_pre:]))
+        if text:
+            res.preheader = text
+    if closing.link != parent.link and closing.link >= 0:
+        link = links[closing.link]
+        start = link_starts.get(closing.link)
+        if start is not None and not link.text:
+            link.text = _one_line(ps.mask("".join(vis[start:])))
+        link_ends[closing.link] = len(vis)
+
+
+def locator_text(locator: _Locator, text: str, nth: int = 0) -> Location:
+    frag = text.split("\n", 1)[0][:30]
+    if len(frag) < 4 or nth > 200:        # bounded work on hostile input with thousands of blocks
+        return Location(PART)
+    html = locator.html
+    i = html.find(frag)
+    if i == -1:
+        return Location(PART)
+    return Location(PART, html.count("\n", 0, i) + 1, i - (html.rfind("\n", 0, i) + 1) + 1)
+
+
+def _int_or_none(v: Optional[float]) -> Optional[int]:
+    if v is None:
+        return None
+    try:
+        return max(0, int(round(v)))
+    except (OverflowError, ValueError):
+        return None
+
+
+def _add_image(attrs, st: _Style, frame: _Frame, hidden_reason, links, images, ps: PlaceholderSet,
+               locator: _Locator) -> None:
+    src = (attrs.get("src") or "").strip()
+    width = _int_or_none(_px(attrs.get("width")))
+    height = _int_or_none(_px(attrs.get("height")))
+    if st.width is not None:
+        width = _int_or_none(st.width)
+    if st.height is not None:
+        height = _int_or_none(st.height)
+    linked = frame.link >= 0
+    href = links[frame.link].href if linked else None
+    if linked:
+        links[frame.link].has_image = True
+    tiny_w = width is not None and width <= 1
+    tiny_h = height is not None and height <= 1
+    pixel = (tiny_w and (tiny_h or height is None)) or (tiny_h and width is None)
+    if not pixel and hidden_reason:
+        pixel = True
+    if not pixel and src and ps.is_tracking_url(src):
+        pixel = True
+    images.append(Image(src=src, alt=attrs.get("alt"), width=width, height=height, linked=linked,
+                        href=href, tracking_pixel=pixel, location=locator.find(src)))
+
+
+def _scheme(href: str) -> str:
+    colon = href.find(":")
+    if 0 < colon <= 12:
+        s = href[:colon]
+        if s.isalpha() and s.isascii() or s.replace("+", "").replace("-", "").replace(".", "").isalnum() \
+                and s[0].isalpha() and s.isascii():
+            return s.lower()
+    return ""
+
+
+def _add_link(attrs, links, ps: PlaceholderSet, locator: _Locator) -> int:
+    href = (attrs.get("href") or "").strip()
+    ph = ps.starts_with_placeholder(href) if href else None
+    scheme = "" if ph is not None else _scheme(href)
+    host = url_host(href) if ph is None and href else None   # None for https://{{ domain }}/…
+    domain = registrable_domain(host) if host else None
+    link = Link(href=href, host=host, domain=domain, scheme=scheme, is_placeholder=ph is not None,
+                location=locator.find(attrs.get("href") or ""))
+    if ph is not None and ph.unsubscribe:
+        link.is_unsubscribe = True
+    elif href and ps.is_unsubscribe_url(href):
+        link.is_unsubscribe = True
+    links.append(link)
+    return len(links) - 1
+
+
+def _add_tag_link(tag: str, links, locator: _Locator) -> int:
+    link = Link(href=f"<{tag}>", is_placeholder=True, is_unsubscribe=tag in ("unsubscribe", "preferences"),
+                location=locator.find(f"<{tag}"))
+    links.append(link)
+    return len(links) - 1
+
+
+_GENERIC_ANCHOR_MAX_WORDS = 4
+
+
+def _finish_links(res: HtmlAnalysis, ps: PlaceholderSet, vis: list[str], link_starts: dict[int, int],
+                  link_ends: dict[int, int]) -> None:
+    prev_end = 0
+    for i, link in enumerate(res.links):
+        floor = prev_end
+        prev_end = max(prev_end, link_ends.get(i, link_starts.get(i, 0)))
+        if link.is_unsubscribe:
+            continue
+        if link.text and ps.is_unsubscribe_text(link.text):
+            link.is_unsubscribe = True
+            continue
+        # "To unsubscribe, click here": short anchor text right after the unsubscribe words
+        if len(link.text.split()) <= _GENERIC_ANCHOR_MAX_WORDS:
+            start = link_starts.get(i)
+            if start:   # only the text since the previous link: its words belong to that link
+                before = "".join(vis[max(floor, start - 8):start])[-90:]
+                if before.strip() and ps.is_unsubscribe_text(before):
+                    link.is_unsubscribe = True
+
+
+def _collect_placeholders(res: HtmlAnalysis, ps: PlaceholderSet) -> None:
+    pieces = [res.visible_text]
+    pieces.extend(h.text for h in res.hidden)
+    pieces.extend(link.href for link in res.links if not link.href.startswith("<") or link.is_placeholder)
+    for img in res.images:
+        pieces.append(img.src)
+        if img.alt:
+            pieces.append(img.alt)
+    joined = "\n".join(p for p in pieces if p)
+    matches = ps.find(joined)
+    res.placeholders = [m.token for m in matches]
+    if matches:
+        from collections import Counter
+
+        counts = Counter(m.syntax for m in matches)
+        esp_counts = {k: v for k, v in counts.items() if k in ps._esp_families}
+        pool = esp_counts or counts
+        res.esp = max(pool.items(), key=lambda kv: (kv[1], kv[0]))[0]

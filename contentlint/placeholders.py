@@ -1,0 +1,397 @@
+"""Template placeholders: find them, mask them, guess the ESP, and say how to unsubscribe there.
+
+Templates are full of placeholders (``{{ first_name }}``, ``*|UNSUB|*``, ``[[var:x]]``,
+``<%asm_group_unsubscribe_raw_url%>``…).  They are normal, not spam signals, so content checks run
+on masked text (``PlaceholderSet.mask``), and links whose href is a placeholder are not "relative"
+or "suspicious".  Which syntaxes exist, which tokens stand for an unsubscribe URL, the unsubscribe
+words and the tracking-pixel URL shapes are data in ``rules/placeholders.yaml``.
+
+Template code is never executed: tokens are only matched by regular expressions, compiled once and
+run with the ``regex`` module's timeout (user-supplied files can add patterns).
+
+    ps = default_placeholders()
+    ps.find("Hi {{ name }}")      # [PlaceholderMatch(start=3, end=12, token='{{ name }}', syntax='jinja', …)]
+    ps.mask("Hi {{ name }}!")     # 'Hi           !'
+    ps.esp(html)                  # 'mailchimp'
+    ps.unsubscribe_snippet("mailjet")   # '<a href="[[UNSUB_LINK_EN]]">Unsubscribe</a>'
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Optional
+
+import re
+
+from .paths import builtin_rules_dir
+
+#: Budget, in seconds, for one scan of one text (the whole ``finditer`` call).
+REGEX_TIMEOUT = 1.0
+
+_BUILTIN_FILE = "placeholders.yaml"
+
+
+class PlaceholderError(ValueError):
+    """A placeholders YAML file that cannot be used (bad YAML, bad shape, bad pattern)."""
+
+    def __init__(self, file: str, message: str):
+        super().__init__(f"{file}: {message}")
+        self.file = file
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PlaceholderMatch:
+    start: int
+    end: int
+    token: str
+    syntax: str              # syntax family: "mailchimp", "mailjet", "sendgrid", "postmark", "hubspot",
+    #                          "campaign-monitor", "mailgun", "handlebars", "jinja", "erb"…
+    unsubscribe: bool = False  # the token stands for (or renders) an unsubscribe link
+    form: str = ""           # the `syntaxes` entry that matched ("mustache", "mailjet-bracket"…)
+
+
+@dataclass
+class _Spec:
+    """Merged content of one or more placeholders YAML files (before compilation)."""
+
+    syntaxes: list[dict] = field(default_factory=list)
+    families: list[dict] = field(default_factory=list)
+    esp_families: list[str] = field(default_factory=list)
+    unsub_include: list[str] = field(default_factory=list)
+    unsub_exclude: list[str] = field(default_factory=list)
+    snippets: dict[str, str] = field(default_factory=dict)
+    words: dict[str, list[str]] = field(default_factory=dict)
+    url_patterns: list[str] = field(default_factory=list)
+    pixel_patterns: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    trusted: bool = True     # only reviewed built-in files: patterns run with stdlib `re`
+
+
+def _fold(text: str) -> str:
+    """Lower-case and strip accents (``Désinscription`` → ``desinscription``)."""
+    text = text.lower()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class _Pat:
+    """A compiled pattern.  Built-in (reviewed) patterns use the stdlib ``re`` (fast to compile, no
+    extra import); patterns from user files use ``regex`` with a per-call timeout, so a catastrophic
+    pattern costs at most ``REGEX_TIMEOUT`` seconds per text instead of hanging the run."""
+
+    __slots__ = ("rx", "trusted")
+
+    def __init__(self, pattern: str, file: str, what: str, *, ignore_case=False, dotall=False, trusted=True):
+        self.trusted = trusted
+        try:
+            if trusted:
+                self.rx = re.compile(pattern, (re.I if ignore_case else 0) | (re.S if dotall else 0))
+            else:
+                import regex
+
+                self.rx = regex.compile(pattern, regex.V0 | (regex.I if ignore_case else 0)
+                                        | (regex.S if dotall else 0))
+        except Exception as exc:  # re.error, regex.error, OverflowError, RecursionError…
+            raise PlaceholderError(file, f"{what}: invalid regular expression {pattern!r}: {exc}") from None
+
+    def search(self, text: str):
+        if self.trusted:
+            return self.rx.search(text)
+        try:
+            return self.rx.search(text, timeout=REGEX_TIMEOUT)
+        except TimeoutError:
+            return None
+
+    def finditer(self, text: str) -> list:
+        if self.trusted:
+            return list(self.rx.finditer(text))
+        out = []
+        try:
+            for m in self.rx.finditer(text, timeout=REGEX_TIMEOUT):
+                out.append(m)
+        except TimeoutError:
+            pass  # keep what was found; a pathological text must not stall the run
+        return out
+
+
+def _any_search(patterns: "list[_Pat]", text: str) -> bool:
+    return any(p.search(text) is not None for p in patterns)
+
+
+_LITERAL_ESC = re.compile(r"\\([^A-Za-z0-9])|([^\\\[\](){}?*+|^$.])")
+
+
+def _literal_prefix(pattern: str) -> str:
+    """The literal text every match of ``pattern`` starts with ("{{", "*|", "[[", "<%"…), maybe ""."""
+    out = []
+    pos = 0
+    while pos < len(pattern):
+        m = _LITERAL_ESC.match(pattern, pos)
+        if not m:
+            break
+        nxt = m.end()
+        if nxt < len(pattern) and pattern[nxt] in "?*{":   # quantified: not certain
+            break
+        out.append(m.group(1) or m.group(2))
+        pos = nxt
+    return "".join(out)
+
+
+class PlaceholderSet:
+    """Compiled placeholder syntaxes plus the unsubscribe / tracking vocabulary."""
+
+    def __init__(self, spec: _Spec):
+        self._spec = spec
+        src = ", ".join(spec.files) or "<placeholders>"
+        trusted = spec.trusted
+
+        def comp(pattern, what, **kw):
+            return _Pat(pattern, src, what, trusted=trusted, **kw)
+
+        # one pattern per syntax, each guarded by the literal its matches start with: most texts
+        # contain none of "{{", "*|", "[[", "<%"…, so most scans cost a few substring tests.
+        self._syntaxes: list[tuple[str, _Pat, str, str]] = []   # (literal, pattern, form, family)
+        for syn in spec.syntaxes:
+            pat = comp(syn["pattern"], f"syntax {syn['name']!r}", ignore_case=syn.get("ignore_case", False),
+                       dotall=True)
+            literal = _literal_prefix(syn["pattern"])
+            if syn.get("ignore_case") or len(literal) < 2:
+                literal = ""
+            self._syntaxes.append((literal, pat, syn["name"], syn.get("family") or syn["name"]))
+        self._first = frozenset(self._first_chars(spec.syntaxes))
+        self._family_hints = [(comp(h["pattern"], f"family hint {h['family']!r}", ignore_case=True), h["family"])
+                              for h in spec.families]
+        self._esp_families = frozenset(spec.esp_families)
+        self.snippets: dict[str, str] = dict(spec.snippets)
+        self.unsubscribe_words: dict[str, list[str]] = {k: list(v) for k, v in spec.words.items()}
+        words = sorted({_fold(w).strip() for ws in spec.words.values() for w in ws if str(w).strip()},
+                       key=len, reverse=True)
+        self._words_rx: Optional[_Pat] = None
+        if words:
+            alt = "|".join(re.escape(w).replace(r"\ ", r"[\s\-]+") for w in words)
+            self._words_rx = _Pat(rf"(?<!\w)(?:{alt})", src, "unsubscribe_words")  # escaped literals: safe
+        self._url_rx = self._combined(spec.url_patterns, comp, "unsubscribe_url_patterns")
+        self._pixel_rx = self._combined(spec.pixel_patterns, comp, "tracking_pixel_patterns")
+        self._unsub_in = self._combined(spec.unsub_include, comp, "unsubscribe.include", ignore_case=True)
+        self._unsub_ex = self._combined(spec.unsub_exclude, comp, "unsubscribe.exclude", ignore_case=True)
+
+    @staticmethod
+    def _combined(patterns: list[str], comp, what: str, **kw) -> "list[_Pat]":
+        """One alternation for a list of patterns (one scan instead of many); each validated alone."""
+        pats = [comp(p, what, **kw) for p in patterns]
+        if len(pats) > 1:
+            try:
+                return [comp("|".join(f"(?:{p})" for p in patterns), what, **kw)]
+            except PlaceholderError:
+                pass
+        return pats
+
+    @staticmethod
+    def _first_chars(syntaxes: list[dict]) -> set[str]:
+        """First character of every syntax (``{``, ``*``, ``[``, ``<``, ``%``); empty if unknown."""
+        chars: set[str] = set()
+        for syn in syntaxes:
+            lit = _literal_prefix(syn["pattern"])
+            if not lit or syn.get("ignore_case") and lit[0].isalpha():
+                return set()
+            chars.add(lit[0])
+        return chars
+
+    # -- matching -------------------------------------------------------------------
+    def find(self, text: str) -> list[PlaceholderMatch]:
+        """Every placeholder in ``text``, in order, non-overlapping (earlier syntaxes win ties)."""
+        if not text or not self._syntaxes:
+            return []
+        if self._first and not any(c in text for c in self._first):
+            return []
+        found: list[tuple[int, int, int, object]] = []
+        for rank, (literal, pat, _form, _family) in enumerate(self._syntaxes):
+            if literal and literal not in text:
+                continue
+            for m in pat.finditer(text):
+                if m.end() > m.start():
+                    found.append((m.start(), rank, m.end(), m))
+        if not found:
+            return []
+        found.sort(key=lambda t: (t[0], t[1]))
+        out: list[PlaceholderMatch] = []
+        last_end = -1
+        for start, rank, end, m in found:
+            if start < last_end:
+                continue          # overlaps an earlier (or higher-priority) token
+            _lit, _pat, form, family = self._syntaxes[rank]
+            token = m.group()
+            out.append(PlaceholderMatch(start, end, token, self._family(token, family),
+                                        self._is_unsub_token(token), form))
+            last_end = end
+        return out
+
+    def _family(self, token: str, family: str) -> str:
+        for rx, fam in self._family_hints:
+            if rx.search(token) is not None:
+                return fam
+        return family
+
+    def _is_unsub_token(self, token: str) -> bool:
+        return _any_search(self._unsub_in, token) and not _any_search(self._unsub_ex, token)
+
+    def tokens(self, text: str) -> list[str]:
+        """The raw placeholder tokens in ``text``, in order."""
+        return [m.token for m in self.find(text)]
+
+    def mask(self, text: str, matches: Optional[list[PlaceholderMatch]] = None) -> str:
+        """``text`` with every placeholder replaced by spaces (line breaks kept): same length, same offsets."""
+        if matches is None:
+            matches = self.find(text)
+        if not matches:
+            return text
+        pieces = []
+        pos = 0
+        for m in matches:
+            pieces.append(text[pos:m.start])
+            tok = text[m.start:m.end]
+            pieces.append("".join("\n" if c == "\n" else " " for c in tok) if "\n" in tok else " " * len(tok))
+            pos = m.end
+        pieces.append(text[pos:])
+        return "".join(pieces)
+
+    def esp(self, text: str) -> Optional[str]:
+        """The syntax family most used in ``text`` (an ESP family wins over generic template languages)."""
+        counts = Counter(m.syntax for m in self.find(text))
+        if not counts:
+            return None
+        esp_counts = {k: v for k, v in counts.items() if k in self._esp_families}
+        pool = esp_counts or counts
+        return max(pool.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+    def unsubscribe_snippet(self, esp: Optional[str]) -> str:
+        """What to add for a missing unsubscribe link, in that ESP's syntax (a generic https link otherwise)."""
+        if esp and esp in self.snippets:
+            return self.snippets[esp]
+        return self.snippets.get("default", '<a href="https://example.com/unsubscribe">Unsubscribe</a>')
+
+    # -- questions the HTML analysis asks ------------------------------------------------
+    def starts_with_placeholder(self, text: str) -> Optional[PlaceholderMatch]:
+        """The placeholder ``text`` starts with (after leading whitespace), if any."""
+        stripped = text.lstrip()
+        if not stripped:
+            return None
+        if self._first and stripped[0] not in self._first:
+            return None
+        found = self.find(stripped)
+        if found and found[0].start == 0:
+            return found[0]
+        return None
+
+    def is_unsubscribe_text(self, text: str) -> bool:
+        """Anchor (or nearby) text says unsubscribe / opt out / se désinscrire / abmelden…"""
+        if not text or self._words_rx is None:
+            return False
+        return self._words_rx.search(_fold(text)) is not None
+
+    def is_unsubscribe_url(self, url: str) -> bool:
+        """A URL that is clearly an unsubscribe endpoint (or an unsubscribe placeholder)."""
+        if not url:
+            return False
+        if any(m.unsubscribe for m in self.find(url)):
+            return True
+        return _any_search(self._url_rx, _fold(url))
+
+    def is_tracking_url(self, url: str) -> bool:
+        """An image URL shaped like an open-tracking pixel."""
+        return bool(url) and _any_search(self._pixel_rx, url.lower())
+
+
+# -- loading ----------------------------------------------------------------------------
+def _load_yaml(path: Path) -> dict:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlaceholderError(str(path), f"cannot read: {exc}") from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        raise PlaceholderError(str(path), f"invalid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise PlaceholderError(str(path), "expected a mapping at the top level")
+    return data
+
+
+def _str_list(value, file: str, key: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PlaceholderError(file, f"{key}: expected a list of strings")
+    return list(value)
+
+
+def _merge(spec: _Spec, data: dict, file: str) -> None:
+    spec.files.append(file)
+    for i, syn in enumerate(data.get("syntaxes") or []):
+        if not isinstance(syn, dict) or not isinstance(syn.get("pattern"), str) or not syn["pattern"]:
+            raise PlaceholderError(file, f"syntaxes[{i}]: needs a non-empty string `pattern`")
+        name = str(syn.get("name") or f"syntax{len(spec.syntaxes)}")
+        spec.syntaxes.append({"name": name, "family": str(syn.get("family") or name),
+                              "pattern": syn["pattern"], "ignore_case": bool(syn.get("ignore_case"))})
+    for i, hint in enumerate(data.get("families") or []):
+        if not isinstance(hint, dict) or not isinstance(hint.get("pattern"), str) or not hint.get("family"):
+            raise PlaceholderError(file, f"families[{i}]: needs `family` and `pattern`")
+        spec.families.append({"family": str(hint["family"]), "pattern": hint["pattern"]})
+    spec.esp_families += _str_list(data.get("esp_families"), file, "esp_families")
+    unsub = data.get("unsubscribe") or {}
+    if not isinstance(unsub, dict):
+        raise PlaceholderError(file, "unsubscribe: expected a mapping with `include` and `exclude`")
+    spec.unsub_include += _str_list(unsub.get("include"), file, "unsubscribe.include")
+    spec.unsub_exclude += _str_list(unsub.get("exclude"), file, "unsubscribe.exclude")
+    snippets = data.get("unsubscribe_snippets") or {}
+    if not isinstance(snippets, dict):
+        raise PlaceholderError(file, "unsubscribe_snippets: expected a mapping")
+    spec.snippets.update({str(k): str(v) for k, v in snippets.items()})
+    words = data.get("unsubscribe_words") or {}
+    if not isinstance(words, dict):
+        raise PlaceholderError(file, "unsubscribe_words: expected a mapping language → list")
+    for lang, ws in words.items():
+        spec.words.setdefault(str(lang), []).extend(_str_list(ws, file, f"unsubscribe_words.{lang}"))
+    spec.url_patterns += _str_list(data.get("unsubscribe_url_patterns"), file, "unsubscribe_url_patterns")
+    spec.pixel_patterns += _str_list(data.get("tracking_pixel_patterns"), file, "tracking_pixel_patterns")
+
+
+def builtin_placeholders_file() -> Path:
+    return builtin_rules_dir() / _BUILTIN_FILE
+
+
+def load_placeholders(paths: Iterable[str | Path] = (), *, include_default: bool = True) -> PlaceholderSet:
+    """A PlaceholderSet from the built-in file (unless ``include_default=False``) plus ``paths``.
+
+    Raises ``PlaceholderError`` naming the file for unreadable YAML, a wrong shape or a bad pattern.
+    """
+    spec = _Spec()
+    files: list[Path] = []
+    if include_default:
+        files.append(builtin_placeholders_file())
+    files += [Path(p) for p in paths]
+    builtin = builtin_placeholders_file().resolve()
+    for path in files:
+        if path.resolve() != builtin:
+            spec.trusted = False
+        _merge(spec, _load_yaml(path), str(path))
+    return PlaceholderSet(spec)
+
+
+@lru_cache(maxsize=1)
+def default_placeholders() -> PlaceholderSet:
+    """The built-in placeholder set (``rules/placeholders.yaml``), loaded once per process."""
+    return load_placeholders()

@@ -1,0 +1,277 @@
+"""What a reader sees in an HTML mail, and what they do not (contentlint.html_text)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from contentlint.html_text import analyse_html, parse_colour
+from contentlint.placeholders import default_placeholders
+
+PS = default_placeholders()
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def analyse(html: str):
+    return analyse_html(html, PS)
+
+
+NEWSLETTER = """<!doctype html><html lang="fr"><head><title>Lettre de mars</title>
+<style>.hide { display: none !important; } @media (max-width: 600px) { .mobile { display: none } }</style>
+<script>var tracking = "do not show me";</script></head>
+<body style="background:#ffffff">
+<div class="preheader" style="display:none;font-size:1px;max-height:0;overflow:hidden">Nos nouveautés de printemps&zwnj;&nbsp;&zwnj;&nbsp;&zwnj;&nbsp;&#847;&zwnj;&nbsp;</div>
+<!-- a comment nobody sees -->
+<table><tr><td><h1>Bonjour {{ prenom }}</h1></td></tr>
+<tr><td><p>Voici <b>no</b>tre lettre&nbsp;de mars.</p><p class="mobile">Visible on desktop</p></td></tr></table>
+<p style="color:#FFF">viagra pas cher casino</p>
+<div style="display:none">Bloc caché au milieu</div>
+<a href="https://click.mail.example.co.uk/track?id=1&amp;u=2"><img src="https://cdn.example.com/logo.png" alt="Logo" width="600" height="80"></a>
+<img src="https://cdn.example.com/blank.gif" width="1" height="1" alt="">
+<img src="https://mail.example.com/wf/open?upn=abc">
+<p>Pour ne plus recevoir nos e-mails, <a href="https://www.example.fr/u/123">cliquez ici</a>.</p>
+<p><a href="*|UNSUB|*">Se désinscrire</a> · <a href="mailto:contact@example.fr">Écrire</a></p>
+<template><p>template content</p></template><noscript>noscript content</noscript>
+</body></html>"""
+
+
+def _line_of(fragment: str) -> int:
+    return NEWSLETTER[:NEWSLETTER.index(fragment)].count("\n") + 1
+
+
+@pytest.fixture(scope="module")
+def news():
+    return analyse(NEWSLETTER)
+
+
+def test_visible_text_excludes_head_script_style_comments_and_hidden(news):
+    text = news.visible_text
+    assert "Bonjour {{ prenom }}" in text
+    assert "Voici notre lettre de mars." in text          # inline tags do not split words; &nbsp; → space
+    for invisible in ("Lettre de mars", "do not show", "comment nobody", "display: none", "template content",
+                      "noscript content", "Bloc caché", "viagra", "Nos nouveautés"):
+        assert invisible not in text
+    assert "Visible on desktop" in text                    # hidden only in a @media query
+    assert "\u200c" not in text and "\xa0" not in text
+
+
+def test_blocks_are_separate_lines(news):
+    lines = news.visible_text.splitlines()
+    assert "Bonjour {{ prenom }}" in lines
+    assert "Voici notre lettre de mars." in lines
+
+
+def test_zwnj_padded_preheader_is_the_preheader(news):
+    assert news.preheader == "Nos nouveautés de printemps"
+    pre = [h for h in news.hidden if h.is_preheader]
+    assert len(pre) == 1 and pre[0].text == "Nos nouveautés de printemps"
+    assert pre[0].reason == "display:none"
+
+
+def test_white_on_white_is_hidden_and_not_a_preheader(news):
+    stuffed = [h for h in news.hidden if "viagra" in h.text]
+    assert len(stuffed) == 1
+    assert stuffed[0].reason == "same colour as background"
+    assert not stuffed[0].is_preheader
+
+
+def test_hidden_block_mid_body_is_not_a_preheader(news):
+    mid = [h for h in news.hidden if h.text == "Bloc caché au milieu"]
+    assert len(mid) == 1 and mid[0].reason == "display:none" and not mid[0].is_preheader
+
+
+def test_lang_and_title(news):
+    assert news.lang_attr == "fr"
+    assert news.title == "Lettre de mars"
+
+
+def test_images(news):
+    logo, blank, opener = news.images
+    assert logo.linked and logo.href == "https://click.mail.example.co.uk/track?id=1&u=2"
+    assert (logo.width, logo.height, logo.alt, logo.tracking_pixel) == (600, 80, "Logo", False)
+    assert blank.tracking_pixel and blank.alt == "" and not blank.linked
+    assert opener.tracking_pixel and opener.alt is None    # open-tracking URL shape, no declared size
+    assert logo.location.part == "text/html" and logo.location.line == _line_of("https://cdn.example.com/logo.png")
+
+
+def test_links(news):
+    by_href = {link.href: link for link in news.links}
+    click = by_href["https://click.mail.example.co.uk/track?id=1&u=2"]
+    assert click.domain == "example.co.uk" and click.host == "click.mail.example.co.uk"
+    assert click.scheme == "https" and click.has_image and not click.is_unsubscribe
+    assert click.location.line == _line_of("https://click.mail.example.co.uk/track")
+    here = by_href["https://www.example.fr/u/123"]
+    assert here.text == "cliquez ici" and here.is_unsubscribe        # "Pour ne plus recevoir…, cliquez ici"
+    unsub = by_href["*|UNSUB|*"]
+    assert unsub.is_placeholder and unsub.is_unsubscribe and unsub.domain is None
+    mail = by_href["mailto:contact@example.fr"]
+    assert mail.scheme == "mailto" and not mail.is_unsubscribe and mail.text == "Écrire"
+
+
+def test_placeholders_and_esp(news):
+    assert "{{ prenom }}" in news.placeholders and "*|UNSUB|*" in news.placeholders
+    assert news.esp == "mailchimp"
+
+
+@pytest.mark.parametrize("style,reason", [
+    ("display:none", "display:none"),
+    ("DISPLAY: none !important", "display:none"),
+    ("visibility:hidden", "visibility:hidden"),
+    ("opacity:0", "opacity:0"),
+    ("font-size:0", "zero size"),
+    ("max-height:0;overflow:hidden", "zero size"),
+    ("width:0;height:0;overflow:hidden", "zero size"),
+    ("font-size:1px", "tiny font"),
+    ("position:absolute;left:-9999px", "off-screen"),
+    ("color:rgb(255,255,255)", "same colour as background"),
+    ("color:white;background-color:#ffffff", "same colour as background"),
+    ("color:#000;background:#010101 url(x.png) no-repeat", None),     # background image: cannot tell
+    ("color:#333", None),
+])
+def test_hiding_reasons(style, reason):
+    res = analyse(f"<p>Visible first paragraph with enough words to not be a preheader at all, really."
+                  f" It goes on and on for a while, long enough, and more, and more, and more, and more.</p>"
+                  f"<div style=\"{style}\">secret words</div>")
+    hidden = [h for h in res.hidden if h.text == "secret words"]
+    if reason is None:
+        assert not hidden and "secret words" in res.visible_text
+    else:
+        assert len(hidden) == 1 and hidden[0].reason == reason
+        assert "secret words" not in res.visible_text
+
+
+def test_hidden_attribute_and_bgcolor_attribute():
+    res = analyse('<table bgcolor="#000000"><tr><td><font color="black">dark on dark</font>'
+                  '<span style="color:#fff">white on black</span></td></tr></table><p hidden>attr hidden</p>')
+    reasons = {h.text: h.reason for h in res.hidden}
+    assert reasons == {"dark on dark": "same colour as background", "attr hidden": "hidden attribute"}
+    assert "white on black" in res.visible_text
+
+
+def test_child_of_hidden_is_hidden_and_recorded_once():
+    res = analyse('<div style="display:none"><p>one</p><p style="display:block">two</p>'
+                  '<span style="visibility:hidden">three</span></div>')
+    assert len(res.hidden) == 1
+    assert res.hidden[0].text == "one\ntwo\nthree" and res.hidden[0].reason == "display:none"
+    assert res.visible_text == ""
+
+
+def test_font_size_zero_wrapper_with_readable_children_is_visible():
+    # ESP layouts put font-size:0 on wrappers against inline-block gaps; children set their size again
+    res = analyse('<div style="font-size:0px"><div style="font-size:small">Readable footer</div>'
+                  '<div style="font-size:16px">Readable body</div></div>')
+    assert "Readable footer" in res.visible_text and "Readable body" in res.visible_text
+    assert not res.hidden
+
+
+def test_visible_first_line_is_not_a_preheader_unless_marked():
+    assert analyse("<p>Hello there</p><p>Body</p>").preheader is None
+    marked = analyse('<p class="preview-text">Our March news</p><p>Body</p>')
+    assert marked.preheader == "Our March news" and "Our March news" in marked.visible_text
+
+
+def test_class_hidden_by_style_sheet():
+    res = analyse("<style>span.preheader{display:none!important;}</style>"
+                  '<span class="preheader">Preview from the sheet</span><p>Body text</p>')
+    assert res.preheader == "Preview from the sheet"
+    assert "Preview from the sheet" not in res.visible_text
+
+
+def test_unsubscribe_links_in_each_syntax():
+    html = """<a href="[[UNSUB_LINK_EN]]">x</a><a href="<%asm_group_unsubscribe_raw_url%>">y</a>
+    <a href="{{{ pm:unsubscribe }}}">z</a><a href="{{ unsubscribe_link }}">w</a>
+    <unsubscribe>Click to leave</unsubscribe><a href="https://example.com/about">Abmelden</a>
+    <a href="https://news.example.com/desinscription?u=1">ici</a><a href="https://example.com/blog">Blog</a>"""
+    links = analyse(html).links
+    assert [link.is_unsubscribe for link in links] == [True] * 7 + [False]
+    assert all(link.is_placeholder for link in links[:5])
+
+
+def test_link_text_is_placeholder_masked():
+    res = analyse('<a href="https://example.com/p?u={{ id }}">Hi {{ first_name }}, read more</a>')
+    link = res.links[0]
+    assert link.text == "Hi , read more" or link.text == "Hi   , read more".replace("   ", " ")
+    assert link.domain == "example.com" and not link.is_placeholder
+
+
+def test_host_placeholder_has_no_domain():
+    link = analyse('<a href="https://{{ domain }}/x">x</a>').links[0]
+    assert link.domain is None and link.host is None
+
+
+def test_area_links():
+    res = analyse('<img src="map.png" usemap="#m"><map name="m"><area href="https://shop.example.org/a" alt="Shop">'
+                  '</map>')
+    assert [(link.domain, link.text) for link in res.links] == [("example.org", "Shop")]
+
+
+def test_parse_colour():
+    assert parse_colour("#FFF") == parse_colour("#ffffff") == parse_colour("white") == (255, 255, 255)
+    assert parse_colour("rgb(255, 255, 255)") == (255, 255, 255)
+    assert parse_colour("rgba(0,0,0,0)") == "transparent"
+    assert parse_colour("not-a-colour") is None
+
+
+def test_nul_bytes_binary_junk_and_surrogates_do_not_crash():
+    res = analyse("<p>a\x00b</p>\udcff\x01<a href='\x00'>\x00</a>" + "\x00" * 100 + "<div><span><b>")
+    assert "ab" in res.visible_text
+
+
+def test_deep_nesting_is_flattened_and_reported():
+    depth = 100_000
+    html = "<html><body>" + "<div>" * depth + "deep text" + "</div>" * depth + "<p>after</p></body></html>"
+    res = analyse(html)
+    assert [p.code for p in res.problems] == ["html-too-deep"]
+    assert res.visible_text.splitlines() == ["deep text", "after"]
+
+
+def test_lexbor_survives_deep_nesting_in_a_subprocess():
+    # if lexbor itself ever segfaulted on this input the test run would not die with it
+    code = ("from contentlint.html_text import analyse_html\n"
+            "from contentlint.placeholders import default_placeholders\n"
+            "r = analyse_html('<span>' * 200000 + 'x', default_placeholders())\n"
+            "print(r.visible_text, [p.code for p in r.problems])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "x ['html-too-deep']"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(list("<>/=\"' abcdiv&;#x0\x00\u200c") + [
+    "<div>", "</div>", "<a href=", "<img src=", "style=", "display:none", "color:#fff", "{{", "}}", "*|", "|*",
+    "<!--", "<table>", "<td>", "<p>", "&nbsp;", "&zwnj;", "<style>", ".x{display:none}", "class=x"]),
+    max_size=200).map("".join))
+def test_arbitrary_markup_never_raises(html):
+    res = analyse(html)
+    assert isinstance(res.visible_text, str)
+    assert all(p.code != "html-analysis-failed" for p in res.problems)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=500))
+def test_arbitrary_text_never_raises(text):
+    res = analyse(text)
+    assert all(p.code != "html-analysis-failed" for p in res.problems)
+
+
+def test_real_newsletters(shared_corpora):
+    folder = shared_corpora / "modern"
+    every = analyse((folder / "modern_omnivore__every-io-newsletter.html").read_text(encoding="utf-8"))
+    assert every.preheader == "What will happen to the internet?"
+    assert every.lang_attr == "en"
+    assert any(link.is_unsubscribe for link in every.links)
+    assert any(img.tracking_pixel for img in every.images)
+    beehiiv = analyse((folder / "modern_omnivore__beehiiv-newsletter.html").read_text(encoding="utf-8"))
+    assert "GM, this is the Milk Road" in beehiiv.visible_text          # font-size:0 wrappers do not hide it
+    assert all(not h.is_preheader for h in beehiiv.hidden)              # web-only blocks lower down
+    for template in sorted((shared_corpora / "templates").glob("tpl_postmark__*basic_*.html")):
+        html = template.read_text(encoding="utf-8")
+        if 'class="preheader"' not in html:
+            continue
+        res = analyse(html)
+        assert res.preheader, template.name
+        assert [h.text for h in res.hidden if h.is_preheader] == [res.preheader]

@@ -15,7 +15,7 @@ from typing import Callable, Optional
 import regex
 
 from .kinds import Hit, PackError, compile_pattern
-from .text import Token, collapse, is_letters_upper, short_list
+from .text import Token, collapse, is_letters_upper, lower_tokens, short_list
 
 
 @dataclass
@@ -90,14 +90,31 @@ def _is_acronym(word: str, acronyms) -> bool:
 
 
 _WORD = regex.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_TWO_CAPS = regex.compile(r"\p{Lu}\p{Lu}")
+_EDGE = "\"'’.,;:!?()[]{}<>«»“”‘/\\|*#@&%$€+=~^`_-–—…•·"
 
 
-def _caps_words(text, acronyms):
-    toks = [Token(m.start(), m.end(), m.group(), m.group().lower()) for m in _WORD.finditer(text)]
-    toks = [t for t in toks if sum(c.isalpha() for c in t.text) >= 2]
-    shouting = [t for t in toks
-                if is_letters_upper(t.text) and not _is_acronym(t.text, acronyms)]
-    return toks, shouting
+def _caps_words(text, acronyms, min_count, min_ratio):
+    """(number of words, shouting words as tokens with offsets), or (n, []) below the thresholds.
+
+    The decision is made on ``str.split`` words; tokens with offsets are built only to report a hit.
+    """
+    if not _TWO_CAPS.search(text):
+        return 0, []
+    total = 0
+    candidates = 0
+    for w in text.split():
+        w = w.strip(_EDGE)
+        if len(w) < 2 or w.lower() == w.upper():     # numbers, symbols: no cased letter
+            continue
+        total += 1
+        if w.isupper() and not _is_acronym(w, acronyms):
+            candidates += 1
+    if candidates < min_count or candidates / total < min_ratio:
+        return total, []
+    shouting = [Token(m.start(), m.end(), m.group(), m.group().lower()) for m in _WORD.finditer(text)
+                if is_letters_upper(m.group()) and not _is_acronym(m.group(), acronyms)]
+    return total, shouting
 
 
 def _rewrite(text, tok):
@@ -113,8 +130,8 @@ def caps(ctx, rule, params):
     text = ctx.text(scope)
     if not text:
         return None
-    toks, shouting = _caps_words(text, params["acronyms"])
-    if not toks or len(shouting) < params["min_count"] or len(shouting) / len(toks) < params["min_ratio"]:
+    total, shouting = _caps_words(text, params["acronyms"], params["min_count"], params["min_ratio"])
+    if not shouting:
         return None
     pairs = [(t.text, _rewrite(text, t)) for t in shouting]
     rewritten = text
@@ -130,7 +147,7 @@ def caps(ctx, rule, params):
     shown = short_list([f"{a}” → “{b}" for a, b in pairs], limit=8)
     return Hit(matches=[a for a, _ in pairs], fragment=shouting[0].text, part=ctx.part_for(scope),
                vars={"words": shown, "rewritten": collapse(rewritten)[:200], "count": len(shouting),
-                     "total": len(toks), "percent": round(100 * len(shouting) / len(toks))})
+                     "total": total, "percent": round(100 * len(shouting) / total)})
 
 
 # -- images and text --------------------------------------------------------------------------------
@@ -162,7 +179,7 @@ def image_text_ratio(ctx, rule, params):
          prepare=lambda p, c: dict(p, ignore_src=compile_pattern(p["ignore_src"], 0, "params.ignore_src", c)))
 def missing_alt_text(ctx, rule, params):
     bad = [im for im in _content_images(ctx.message)
-           if im.alt is None and not params["ignore_src"].search(im.src or "", timeout=0.25)]
+           if im.alt is None and im.src and not params["ignore_src"].search(im.src, timeout=0.25)]
     if not bad:
         return None
     srcs = [im.src or "(no src)" for im in bad]
@@ -180,10 +197,10 @@ def missing_text_part(ctx, rule, params):
     return Hit(matches=["text/html only"], fragment="Content-Type", part="headers")
 
 
-@builtin("hidden_text", params={"min_chars": 20}, vars={"reason", "excerpt", "count"})
+@builtin("hidden_text", params={"min_chars": 20, "duplicate_ratio": 0.8}, vars={"reason", "excerpt", "count"})
 def hidden_text(ctx, rule, params):
     m = ctx.message
-    visible = collapse(m.visible_text).lower()
+    visible = None
     found = []
     for h in m.hidden:
         if h.is_preheader:
@@ -191,8 +208,11 @@ def hidden_text(ctx, rule, params):
         t = collapse(ctx.mask(h.text))
         if len(t) < params["min_chars"]:
             continue
-        if t.lower() in visible:        # a responsive duplicate (mobile/desktop swap), not hidden content
-            continue
+        if visible is None:
+            visible = set(lower_tokens(m.visible_text))
+        words = [w for w in lower_tokens(t) if len(w) > 2]
+        if words and sum(w in visible for w in words) >= params["duplicate_ratio"] * len(words):
+            continue                    # a responsive duplicate (mobile/desktop swap): its words are visible
         found.append(h)
     if not found:
         return None
@@ -208,8 +228,9 @@ _SHOWN_DOMAIN = regex.compile(
     r"(?i)(?<![\w@.-])(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?![\w-])")
 
 
-@builtin("link_text_mismatch", params={"tracking_domains": []}, vars={"shown", "target", "href"},
-         prepare=lambda p, c: _lower_list(p, c, "tracking_domains"))
+@builtin("link_text_mismatch", params={"tracking_domains": [], "file_extensions": []},
+         vars={"shown", "target", "href"},
+         prepare=lambda p, c: _lower_list(p, c, "tracking_domains", "file_extensions"))
 def link_text_mismatch(ctx, rule, params):
     found = []
     for link in ctx.message.links:
@@ -219,6 +240,8 @@ def link_text_mismatch(ctx, rule, params):
         if not target or _domain_in(target, params["tracking_domains"]):
             continue
         for m in _SHOWN_DOMAIN.finditer(link.text, timeout=0.25):
+            if m.group(1).rpartition(".")[2].lower() in params["file_extensions"]:
+                continue                       # "news.jsp", "20020709.html": a file name, not a domain
             shown = _registrable(m.group(1))
             if shown and shown != target:
                 found.append((m.group(0), target, link.href))
@@ -319,8 +342,13 @@ def sender_domain_mismatch(ctx, rule, params):
 
 
 # -- compliance -----------------------------------------------------------------------------------
-_UNSUB_WORDS = regex.compile(r"(?i)unsubscri|d[ée]sinscri|d[ée]sabonn|opt[- ]?out|se retirer de la liste|ne plus recevoir")
 _ANY_URL = regex.compile(r"(?i)https?://|mailto:|www\.")
+
+
+def _prepare_unsub(params, ctx):
+    words = [r"\s+".join(regex.escape(part) for part in w.lower().split()) for w in params["words"]]
+    params["words_re"] = regex.compile("(?i)" + "|".join(words)) if words else None
+    return params
 
 
 def _placeholders():
@@ -337,14 +365,16 @@ def _placeholders():
 _FALLBACK_SNIPPET = '<a href="{{ unsubscribe_url }}">Unsubscribe</a>'
 
 
-@builtin("missing_unsubscribe", vars={"snippet", "esp"})
+@builtin("missing_unsubscribe", params={"words": []}, vars={"snippet", "esp"}, prepare=_prepare_unsub)
 def missing_unsubscribe(ctx, rule, params):
     m = ctx.message
     if any(link.is_unsubscribe for link in m.links):
         return None
-    for link in m.links:
-        if link.text and _UNSUB_WORDS.search(link.text, timeout=0.25):
-            return None
+    words = params["words_re"]
+    if words is not None:
+        for link in m.links:
+            if link.text and words.search(link.text, timeout=0.25):
+                return None
     ph = _placeholders()
     for body in (m.html, m.text):
         if not body:
@@ -355,9 +385,13 @@ def missing_unsubscribe(ctx, rule, params):
                     return None
             except Exception:
                 pass
-    text = m.text or ""
-    if text and _UNSUB_WORDS.search(text, timeout=0.25) and _ANY_URL.search(text, timeout=0.25):
-        return None
+    # "to unsubscribe, click here": the word is in the text next to a link
+    if words is not None:
+        if m.links and words.search(m.visible_text or "", timeout=0.25):
+            return None
+        text = m.text or ""
+        if text and words.search(text, timeout=0.25) and _ANY_URL.search(text, timeout=0.25):
+            return None
     esp = m.esp
     snippet = None
     if ph is not None:

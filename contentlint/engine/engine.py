@@ -16,7 +16,7 @@ from contentlint.model import Location, Message
 
 from .kinds import COMMON_VARS, Hit, RuleTimeout, WordsChecker, fill
 from .rule import Rule
-from .text import clean, tokenize, words_of
+from .text import clean, lower_tokens, token_spans, words_of
 
 _PART_FOR_SCOPE = {"subject": "subject", "preheader": "preheader", "text-part": "text/plain", "html": "text/html",
                    "anchor-text": "text/html", "headers": "headers", "from": "from", "reply-to": "headers",
@@ -80,6 +80,7 @@ class Context:
         self._mask = None
         self._texts: dict[str, str] = {}
         self._tokens: dict[str, list] = {}
+        self._spans: dict[str, list] = {}
         self._lemmas: dict[tuple, list] = {}
         self._hits: dict[tuple, dict] = {}
 
@@ -135,18 +136,31 @@ class Context:
             return "text/html" if (self.message.html is not None and self.message.visible_text.strip()) else "text/plain"
         return _PART_FOR_SCOPE.get(scope, scope)
 
-    def tokens(self, scope: str):
+    def tokens(self, scope: str) -> list[str]:
+        """Lowercased tokens of the scope's (masked) text, computed once."""
         toks = self._tokens.get(scope)
         if toks is None:
-            toks = self._tokens[scope] = tokenize(self.text(scope))
+            toks = self._tokens[scope] = lower_tokens(self.text(scope))
         return toks
+
+    def spans(self, scope: str) -> list[tuple[int, int]]:
+        """Character offsets of the tokens (only computed when a match must be shown)."""
+        sp = self._spans.get(scope)
+        if sp is None:
+            sp = self._spans[scope] = token_spans(self.text(scope))
+        return sp
+
+    def surface(self, scope: str, i: int, n: int) -> str:
+        """Tokens i..i+n as written in the text."""
+        sp = self.spans(scope)
+        return self.text(scope)[sp[i][0]:sp[i + n - 1][1]]
 
     def lemmas(self, scope: str, lang: str):
         key = (scope, lang)
         lem = self._lemmas.get(key)
         if lem is None:
-            table = self.ruleset.lemma_tables.get(lang, {})
-            lem = self._lemmas[key] = [table.get(t.lower, t.lower) for t in self.tokens(scope)]
+            get = self.ruleset.lemma_tables.get(lang, {}).get
+            lem = self._lemmas[key] = [get(t, t) for t in self.tokens(scope)]
         return lem
 
     # -- words --------------------------------------------------------------------------------------
@@ -171,11 +185,13 @@ class Context:
                 first = index.first
                 n_toks = len(toks)
                 seen = set()
-                for i, t in enumerate(toks):
-                    cands = first.get(t.lower)
-                    if lem[i] != t.lower:
-                        more = first.get(lem[i])
-                        cands = (cands or []) + more if more else cands
+                for i, low in enumerate(toks):
+                    cands = first.get(low)
+                    li = lem[i]
+                    if li != low:
+                        more = first.get(li)
+                        if more:
+                            cands = (cands or []) + more
                     if not cands:
                         continue
                     for e in cands:
@@ -184,7 +200,7 @@ class Context:
                             continue
                         ok = True
                         for j in range(n):
-                            tj = toks[i + j].lower
+                            tj = toks[i + j]
                             if tj != e.low[j] and lem[i + j] != e.lem[j] and tj != e.lem[j]:
                                 ok = False
                                 break
@@ -198,11 +214,22 @@ class Context:
         """Token spans (start, length) where any of ``seqs`` ((low, lem) pairs) occurs."""
         toks = self.tokens(scope)
         lem = self.lemmas(scope, lang)
-        spans = []
+        firsts = {}
         for low, lm in seqs:
-            n = len(low)
-            for i in range(len(toks) - n + 1):
-                if all(toks[i + j].lower == low[j] or lem[i + j] == lm[j] for j in range(n)):
+            firsts.setdefault(low[0], []).append((low, lm))
+            if lm[0] != low[0]:
+                firsts.setdefault(lm[0], []).append((low, lm))
+        spans = []
+        n_toks = len(toks)
+        for i, t in enumerate(toks):
+            cands = firsts.get(t)
+            if lem[i] != t and lem[i] in firsts:
+                cands = (cands or []) + firsts[lem[i]]
+            if not cands:
+                continue
+            for low, lm in cands:
+                n = len(low)
+                if i + n <= n_toks and all(toks[i + j] == low[j] or lem[i + j] == lm[j] for j in range(n)):
                     spans.append((i, n))
         return spans
 
@@ -309,7 +336,13 @@ class RuleSet:
         values.setdefault("from_domain", message.from_domain or "example.com")
         level = rule.level if (rule.level_overridden or not hit.level) else hit.level
         weight = round(rule.weight * hit.factor, 3)
-        location = hit.location if hit.location is not None else _locate(message, hit.fragment, hit.part)
+        if hit.location is not None:
+            location = hit.location
+        else:
+            # a short fragment is enough to find the place, and keeps locating cheap
+            words = (hit.fragment or "").split()
+            fragment = " ".join(words[:4])[:80] if len(words) > 4 else (hit.fragment or "")[:200]
+            location = _locate(message, fragment, hit.part)
         return Finding(
             rule=rule.id, category=rule.category, level=level, weight=weight,
             message=fill(rule.message, values), suggestion=fill(rule.suggestion, values),

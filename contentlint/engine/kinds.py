@@ -176,14 +176,12 @@ class WordsChecker:
                     continue
                 exc = self.exception_seqs.get(lang)
                 spans = ctx.phrase_spans(scope, lang, exc) if exc else ()
-                toks = ctx.tokens(scope)
-                text = ctx.text(scope)
                 for i, n, entry in hits:
                     if entry.kinds is not None and ctx.kind not in entry.kinds:
                         continue
                     if any(k <= i and i + n <= k + m for k, m in spans):
                         continue
-                    found.append((scope, lang, entry, text[toks[i].start:toks[i + n - 1].end], i, n))
+                    found.append((scope, lang, entry, ctx.surface(scope, i, n), i, n))
         if found:
             found = _drop_nested(found)
         if len(found) < self.min_matches:

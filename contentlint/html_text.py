@@ -72,10 +72,6 @@ class HtmlAnalysis:
 _INVISIBLE = {c: None for c in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x034F, 0x180E,
                                 0x2061, 0x2062, 0x2063, 0x2064, 0x200E, 0x200F, 0x115F, 0x1160,
                                 0x3164, 0xFFA0, 0x17B4, 0x17B5)}
-# every other kind of space becomes a plain space (then collapsed)
-_SPACES = {c: " " for c in (0x00A0, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007,
-                            0x2008, 0x2009, 0x200A, 0x202F, 0x205F, 0x3000, 0x1680, 0x0000)}
-_NORMALISE = str.maketrans({**_INVISIBLE, **_SPACES})
 _INVISIBLE_RX = re.compile("[" + "".join(chr(c) for c in sorted(_INVISIBLE)) + "\x00]")
 
 
@@ -832,10 +828,4 @@ def _collect_placeholders(res: HtmlAnalysis, ps: PlaceholderSet) -> None:
     joined = "\n".join(p for p in pieces if p)
     matches = ps.find(joined)
     res.placeholders = [m.token for m in matches]
-    if matches:
-        from collections import Counter
-
-        counts = Counter(m.syntax for m in matches)
-        esp_counts = {k: v for k, v in counts.items() if k in ps._esp_families}
-        pool = esp_counts or counts
-        res.esp = max(pool.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    res.esp = ps.esp_of(matches)

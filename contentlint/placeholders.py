@@ -263,7 +263,11 @@ class PlaceholderSet:
 
     def esp(self, text: str) -> Optional[str]:
         """The syntax family most used in ``text`` (an ESP family wins over generic template languages)."""
-        counts = Counter(m.syntax for m in self.find(text))
+        return self.esp_of(self.find(text))
+
+    def esp_of(self, matches: list[PlaceholderMatch]) -> Optional[str]:
+        """``esp()`` for matches already found."""
+        counts = Counter(m.syntax for m in matches)
         if not counts:
             return None
         esp_counts = {k: v for k, v in counts.items() if k in self._esp_families}

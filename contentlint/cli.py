@@ -10,8 +10,10 @@
 Exit codes of ``check``: 0 when no message reaches the failing verdict, 1 when one does, 2 for usage
 errors, unusable inputs, invalid configuration or rule packs (the other inputs are still checked).
 
-Cold start matters (pre-commit on one file): everything beyond typer is imported inside the commands,
-and only the chosen reporter is imported.
+Cold start matters (pre-commit on one file): a well-formed ``check`` command line is parsed by a small
+parser of its own (``_fast_parse``) and never imports typer (whose runtime coercion imports pydantic, about
+0.1 s); anything else — help, other commands, usage errors — goes through the typer app, which is built
+only then.  Everything else is imported inside the commands, and only the chosen reporter is imported.
 """
 from __future__ import annotations
 
@@ -20,21 +22,9 @@ import sys
 from enum import Enum
 from typing import Any, Iterator, List, Optional
 
-import typer
-
 from . import __version__
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
-
-app = typer.Typer(
-    name="contentlint",
-    help="Deliverability content linter and spam scorer for email: findings, fixes, score and verdict.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
 
 class Format(str, Enum):
@@ -60,23 +50,6 @@ def _err(message: str) -> None:
     sys.stderr.write(f"contentlint: error: {message}\n")
 
 
-def _version_callback(value: bool) -> None:
-    if value:
-        typer.echo(f"contentlint {__version__}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
-                                 help="Print the version and exit."),
-) -> None:
-    """Deliverability content linter and spam scorer for email."""
-
-
-# ------------------------------------------------------------------------------------------------
-# check
-# ------------------------------------------------------------------------------------------------
 def _split(values: Optional[List[str]]) -> tuple[str, ...]:
     out: list[str] = []
     for v in values or ():
@@ -259,58 +232,6 @@ def _parallel(paths: list[str], options, linters: _Linters, stdin, jobs: int, sk
             yield from resolve(window.popleft())
 
 
-@app.command()
-def check(
-    paths: List[str] = typer.Argument(..., metavar="PATH...", show_default=False,
-                                      help="Files (.eml, .mbox, .html, .txt, Send API .json), folders, or - for stdin."),
-    format: Optional[Format] = typer.Option(None, "--format", "-f", case_sensitive=False,
-                                            help="Output format [default: text; github when GITHUB_ACTIONS is set]."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE."),
-    config: Optional[str] = typer.Option(None, "--config", "-c", metavar="FILE",
-                                         help="Use this configuration instead of searching for one."),
-    rules: Optional[List[str]] = typer.Option(None, "--rules", metavar="PATH",
-                                              help="Extra rule pack (YAML file or folder); repeatable."),
-    select: Optional[List[str]] = typer.Option(None, "--select", metavar="IDS",
-                                               help="Only these rule ids or prefixes (comma-separated or repeated)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="IDS",
-                                               help="Skip these rule ids or prefixes (comma-separated or repeated)."),
-    kind: Optional[Kind] = typer.Option(None, "--kind", case_sensitive=False,
-                                        help="Mail kind [default: from config, else marketing]."),
-    lang: Optional[str] = typer.Option(None, "--lang", metavar="CODE", help="Force the language (en, fr…)."),
-    subject: Optional[str] = typer.Option(None, "--subject", help="Subject for templates."),
-    sender: Optional[str] = typer.Option(None, "--from", metavar="ADDRESS", help="Sender for templates."),
-    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", case_sensitive=False,
-                                             help="Verdict that makes the run fail (exit 1) [default: fail]."),
-    max_score: Optional[float] = typer.Option(None, "--max-score", metavar="N",
-                                              help="Also fail any message scoring above N."),
-    quiet: bool = typer.Option(False, "--quiet", "-q",
-                               help="Only print messages that make the run fail, and errors; no summary."),
-    no_color: bool = typer.Option(False, "--no-color", help="No colours (also when NO_COLOR is set)."),
-    jobs: int = typer.Option(1, "--jobs", "-j", min=0, metavar="N",
-                             help="Check files in N processes (0: one per CPU); same output as one process."),
-    dns: bool = typer.Option(False, "--dns", help="Also audit each message's From domain (SPF, DKIM, DMARC): uses the network."),
-    nameserver: Optional[str] = typer.Option(None, "--nameserver", metavar="IP[:PORT]",
-                                             help="DNS server for --dns (implies --dns)."),
-    timeout: Optional[float] = typer.Option(None, "--timeout", metavar="SECONDS", help="DNS timeout for --dns (implies --dns)."),
-    dkim_selector: Optional[List[str]] = typer.Option(None, "--dkim-selector", metavar="SELECTOR",
-                                                      help="DKIM selector to audit (repeatable; implies --dns)."),
-    zone: Optional[str] = typer.Option(None, "--zone", metavar="FILE",
-                                       help="Read DNS records from this zone file instead of the network (implies --dns)."),
-    skip_unknown_json: bool = typer.Option(False, "--skip-unknown-json",
-                                           help="Skip named .json files that are not Send API payloads (as in folder "
-                                                "walks; the pre-commit hook uses it)."),
-) -> None:
-    """Check messages and templates: findings with fixes, a score and a verdict per message."""
-    code = run_check(
-        paths, fmt=format.value if format else None, output=output, config=config, rules=rules or [],
-        select=_split(select), ignore=_split(ignore), kind=kind.value if kind else None, lang=lang,
-        subject=subject, sender=sender, fail_on=fail_on.value if fail_on else None, max_score=max_score,
-        quiet=quiet, no_color=no_color, jobs=jobs, dns=dns, nameserver=nameserver, timeout=timeout,
-        dkim_selectors=_split(dkim_selector), zone=zone, skip_unknown_json=skip_unknown_json,
-    )
-    raise typer.Exit(code)
-
-
 def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[str] = None,
               config: Optional[str] = None, rules=(), select=(), ignore=(), kind: Optional[str] = None,
               lang: Optional[str] = None, subject: Optional[str] = None, sender: Optional[str] = None,
@@ -421,16 +342,10 @@ def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subj
     return EXIT_FAIL if reporter.failed else EXIT_OK
 
 
-# ------------------------------------------------------------------------------------------------
-# rules, init, version
-# ------------------------------------------------------------------------------------------------
-rules_app = typer.Typer(invoke_without_command=True, no_args_is_help=False, add_completion=False,
-                        rich_markup_mode=None, help="List the loaded rules (or `rules show ID`).")
-app.add_typer(rules_app, name="rules")
-
-
 def _ruleset_for(rules: Optional[List[str]], config: Optional[str]):
     """Load the rule set the way `check` would for files in the current folder; exit 2 on errors."""
+    import typer
+
     from .api import Linter
     from .config import ConfigError, find_config
 
@@ -452,83 +367,288 @@ def _ruleset_for(rules: Optional[List[str]], config: Optional[str]):
     raise typer.Exit(EXIT_ERROR)
 
 
-@rules_app.callback()
-def rules_list(
-    ctx: typer.Context,
-    rules: Optional[List[str]] = typer.Option(None, "--rules", metavar="PATH", help="Extra rule pack; repeatable."),
-    config: Optional[str] = typer.Option(None, "--config", "-c", metavar="FILE", help="Configuration file."),
-) -> None:
-    """List the loaded rules: id, level, weight, category, title."""
-    ctx.obj = {"rules": rules or [], "config": config}
-    if ctx.invoked_subcommand is not None:
-        return
-    ruleset = _ruleset_for(rules, config)
-    from .engine.docs import list_rules_table
-
-    typer.echo(list_rules_table(ruleset).rstrip("\n"))
-
-
-@rules_app.command("show")
-def rules_show(
-    ctx: typer.Context,
-    rule_id: str = typer.Argument(..., metavar="ID", help="Rule id."),
-    rules: Optional[List[str]] = typer.Option(None, "--rules", metavar="PATH", help="Extra rule pack; repeatable."),
-    config: Optional[str] = typer.Option(None, "--config", "-c", metavar="FILE", help="Configuration file."),
-) -> None:
-    """Document one rule: description, level, weight, scope, examples and fix."""
-    parent = ctx.obj or {}
-    ruleset = _ruleset_for(list(parent.get("rules") or []) + list(rules or []), config or parent.get("config"))
-    from .engine.docs import show_rule
-
-    try:
-        text = show_rule(ruleset, rule_id)
-    except (KeyError, LookupError, ValueError):
-        text = None
-    if not text:
-        ids = [r.id for r in getattr(ruleset, "rules", [])]
-        import difflib
-
-        close = difflib.get_close_matches(rule_id, ids, n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else "; `contentlint rules` lists them"
-        _err(f"unknown rule {rule_id!r}{hint}")
-        raise typer.Exit(EXIT_ERROR)
-    typer.echo(text.rstrip("\n"))
-
-
-@app.command()
-def init(
-    directory: str = typer.Argument(".", metavar="[DIR]", help="Folder to write .contentlint.yaml into."),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing .contentlint.yaml."),
-) -> None:
-    """Write a commented .contentlint.yaml with the defaults."""
-    from .config import CONFIG_NAMES, INIT_TEMPLATE
-
-    if not os.path.isdir(directory):
-        _err(f"no such folder: {directory}")
-        raise typer.Exit(EXIT_ERROR)
-    target = os.path.join(directory, CONFIG_NAMES[0])
-    if os.path.exists(target) and not force:
-        _err(f"{target} already exists; use --force to overwrite it")
-        raise typer.Exit(EXIT_ERROR)
-    try:
-        with open(target, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(INIT_TEMPLATE)
-    except OSError as exc:
-        _err(f"cannot write {target}: {exc.strerror or exc}")
-        raise typer.Exit(EXIT_ERROR)
-    typer.echo(f"wrote {target}")
-
-
-@app.command()
-def version() -> None:
-    """Print the version."""
-    typer.echo(f"contentlint {__version__}")
-
 
 # ------------------------------------------------------------------------------------------------
-# commands from other modules
+# the fast path for `check`
 # ------------------------------------------------------------------------------------------------
-def _register_plugins() -> None:
+FORMATS = ("text", "json", "jsonl", "sarif", "github", "report")
+
+# option -> (run_check keyword, how to read it, choices)
+CHECK_OPTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+for _names, _spec in (
+    (("--format", "-f"), ("fmt", "choice", FORMATS)),
+    (("--output", "-o"), ("output", "str", ())),
+    (("--config", "-c"), ("config", "str", ())),
+    (("--rules",), ("rules", "multi", ())),
+    (("--select",), ("select", "split", ())),
+    (("--ignore",), ("ignore", "split", ())),
+    (("--kind",), ("kind", "choice", ("marketing", "transactional"))),
+    (("--lang",), ("lang", "str", ())),
+    (("--subject",), ("subject", "str", ())),
+    (("--from",), ("sender", "str", ())),
+    (("--fail-on",), ("fail_on", "choice", ("warn", "fail"))),
+    (("--max-score",), ("max_score", "float", ())),
+    (("--quiet", "-q"), ("quiet", "flag", ())),
+    (("--no-color",), ("no_color", "flag", ())),
+    (("--jobs", "-j"), ("jobs", "count", ())),
+    (("--dns",), ("dns", "flag", ())),
+    (("--nameserver",), ("nameserver", "str", ())),
+    (("--timeout",), ("timeout", "float", ())),
+    (("--dkim-selector",), ("dkim_selectors", "split", ())),
+    (("--zone",), ("zone", "str", ())),
+    (("--skip-unknown-json",), ("skip_unknown_json", "flag", ())),
+):
+    for _name in _names:
+        CHECK_OPTIONS[_name] = _spec
+
+CHECK_DEFAULTS: dict[str, Any] = {
+    "fmt": None, "output": None, "config": None, "rules": [], "select": (), "ignore": (), "kind": None,
+    "lang": None, "subject": None, "sender": None, "fail_on": None, "max_score": None, "quiet": False,
+    "no_color": False, "jobs": 1, "dns": False, "nameserver": None, "timeout": None, "dkim_selectors": (),
+    "zone": None, "skip_unknown_json": False,
+}
+
+
+def _fast_parse(args: List[str]) -> Optional[dict]:
+    """``run_check`` keywords for a well-formed ``check`` command line, or None to let typer handle it
+    (help, usage errors and unusual spellings such as bundled short options get typer's messages)."""
+    kw: dict[str, Any] = {k: (list(v) if isinstance(v, list) else v) for k, v in CHECK_DEFAULTS.items()}
+    paths: list[str] = []
+    multi: dict[str, list[str]] = {}
+    i = 0
+    only_paths = False
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if only_paths or arg == "-" or not arg.startswith("-"):
+            paths.append(arg)
+            continue
+        if arg == "--":
+            only_paths = True
+            continue
+        name, eq, inline = arg.partition("=")
+        spec = CHECK_OPTIONS.get(name)
+        if spec is None or name in ("-h", "--help"):
+            return None
+        dest, how, choices = spec
+        if how == "flag":
+            if eq:
+                return None
+            kw[dest] = True
+            continue
+        if eq:
+            value = inline
+        elif i < len(args):
+            value = args[i]
+            i += 1
+        else:
+            return None
+        if how == "str":
+            kw[dest] = value
+        elif how == "choice":
+            value = value.lower()
+            if value not in choices:
+                return None
+            kw[dest] = value
+        elif how in ("multi", "split"):
+            multi.setdefault(dest, []).append(value)
+        elif how == "float":
+            try:
+                number = float(value)
+            except ValueError:
+                return None
+            if number != number:  # NaN
+                return None
+            kw[dest] = number
+        elif how == "count":
+            if not value.isdigit():
+                return None
+            kw[dest] = int(value)
+    if not paths:
+        return None
+    for dest, values in multi.items():
+        kw[dest] = values if CHECK_OPTIONS_KIND[dest] == "multi" else _split(values)
+    kw["paths"] = paths
+    return kw
+
+
+CHECK_OPTIONS_KIND = {dest: how for dest, how, _ in CHECK_OPTIONS.values()}
+
+# ------------------------------------------------------------------------------------------------
+# the typer app (built on first use)
+# ------------------------------------------------------------------------------------------------
+def check_keywords(paths, **kw) -> dict:
+    """The ``run_check`` keywords the typer command passes (tests compare them with ``_fast_parse``)."""
+    return {"paths": list(paths), **kw}
+
+
+def _build_app():
+    import typer
+
+    globals()["typer"] = typer  # the commands' string annotations (typer.Context) resolve in module globals
+
+    app = typer.Typer(
+        name="contentlint",
+        help="Deliverability content linter and spam scorer for email: findings, fixes, score and verdict.",
+        add_completion=False,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+
+
+    def _version_callback(value: bool) -> None:
+        if value:
+            typer.echo(f"contentlint {__version__}")
+            raise typer.Exit(0)
+
+
+    @app.callback()
+    def _root(
+        version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
+                                     help="Print the version and exit."),
+    ) -> None:
+        """Deliverability content linter and spam scorer for email."""
+
+
+    @app.command()
+    def check(
+        paths: List[str] = typer.Argument(..., metavar="PATH...", show_default=False,
+                                          help="Files (.eml, .mbox, .html, .txt, Send API .json), folders, or - for stdin."),
+        format: Optional[Format] = typer.Option(None, "--format", "-f", case_sensitive=False,
+                                                help="Output format [default: text; github when GITHUB_ACTIONS is set]."),
+        output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE."),
+        config: Optional[str] = typer.Option(None, "--config", "-c", metavar="FILE",
+                                             help="Use this configuration instead of searching for one."),
+        rules: Optional[List[str]] = typer.Option(None, "--rules", metavar="PATH",
+                                                  help="Extra rule pack (YAML file or folder); repeatable."),
+        select: Optional[List[str]] = typer.Option(None, "--select", metavar="IDS",
+                                                   help="Only these rule ids or prefixes (comma-separated or repeated)."),
+        ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="IDS",
+                                                   help="Skip these rule ids or prefixes (comma-separated or repeated)."),
+        kind: Optional[Kind] = typer.Option(None, "--kind", case_sensitive=False,
+                                            help="Mail kind [default: from config, else marketing]."),
+        lang: Optional[str] = typer.Option(None, "--lang", metavar="CODE", help="Force the language (en, fr…)."),
+        subject: Optional[str] = typer.Option(None, "--subject", help="Subject for templates."),
+        sender: Optional[str] = typer.Option(None, "--from", metavar="ADDRESS", help="Sender for templates."),
+        fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", case_sensitive=False,
+                                                 help="Verdict that makes the run fail (exit 1) [default: fail]."),
+        max_score: Optional[float] = typer.Option(None, "--max-score", metavar="N",
+                                                  help="Also fail any message scoring above N."),
+        quiet: bool = typer.Option(False, "--quiet", "-q",
+                                   help="Only print messages that make the run fail, and errors; no summary."),
+        no_color: bool = typer.Option(False, "--no-color", help="No colours (also when NO_COLOR is set)."),
+        jobs: int = typer.Option(1, "--jobs", "-j", min=0, metavar="N",
+                                 help="Check files in N processes (0: one per CPU); same output as one process."),
+        dns: bool = typer.Option(False, "--dns", help="Also audit each message's From domain (SPF, DKIM, DMARC): uses the network."),
+        nameserver: Optional[str] = typer.Option(None, "--nameserver", metavar="IP[:PORT]",
+                                                 help="DNS server for --dns (implies --dns)."),
+        timeout: Optional[float] = typer.Option(None, "--timeout", metavar="SECONDS", help="DNS timeout for --dns (implies --dns)."),
+        dkim_selector: Optional[List[str]] = typer.Option(None, "--dkim-selector", metavar="SELECTOR",
+                                                          help="DKIM selector to audit (repeatable; implies --dns)."),
+        zone: Optional[str] = typer.Option(None, "--zone", metavar="FILE",
+                                           help="Read DNS records from this zone file instead of the network (implies --dns)."),
+        skip_unknown_json: bool = typer.Option(False, "--skip-unknown-json",
+                                               help="Skip named .json files that are not Send API payloads (as in folder "
+                                                    "walks; the pre-commit hook uses it)."),
+    ) -> None:
+        """Check messages and templates: findings with fixes, a score and a verdict per message."""
+        code = run_check(**check_keywords(
+            paths, fmt=format.value if format else None, output=output, config=config, rules=list(rules or []),
+            select=_split(select), ignore=_split(ignore), kind=kind.value if kind else None, lang=lang,
+            subject=subject, sender=sender, fail_on=fail_on.value if fail_on else None, max_score=max_score,
+            quiet=quiet, no_color=no_color, jobs=jobs, dns=dns, nameserver=nameserver, timeout=timeout,
+            dkim_selectors=_split(dkim_selector), zone=zone, skip_unknown_json=skip_unknown_json,
+        ))
+        raise typer.Exit(code)
+
+
+
+    rules_app = typer.Typer(invoke_without_command=True, no_args_is_help=False, add_completion=False,
+                            rich_markup_mode=None, help="List the loaded rules (or `rules show ID`).")
+    app.add_typer(rules_app, name="rules")
+
+
+    @rules_app.callback()
+    def rules_list(
+        ctx: typer.Context,
+        rules: Optional[List[str]] = typer.Option(None, "--rules", metavar="PATH", help="Extra rule pack; repeatable."),
+        config: Optional[str] = typer.Option(None, "--config", "-c", metavar="FILE", help="Configuration file."),
+    ) -> None:
+        """List the loaded rules: id, level, weight, category, title."""
+        ctx.obj = {"rules": rules or [], "config": config}
+        if ctx.invoked_subcommand is not None:
+            return
+        ruleset = _ruleset_for(rules, config)
+        from .engine.docs import list_rules_table
+
+        typer.echo(list_rules_table(ruleset).rstrip("\n"))
+
+
+    @rules_app.command("show")
+    def rules_show(
+        ctx: typer.Context,
+        rule_id: str = typer.Argument(..., metavar="ID", help="Rule id."),
+        rules: Optional[List[str]] = typer.Option(None, "--rules", metavar="PATH", help="Extra rule pack; repeatable."),
+        config: Optional[str] = typer.Option(None, "--config", "-c", metavar="FILE", help="Configuration file."),
+    ) -> None:
+        """Document one rule: description, level, weight, scope, examples and fix."""
+        parent = ctx.obj or {}
+        ruleset = _ruleset_for(list(parent.get("rules") or []) + list(rules or []), config or parent.get("config"))
+        from .engine.docs import show_rule
+
+        try:
+            text = show_rule(ruleset, rule_id)
+        except (KeyError, LookupError, ValueError):
+            text = None
+        if not text:
+            ids = [r.id for r in getattr(ruleset, "rules", [])]
+            import difflib
+
+            close = difflib.get_close_matches(rule_id, ids, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else "; `contentlint rules` lists them"
+            _err(f"unknown rule {rule_id!r}{hint}")
+            raise typer.Exit(EXIT_ERROR)
+        typer.echo(text.rstrip("\n"))
+
+
+    @app.command()
+    def init(
+        directory: str = typer.Argument(".", metavar="[DIR]", help="Folder to write .contentlint.yaml into."),
+        force: bool = typer.Option(False, "--force", help="Overwrite an existing .contentlint.yaml."),
+    ) -> None:
+        """Write a commented .contentlint.yaml with the defaults."""
+        from .config import CONFIG_NAMES, INIT_TEMPLATE
+
+        if not os.path.isdir(directory):
+            _err(f"no such folder: {directory}")
+            raise typer.Exit(EXIT_ERROR)
+        target = os.path.join(directory, CONFIG_NAMES[0])
+        if os.path.exists(target) and not force:
+            _err(f"{target} already exists; use --force to overwrite it")
+            raise typer.Exit(EXIT_ERROR)
+        try:
+            with open(target, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(INIT_TEMPLATE)
+        except OSError as exc:
+            _err(f"cannot write {target}: {exc.strerror or exc}")
+            raise typer.Exit(EXIT_ERROR)
+        typer.echo(f"wrote {target}")
+
+
+    @app.command()
+    def version() -> None:
+        """Print the version."""
+        typer.echo(f"contentlint {__version__}")
+
+
+    _register_plugins(app)
+    return app
+
+
+def _register_plugins(app) -> None:
     try:
         from .dnsaudit import command as dns_command
     except ImportError:
@@ -543,13 +663,33 @@ def _register_plugins() -> None:
         calibrate.register(app)
 
 
-_register_plugins()
+
+_APP = None
+
+
+def get_app():
+    """The typer application (``contentlint.cli.app``)."""
+    global _APP
+    if _APP is None:
+        _APP = _build_app()
+    return _APP
+
+
+def __getattr__(name):
+    if name == "app":
+        return get_app()
+    raise AttributeError(name)
 
 
 def main(argv: Optional[List[str]] = None) -> None:
     """Console entry point."""
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=argv, prog_name="contentlint")
+        if args and args[0] == "check":
+            kw = _fast_parse(args[1:])
+            if kw is not None:
+                sys.exit(run_check(**kw))
+        get_app()(args=args, prog_name="contentlint")
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)

@@ -216,8 +216,25 @@ def _parallel(paths: list[str], options, linters: _Linters, stdin, jobs: int, sk
         except Exception as exc:  # a crashed worker must not lose the other results
             return [(InputError(path, f"could not check this file: {type(exc).__name__}: {exc}"), None)]
 
+    pending = units()
+    # Check files in this process until a few messages are done: rule sets, lemma tables and language
+    # data then load lazily here once, and the forked workers inherit them instead of each loading them.
+    warm = 0
+    for what, value in pending:
+        if what == "now":
+            yield from value
+            continue
+        path, walked = value
+        linter = linters.for_source(path)
+        if linter is None:
+            continue
+        results = _check_file_task(linter, path, walked)
+        yield from ((item, linter) for item in results)
+        warm += len(results)
+        if warm >= WARM_UP_MESSAGES:
+            break
     with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        for what, value in units():
+        for what, value in pending:
             if what == "now":
                 window.append((what, value))
             else:
@@ -230,6 +247,9 @@ def _parallel(paths: list[str], options, linters: _Linters, stdin, jobs: int, sk
                 yield from resolve(window.popleft())
         while window:
             yield from resolve(window.popleft())
+
+
+WARM_UP_MESSAGES = 8
 
 
 def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[str] = None,

@@ -76,7 +76,7 @@ def test_rules_listing_and_show(rs):
     lines = table.splitlines()
     assert lines[0].split()[:5] == ["ID", "PACK", "CATEGORY", "LEVEL", "WEIGHT"]
     row = next(line for line in lines if line.startswith("missing-unsubscribe "))
-    assert row.split()[1:5] == ["core-compliance", "compliance", "error", "2"]
+    assert row.split()[1:5] == ["core-compliance", "compliance", "error", "0"]  # policy: gates the verdict, no points
     assert all(any(line.startswith(rid + " ") for line in lines) for rid in REQUIRED_IDS)
     text = show_rule(rs, "risky-prize-terms")
     assert "Prize and gift vocabulary" in text and "Why:" in text and "Suggestion:" in text

@@ -12,7 +12,8 @@ RULES = [r for r in RULESET.rules]
 
 
 def _cases():
-    for rule in RULES:
+    # dns rules' examples are zone files: tests/test_dns_rules.py runs them through contentlint.dnsaudit
+    for rule in (r for r in RULES if r.type != "dns"):
         for group in ("pass", "fail"):
             for i, ex in enumerate((rule.examples or {}).get(group) or []):
                 yield pytest.param(rule, group, ex, id=f"{rule.id}-{group}-{i}")
@@ -26,8 +27,6 @@ def test_rule_has_pass_and_fail_examples(rule):
 
 @pytest.mark.parametrize("rule,group,example", list(_cases()))
 def test_rule_example(rule, group, example):
-    if rule.type == "dns":
-        pytest.skip("dns rules run their examples through contentlint.dnsaudit in tests/test_dns_rules.py")
     found = run_example(RULESET, rule, example)
     if group == "fail":
         assert found, f"{rule.id} did not fire on its fail example {example!r}"

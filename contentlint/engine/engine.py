@@ -313,7 +313,7 @@ class RuleSet:
                 continue
             if rule.requires_headers and not message.has_headers:
                 continue
-            if rule.type != "words" and rule.languages != ("any",) and ctx.lang != "und" \
+            if rule.type not in ("words", "scored-words") and rule.languages != ("any",) and ctx.lang != "und" \
                     and ctx.lang not in rule.languages:
                 continue
             try:

@@ -413,5 +413,78 @@ class BuiltinChecker:
         return BUILTINS[self.name].func(ctx, rule, self.params)
 
 
-KIND_CLASSES: dict[str, Any] = {"words": WordsChecker, "regex": RegexChecker, "metric": MetricChecker,
+# -- scored words (the reviewable pack that `contentlint calibrate` mines) -------------------------
+class ScoredWordsChecker(WordsChecker):
+    """A word list where each term carries its own points: the finding's weight is the rule's weight ×
+    the sum of the points of the distinct terms found (capped at ``max_points``).
+
+    A readable, editable alternative to an opaque Bayes database: ``terms: {en: {"click here": 0.8}}``.
+    """
+
+    KEYS = {"terms": True, "max_points": False, "exceptions": False, "alternatives": False,
+            "default_alternatives": False}
+    VARS = WordsChecker.VARS | {"points", "scored"}
+
+    def __init__(self, params: dict, ctx: dict):
+        terms = params.get("terms")
+        expect(isinstance(terms, dict) and terms, "'terms' must be a mapping {language: {term: points}}", ctx)
+        self.points: dict[tuple, float] = {}
+        words = {}
+        for lang, mapping in terms.items():
+            expect(isinstance(lang, str) and isinstance(mapping, dict) and mapping,
+                   f"'terms.{lang}' must be a non-empty mapping {{term: points}}", ctx)
+            for term, pts in mapping.items():
+                expect(isinstance(term, str) and term.strip() and isinstance(pts, (int, float))
+                       and not isinstance(pts, bool) and pts >= 0,
+                       f"'terms.{lang}.{term}' must map a term to a number of points ≥ 0", ctx)
+                self.points[(lang, term)] = float(pts)
+            words[lang] = list(mapping)
+        self.max_points = params.get("max_points", 5.0)
+        expect(isinstance(self.max_points, (int, float)) and not isinstance(self.max_points, bool)
+               and self.max_points > 0, "'max_points' must be a number > 0", ctx)
+        base = {k: v for k, v in params.items() if k not in ("terms", "max_points")}
+        base["words"] = words
+        super().__init__(base, ctx)
+
+    def check(self, ctx, rule) -> Optional[Hit]:
+        langs = ctx.word_langs(self.words)
+        if not langs:
+            return None
+        found = []
+        for scope in rule.scope:
+            for lang in langs:
+                hits = ctx.word_hits(scope, lang).get(rule.id)
+                if not hits:
+                    continue
+                exc = self.exception_seqs.get(lang)
+                spans = ctx.phrase_spans(scope, lang, exc) if exc else ()
+                for i, n, entry in hits:
+                    if any(k <= i and i + n <= k + m for k, m in spans):
+                        continue
+                    found.append((scope, lang, entry, ctx.surface(scope, i, n), i, n))
+        if not found:
+            return None
+        found = _drop_nested(found)
+        best: dict[tuple, tuple] = {}      # one count per distinct term, shown as first written
+        for f in found:
+            key = (f[1], f[2].text)
+            if key not in best:
+                best[key] = f
+        ranked = sorted(best.items(), key=lambda kv: -self.points.get(kv[0], 0.0))
+        total = sum(self.points.get(k, 0.0) for k, _ in ranked)
+        if total <= 0:
+            return None
+        factor = min(total, float(self.max_points))
+        top = ranked[0][1]
+        surfaces = [f[3] for _, f in ranked]
+        scored = ", ".join(f"“{f[3]}” +{self.points.get(k, 0.0):.2f}" for k, f in ranked[:8])
+        alts = self.default_alternatives.get(top[1]) or self.default_alternatives.get("any") or []
+        return Hit(
+            matches=surfaces[:MAX_MATCHES],
+            vars={"word": top[3], "words": short_list(surfaces), "alternatives": or_list(alts) or "plainer wording",
+                  "count": len(ranked), "lang": top[1], "points": f"{factor:.2f}", "scored": scored},
+            fragment=top[3], part=ctx.part_for(top[0]), factor=factor)
+
+
+KIND_CLASSES: dict[str, Any] = {"words": WordsChecker, "scored-words": ScoredWordsChecker, "regex": RegexChecker, "metric": MetricChecker,
                                 "header": HeaderChecker, "builtin": BuiltinChecker}

@@ -33,7 +33,7 @@ RULE_REQUIRED = ("id", "title", "description", "category", "level", "weight", "t
 EXAMPLE_KEYS = {"subject", "from", "reply_to", "preheader", "text", "html", "headers", "eml", "lang", "kind",
                 "problems", "repeat"}
 SKIP_FILES = {"placeholders.yaml", "placeholders.yml", "weights.yaml", "weights.yml"}
-DEFAULT_SCOPE = {"words": ("subject", "preheader", "body"), "regex": ("subject", "preheader", "body"),
+DEFAULT_SCOPE = {"words": ("subject", "preheader", "body"), "scored-words": ("subject", "preheader", "body"), "regex": ("subject", "preheader", "body"),
                  "header": ("headers",), "metric": ("body",), "builtin": ("body",), "dns": ("headers",)}
 CACHE_VERSION = 3
 
@@ -239,7 +239,7 @@ def compile_rule(raw, pack: str, pack_langs, file: str, *, probe: bool = True) -
 
     if "languages" in raw:
         languages = _str_tuple(raw["languages"], "languages", None, key_where("languages"))
-    elif rtype == "words":
+    elif rtype in ("words", "scored-words"):
         languages = tuple(checker.words)
     else:
         languages = tuple(pack_langs) if pack_langs else ("any",)

@@ -7,7 +7,7 @@ from typing import Any, Optional
 CATEGORIES = ("compliance", "content", "formatting", "structure", "sender", "authentication", "input")
 LEVELS = ("error", "warning", "info")
 KINDS = ("marketing", "transactional")
-TYPES = ("words", "regex", "metric", "header", "builtin", "dns")
+TYPES = ("words", "scored-words", "regex", "metric", "header", "builtin", "dns")
 SCOPES = ("subject", "preheader", "body", "text-part", "html", "anchor-text", "headers", "from",
           "reply-to", "links", "images")
 

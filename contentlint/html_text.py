@@ -44,10 +44,17 @@ PRESCAN_TAGS = 4096
 #: Links + images analysed per message (hostile input can hold hundreds of thousands).
 MAX_ITEMS = 5000
 
-#: A hidden block is a positional preheader only if at most this much visible text precedes it…
-PREHEADER_MAX_OFFSET = 160
-#: …and it is no longer than this (longer hidden blocks at the top are keyword stuffing).
+#: A hidden block is the preheader when it is the first hidden text of the mail, at most this much
+#: visible text precedes it (room for a "View in your browser" line)…
+PREHEADER_MAX_OFFSET = 60
+#: …it is no longer than this when it is plainly hidden (display:none…) with nothing else saying it is
+#: a preview text (real preview texts are 40 to 150 characters)…
+PREHEADER_PLAIN_MAX_LEN = 200
+#: …or no longer than this when its class/id names it a preheader/preview, or it is followed by the
+#: zero-width padding ESPs add so that the inbox preview stops there.  Longer blocks are stuffing.
 PREHEADER_MAX_LEN = 500
+#: Padding characters (ZWNJ, NBSP, U+034F, figure space…) that make a hidden block look "padded".
+PREHEADER_MIN_PADDING = 5
 
 #: Two colours whose channels all differ by at most this much are "the same colour".
 SAME_COLOUR_DISTANCE = 12
@@ -360,32 +367,74 @@ _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_AT_BLOCK = re.compile(r"@[^{};]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}")
 _CSS_RULE = re.compile(r"([^{}@;]+)\{([^{}]*)\}")
 _SIMPLE_SELECTOR = re.compile(r"^(?:[a-z0-9*]*(?:\[class\])?)?([.#])([\w-]+)$", re.I)
-_SHEET_CACHE: dict[str, tuple[dict, dict, bool]] = {}
+_SHEET_KEYS = ("none", "hidden", "opacity", "font-size", "collapse")
 
 
-def _parse_sheets(css: str) -> tuple[dict[str, str], dict[str, str], bool]:
-    """({class: reason}, {id: reason}, sets_background) for the hiding rules outside @media blocks."""
+@dataclass(frozen=True)
+class _Sheet:
+    classes: dict            # class → hiding reason
+    ids: dict                # id → hiding reason
+    sets_bg: bool            # the sheet declares backgrounds (so unstyled text is not assumed on white)
+    fonts: Optional[dict]    # ".class" / "#id" → font-size px, None when no rule sets one
+    tiny: bool               # some class/id sets a font below 2px
+
+
+_NO_SHEET = _Sheet({}, {}, False, None, False)
+_SHEET_CACHE: dict[str, _Sheet] = {}
+
+
+def _sheet_font(attrs, fonts: dict) -> Optional[float]:
+    """The largest font-size the style sheet gives this element through its classes or id."""
+    best = None
+    cls = attrs.get("class")
+    if cls:
+        for c in cls.lower().split():
+            f = fonts.get("." + c)
+            if f is not None and (best is None or f > best):
+                best = f
+    ide = attrs.get("id")
+    if ide:
+        f = fonts.get("#" + ide.strip().lower())
+        if f is not None and (best is None or f > best):
+            best = f
+    return best
+
+
+def _parse_sheets(css: str) -> "_Sheet":
+    """Hiding rules and font sizes of simple class/id selectors outside @media blocks."""
     cached = _SHEET_CACHE.get(css)
     if cached is not None:
         return cached
     classes: dict[str, str] = {}
     ids: dict[str, str] = {}
-    sets_bg = "background" in css.lower() or "bgcolor" in css.lower()
-    text = _CSS_COMMENT.sub(" ", css) if "/*" in css else css
-    if "@" in text:
-        text = _CSS_AT_BLOCK.sub(" ", text)
-    for m in _CSS_RULE.finditer(text):
-        body = m.group(2)
-        if not any(k in body for k in ("none", "hidden", "opacity", "font-size", "collapse")):
-            continue
-        reason = _hiding_reason(_declarations(body))
-        if reason is None:
-            continue
-        for sel in m.group(1).split(","):
-            sm = _SIMPLE_SELECTOR.match(sel.strip())
-            if sm:
-                (classes if sm.group(1) == "." else ids)[sm.group(2).lower()] = reason
-    result = (classes, ids, sets_bg)
+    fonts: dict[str, float] = {}        # ".class" / "#id" → declared font-size (px)
+    lower = css.lower()
+    sets_bg = "background" in lower or "bgcolor" in lower
+    if any(k in lower for k in _SHEET_KEYS):
+        text = _CSS_COMMENT.sub(" ", css) if "/*" in css else css
+        if "@" in text:
+            text = _CSS_AT_BLOCK.sub(" ", text)
+        for m in _CSS_RULE.finditer(text):
+            body = m.group(2)
+            if not any(k in body for k in _SHEET_KEYS):
+                continue
+            d = _declarations(body)
+            # font-size is not a hiding reason here: children set their own size again
+            # (font-size:0 on a wrapper class is a common trick against inline-block gaps)
+            reason = _hiding_reason(d, font=False)
+            font = _font_px(d["font-size"]) if "font-size" in d else None
+            if reason is None and font is None:
+                continue
+            for sel in m.group(1).split(","):
+                sm = _SIMPLE_SELECTOR.match(sel.strip())
+                if sm:
+                    name = sm.group(2).lower()
+                    if reason is not None:
+                        (classes if sm.group(1) == "." else ids)[name] = reason
+                    if font is not None:
+                        fonts[sm.group(1) + name] = font
+    tiny = any(f < 2 for f in fonts.values())
+    result = _Sheet(classes, ids, sets_bg, fonts if fonts else None, tiny)
     if len(_SHEET_CACHE) > 256:
         _SHEET_CACHE.clear()
     _SHEET_CACHE[css] = result
@@ -532,7 +581,8 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
         t = st.text(deep=True)
         if t:
             css_parts.append(t)
-    classes, ids, css_sets_bg = _parse_sheets("\n".join(css_parts)) if css_parts else ({}, {}, False)
+    sheet = _parse_sheets("\n".join(css_parts)) if css_parts else _NO_SHEET
+    classes, ids, css_sets_bg, sheet_fonts, sheet_tiny = sheet.classes, sheet.ids, sheet.sets_bg, sheet.fonts, sheet.tiny
     title_node = tree.css_first("title")
     if title_node is not None:
         res.title = _one_line(title_node.text(deep=True)) or None
@@ -613,6 +663,11 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
                 elif same_colour(color, bg if bg is not None else default_bg):
                     colour_reason = "same colour as background"
             font = frame.font if st.font is None else st.font
+            if st.font is None and sheet_fonts is not None and (sheet_tiny or (font is not None and font < 2)) \
+                    and ("class" in attrs or "id" in attrs):
+                sf = _sheet_font(attrs, sheet_fonts)
+                if sf is not None:
+                    font = sf
             if colour_reason is None and font is not None and font < 2:
                 colour_reason = "zero size" if font <= 0 else "tiny font"
             marked = ("class" in attrs or "id" in attrs) and _is_marked(attrs)
@@ -621,7 +676,9 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
             # can undo) gets its own record
             record = None
             if frame.hard is None and (own or (colour_reason and not frame.colour_hidden)):
-                record = ([], own or colour_reason, marked, vis_count, own is None)
+                # the first hidden text block, not inside a colour/font-hidden wrapper
+                first = not res.hidden and not frame.colour_hidden
+                record = ([], own or colour_reason, marked, vis_count, own is None, first)
             vis_pre = None
             if marked and res.preheader is None and not new_hard and not colour_reason:
                 vis_pre = len(vis)
@@ -689,19 +746,39 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
 _CM_TAGS = frozenset({"unsubscribe", "webversion", "preferences", "forwardtoafriend"})
 
 
+_PADDING_RX = re.compile("[" + "".join(chr(c) for c in sorted(_INVISIBLE)) + "\xa0\u2000-\u200a\u3000]")
+_COLOUR_REASONS = frozenset({"same colour as background", "transparent text"})
+
+
+def _is_preheader(text: str, raw: str, reason: str, marked: bool, vis_before: int, soft: bool, first: bool) -> bool:
+    """Is this hidden block the conventional preview text rather than hidden content?
+
+    A preheader is short and comes first: its class/id names it (``preheader``, ``preview``…), or it
+    is the first hidden text of the mail with at most a "View in browser" line before it.  A plainly
+    hidden block (display:none…) must then be short; one that is only shrunk (font-size:0/1px) must
+    carry the zero-width padding ESPs append.  Text hidden by its colour (white on white) is never a
+    preheader, and neither is any later hidden block.
+    """
+    if len(text) > PREHEADER_MAX_LEN:
+        return False
+    if marked:
+        return True
+    if not first or vis_before > PREHEADER_MAX_OFFSET or reason in _COLOUR_REASONS:
+        return False
+    padded = not raw.isascii() and len(_PADDING_RX.findall(raw)) >= PREHEADER_MIN_PADDING
+    if padded:
+        return True
+    return not soft and len(text) <= PREHEADER_PLAIN_MAX_LEN
+
+
 def _close(closing: _Frame, parent: _Frame, vis, links, link_starts, link_ends, res, ps, locator) -> None:
     """Finish an element: its hidden record, its class-marked visible preheader, its link text."""
     if closing.record is not None:
-        pieces, reason, marked, vis_before, soft = closing.record
-        text = normalise_text("".join(pieces))
+        pieces, reason, marked, vis_before, soft, first = closing.record
+        raw = "".join(pieces)
+        text = normalise_text(raw)
         if text:
-            is_pre = False
-            if res.preheader is None:
-                if marked:
-                    is_pre = True
-                elif (not soft and vis_before <= PREHEADER_MAX_OFFSET and len(text) <= PREHEADER_MAX_LEN
-                      and reason != "mso-hide:all"):
-                    is_pre = True
+            is_pre = res.preheader is None and _is_preheader(text, raw, reason, marked, vis_before, soft, first)
             if is_pre:
                 res.preheader = _one_line(text)
             res.hidden.append(Hidden(text, reason, is_pre, locator_text(locator, text, len(res.hidden))))

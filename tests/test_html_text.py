@@ -275,3 +275,104 @@ def test_real_newsletters(shared_corpora):
         res = analyse(html)
         assert res.preheader, template.name
         assert [h.text for h in res.hidden if h.is_preheader] == [res.preheader]
+
+
+# -- font-size:0 wrappers set from a style sheet (issue: whole German newsletters came out hidden) ----------
+def test_sheet_font_size_zero_wrapper_with_children_resizing_is_visible():
+    html = ("<style>.root-spacing { padding-top: 10px; font-size: 0 !important }"
+            " .content-p { font-size: 16px; }</style>"
+            '<div class="root-spacing"><p class="content-p">Natürliche Gesundheitsprodukte aus der Apotheke</p>'
+            '<table><tr><td style="font-size:14px">Neu: Kosmetik</td></tr></table></div>')
+    res = analyse(html)
+    assert "Natürliche Gesundheitsprodukte aus der Apotheke" in res.visible_text
+    assert "Neu: Kosmetik" in res.visible_text
+    assert res.hidden == []
+
+
+def test_inline_font_size_zero_cell_with_sheet_sized_children_is_visible():
+    # CleverReach layout: <td style="font-size:0px"> around columns whose text class sets 15px
+    html = ("<style>.cr-text { font-family: Helvetica; font-size: 15px; line-height: 140%; }</style>"
+            '<table><tr><td style="font-size:0px;"><div class="cr-col"><div class="cr-text">'
+            "<h3>CaPoA – Cooperation and Progress of Africans e.V.</h3><p>Wir engagieren uns.</p>"
+            "</div></div></td></tr></table>")
+    res = analyse(html)
+    assert "CaPoA – Cooperation and Progress of Africans e.V." in res.visible_text
+    assert res.hidden == []
+
+
+def test_sheet_font_size_zero_without_resizing_children_still_hides():
+    res = analyse("<style>.stuff { font-size: 0; }</style><p>Hello Anna, our news.</p>"
+                  '<div class="stuff">cheap pills online pharmacy best prices</div>')
+    assert [(h.text, h.reason) for h in res.hidden] == [("cheap pills online pharmacy best prices", "zero size")]
+    assert "cheap pills" not in res.visible_text
+
+
+def test_sheet_font_size_does_not_hide_images():
+    res = analyse('<style>.tiny { font-size: 1px; }</style><div class="tiny"><img src="https://example.com/hero.jpg"'
+                  ' width="600" height="300" alt="Hero"></div><p>Text</p>')
+    assert [im.tracking_pixel for im in res.images] == [False]
+
+
+# -- what counts as the preheader ---------------------------------------------------------------------------
+BODY = ("<p>Hello Anna, our spring collection is online. We picked twelve new pieces for the season, from light"
+        " jackets to linen shirts, and they all ship within two days.</p>")
+PADDING = "&zwnj;&nbsp;" * 20
+
+
+def _pre(html):
+    res = analyse(html)
+    return res.preheader, [(h.text[:40], h.is_preheader) for h in res.hidden]
+
+
+def test_short_display_none_block_at_the_top_is_the_preheader():
+    assert _pre('<div style="display:none">Our spring collection is here</div>' + BODY)[0] == \
+        "Our spring collection is here"
+    # after a "View in your browser" line too
+    assert _pre('<p><a href="https://example.com/web">View in your browser</a></p>'
+                '<span style="display:none;max-height:0;overflow:hidden">New linen shirts</span>' + BODY)[0] == \
+        "New linen shirts"
+
+
+def test_white_on_white_keywords_at_the_top_are_not_a_preheader():
+    pre, hidden = _pre('<div style="color:#ffffff">viagra cialis cheap pills casino bonus</div>' + BODY)
+    assert pre is None and hidden == [("viagra cialis cheap pills casino bonus", False)]
+    padded = _pre(f'<div style="color:#fff;background:#fff">cheap pills casino{PADDING}</div>' + BODY)
+    assert padded[0] is None
+
+
+def test_second_hidden_block_is_never_a_preheader():
+    long_stuffing = " ".join(["cheap pills online pharmacy best prices"] * 15)
+    pre, hidden = _pre(f'<div style="display:none">{long_stuffing}</div>'
+                       '<div style="display:none">Spring news</div>' + BODY)
+    assert pre is None and [p for _, p in hidden] == [False, False]
+
+
+def test_hidden_block_after_real_content_is_not_a_preheader():
+    # a short mail: a paragraph of text, then hidden keywords (used to pass as a preheader under 160 chars)
+    pre, hidden = _pre("<p>Hello Anna, here is the document you asked for yesterday, with our new prices.</p>"
+                       "<p>See you soon.</p>"
+                       '<div style="display:none">replica watches cheap rolex discount pharmacy</div>')
+    assert pre is None
+    assert [(t.split()[0], p) for t, p in hidden] == [("replica", False)]
+
+
+def test_long_hidden_block_needs_padding_or_a_preheader_class():
+    text = ("Spring is here and so is our new collection of light jackets, linen shirts and summer dresses: "
+            "discover every piece, read the care guide, and book a fitting in one of our twelve shops across "
+            "the country this weekend, with coffee on us")
+    assert 200 < len(text) < 500
+    assert _pre(f'<div style="display:none">{text}</div>' + BODY)[0] is None
+    assert _pre(f'<div style="display:none">{text}{PADDING}</div>' + BODY)[0] == text
+    assert _pre(f'<div class="preview-text" style="display:none">{text}</div>' + BODY)[0] == text
+
+
+def test_shrunk_text_at_the_top_needs_padding_to_be_a_preheader():
+    assert _pre('<div style="font-size:0">cheap pills casino bonus</div>' + BODY)[0] is None
+    assert _pre(f'<div style="font-size:1px;line-height:1px">Our spring collection{PADDING}</div>' + BODY)[0] == \
+        "Our spring collection"
+
+
+def test_preheader_class_marks_the_preheader_anywhere_but_not_a_long_block():
+    assert _pre(BODY + '<span class="preheader" style="display:none">Spring news</span>')[0] == "Spring news"
+    huge = "cheap pills " * 60
+    assert _pre(f'<span class="preheader" style="display:none">{huge}</span>' + BODY)[0] is None

@@ -88,12 +88,7 @@ def normalise_text(raw: str) -> str:
         return ""
     if not raw.isascii():
         raw = _INVISIBLE_RX.sub("", raw)   # str.split() already treats no-break and other spaces as spaces
-    out = []
-    for line in raw.split("\n"):
-        line = " ".join(line.split())
-        if line:
-            out.append(line)
-    return "\n".join(out)
+    return "\n".join([" ".join(line.split()) for line in raw.split("\n") if line and not line.isspace()])
 
 
 def _one_line(raw: str) -> str:
@@ -365,7 +360,6 @@ def _parse_style(style: str) -> _Style:
 # -- <style> sheets: hidden classes/ids ----------------------------------------------------
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_AT_BLOCK = re.compile(r"@[^{};]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}")
-_CSS_RULE = re.compile(r"([^{}@;]+)\{([^{}]*)\}")
 _SIMPLE_SELECTOR = re.compile(r"^(?:[a-z0-9*]*(?:\[class\])?)?([.#])([\w-]+)$", re.I)
 _SHEET_KEYS = ("none", "hidden", "opacity", "font-size", "collapse")
 
@@ -414,9 +408,19 @@ def _parse_sheets(css: str) -> "_Sheet":
         text = _CSS_COMMENT.sub(" ", css) if "/*" in css else css
         if "@" in text:
             text = _CSS_AT_BLOCK.sub(" ", text)
-        for m in _CSS_RULE.finditer(text):
-            body = m.group(2)
+        # rules "selectors { body }", found by splitting (a regex scanning from every position is slow
+        # on big sheets): each "}" closes a body that starts after the last "{"; the selector is what precedes that
+        # "{" back to the previous "{", "}", "@" or ";"
+        for chunk in text.split("}"):
+            b = chunk.rfind("{")
+            if b < 0:
+                continue
+            body = chunk[b + 1:]
             if not any(k in body for k in _SHEET_KEYS):
+                continue
+            head = chunk[:b]
+            selectors = head[max(head.rfind("{"), head.rfind("@"), head.rfind(";")) + 1:]
+            if not selectors:
                 continue
             d = _declarations(body)
             # font-size is not a hiding reason here: children set their own size again
@@ -425,7 +429,7 @@ def _parse_sheets(css: str) -> "_Sheet":
             font = _font_px(d["font-size"]) if "font-size" in d else None
             if reason is None and font is None:
                 continue
-            for sel in m.group(1).split(","):
+            for sel in selectors.split(","):
                 sm = _SIMPLE_SELECTOR.match(sel.strip())
                 if sm:
                     name = sm.group(2).lower()
@@ -515,9 +519,9 @@ class _Locator:
 
 # -- the walk --------------------------------------------------------------------------------
 class _Frame:
-    __slots__ = ("hard", "color", "bg", "link", "colour_hidden", "record", "vis_pre", "tag", "font", "sink")
+    __slots__ = ("hard", "color", "bg", "link", "colour_hidden", "record", "vis_pre", "colour_reason", "font", "sink")
 
-    def __init__(self, hard, color, bg, link, colour_hidden, record, vis_pre, tag, font, sink):
+    def __init__(self, hard, color, bg, link, colour_hidden, record, vis_pre, colour_reason, font, sink):
         self.sink = sink                    # where hidden text goes: the pieces of the innermost open record
         self.font = font                    # inherited font-size (px) or None
         self.hard = hard                    # inherited hiding reason (display:none…) or None
@@ -527,7 +531,7 @@ class _Frame:
         self.colour_hidden = colour_hidden  # text here is the colour of its background, or 0/1px
         self.record = record                # this element opened a hidden record: (pieces, reason, marked, vis_count, soft)
         self.vis_pre = vis_pre              # visible preheader marked by class: start index in vis
-        self.tag = tag
+        self.colour_reason = colour_reason  # why text here is colour/size-hidden, or None
 
 
 def _is_marked(attrs: dict) -> bool:
@@ -605,8 +609,10 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
 
     max_depth = 0
     too_many = False
-    stack: list[_Frame] = []
-    frame = _Frame(None, None, None, -1, False, None, None, "#root", None, [])
+    # stack of (enclosing frame, tag) for each open element; elements that change nothing (most of
+    # them) share their parent's frame, so only those that do get a _Frame and a _close call
+    stack: list[tuple[_Frame, str]] = []
+    frame = _Frame(None, None, None, -1, False, None, None, None, None, [])
     node = body
     while node is not None:
         tag = node.tag
@@ -621,98 +627,116 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
                         vis_count += len(text.strip())
         elif tag not in _SKIP and tag[0] != "-":
             attrs = node.attributes
-            style = attrs.get("style")
-            st = parse_style(style) if style else _EMPTY_STYLE
-            own = None
-            if frame.hard is None:
-                if "hidden" in attrs:
-                    own = "hidden attribute"
-                elif st.hidden:
-                    own = st.hidden
-                elif classes or ids:
-                    cls = attrs.get("class")
-                    if cls and classes:
-                        for c in cls.lower().split():
-                            if c in classes:
-                                own = classes[c]
-                                break
-                    if own is None and ids:
-                        ide = attrs.get("id")
-                        if ide and ide.lower() in ids:
-                            own = ids[ide.lower()]
-            new_hard = frame.hard or own
-            # text colour (inherited) against the nearest declared background
-            color = frame.color
-            if st.color is not None:
-                color = st.color
-            elif tag == "font" and attrs.get("color"):
-                color = parse_colour(attrs.get("color")) or color
-            bg = frame.bg
-            if st.bg is not None:
-                bg = st.bg
+            new_frame = frame
+            if not attrs and tag not in _ITEM_TAGS:
+                # no attributes: inherits everything, opens no record, no link, no image
+                if tag in _BLOCK:
+                    (frame.sink if (frame.hard or frame.colour_hidden) else vis).append("\n")
             else:
-                bga = attrs.get("bgcolor")
-                if bga:
-                    bg = _colour_cached(bga) or bg
-                if attrs.get("background"):
-                    bg = _IMAGE_BG
-            colour_reason = None
-            if color is not None and bg != _IMAGE_BG and bg != TRANSPARENT:
-                if color == TRANSPARENT:
-                    colour_reason = "transparent text"
-                elif same_colour(color, bg if bg is not None else default_bg):
-                    colour_reason = "same colour as background"
-            font = frame.font if st.font is None else st.font
-            if st.font is None and sheet_fonts is not None and (sheet_tiny or (font is not None and font < 2)) \
-                    and ("class" in attrs or "id" in attrs):
-                sf = _sheet_font(attrs, sheet_fonts)
-                if sf is not None:
-                    font = sf
-            if colour_reason is None and font is not None and font < 2:
-                colour_reason = "zero size" if font <= 0 else "tiny font"
-            marked = ("class" in attrs or "id" in attrs) and _is_marked(attrs)
-            # a hidden block is recorded once, at its outermost element; an element hidden by
-            # display:none & co inside a wrapper that is only hidden by colour/font size (which children
-            # can undo) gets its own record
-            record = None
-            if frame.hard is None and (own or (colour_reason and not frame.colour_hidden)):
-                # the first hidden text block, not inside a colour/font-hidden wrapper
-                first = not res.hidden and not frame.colour_hidden
-                record = ([], own or colour_reason, marked, vis_count, own is None, first)
-            vis_pre = None
-            if marked and res.preheader is None and not new_hard and not colour_reason:
-                vis_pre = len(vis)
-            is_hidden = bool(new_hard or colour_reason)
-            if tag in _BLOCK:
-                (frame.sink if is_hidden else vis).append("\n")
-            frame_link = frame.link
-            if len(links) + len(images) >= MAX_ITEMS:
-                if not too_many:
-                    too_many = True
-                    res.problems.append(Problem(
-                        "html-too-many-links",
-                        f"The HTML has more than {MAX_ITEMS} links and images; the rest were not analysed.",
-                        Location(PART)))
-            elif tag == "img" or tag == "image":
-                _add_image(attrs, st, frame, new_hard, links, images, ps, locator)
-            elif (tag == "a" or tag == "area") and "href" in attrs:
-                frame_link = _add_link(attrs, links, ps, locator)
-                link_starts[frame_link] = len(vis)
-                if tag == "area" and attrs.get("alt"):
-                    links[frame_link].text = _one_line(ps.mask(attrs["alt"]))
-            elif tag in _CM_TAGS:
-                frame_link = _add_tag_link(tag, links, locator)
-                link_starts[frame_link] = len(vis)
+                style = attrs.get("style")
+                st = parse_style(style) if style else _EMPTY_STYLE
+                own = None
+                if frame.hard is None:
+                    if "hidden" in attrs:
+                        own = "hidden attribute"
+                    elif st.hidden:
+                        own = st.hidden
+                    elif classes or ids:
+                        cls = attrs.get("class")
+                        if cls and classes:
+                            for c in cls.lower().split():
+                                if c in classes:
+                                    own = classes[c]
+                                    break
+                        if own is None and ids:
+                            ide = attrs.get("id")
+                            if ide and ide.lower() in ids:
+                                own = ids[ide.lower()]
+                new_hard = frame.hard or own
+                # text colour (inherited) against the nearest declared background
+                color = frame.color
+                if st.color is not None:
+                    color = st.color
+                elif tag == "font" and attrs.get("color"):
+                    color = parse_colour(attrs.get("color")) or color
+                bg = frame.bg
+                if st.bg is not None:
+                    bg = st.bg
+                else:
+                    bga = attrs.get("bgcolor")
+                    if bga:
+                        bg = _colour_cached(bga) or bg
+                    if attrs.get("background"):
+                        bg = _IMAGE_BG
+                font = frame.font if st.font is None else st.font
+                has_name = "class" in attrs or "id" in attrs
+                if st.font is None and sheet_fonts is not None and has_name \
+                        and (sheet_tiny or (font is not None and font < 2)):
+                    sf = _sheet_font(attrs, sheet_fonts)
+                    if sf is not None:
+                        font = sf
+                if color == frame.color and bg == frame.bg and font == frame.font:
+                    colour_reason = frame.colour_reason        # same inputs, same verdict
+                else:
+                    colour_reason = None
+                    if color is not None and bg != _IMAGE_BG and bg != TRANSPARENT:
+                        if color == TRANSPARENT:
+                            colour_reason = "transparent text"
+                        elif same_colour(color, bg if bg is not None else default_bg):
+                            colour_reason = "same colour as background"
+                    if colour_reason is None and font is not None and font < 2:
+                        colour_reason = "zero size" if font <= 0 else "tiny font"
+                marked = has_name and _is_marked(attrs)
+                # a hidden block is recorded once, at its outermost element; an element hidden by
+                # display:none & co inside a wrapper that is only hidden by colour/font size (which children
+                # can undo) gets its own record
+                record = None
+                if frame.hard is None and (own or (colour_reason and not frame.colour_hidden)):
+                    # the first hidden text block, not inside a colour/font-hidden wrapper
+                    first = not res.hidden and not frame.colour_hidden
+                    record = ([], own or colour_reason, marked, vis_count, own is None, first)
+                vis_pre = None
+                if marked and res.preheader is None and not new_hard and not colour_reason:
+                    vis_pre = len(vis)
+                is_hidden = bool(new_hard or colour_reason)
+                if tag in _BLOCK:
+                    (frame.sink if is_hidden else vis).append("\n")
+                frame_link = frame.link
+                if tag in _ITEM_TAGS:
+                    if len(links) + len(images) >= MAX_ITEMS:
+                        if not too_many:
+                            too_many = True
+                            res.problems.append(Problem(
+                                "html-too-many-links",
+                                f"The HTML has more than {MAX_ITEMS} links and images; the rest were not analysed.",
+                                Location(PART)))
+                    elif tag == "img" or tag == "image":
+                        _add_image(attrs, st, frame, new_hard, links, images, ps, locator)
+                    elif tag == "a" or tag == "area":
+                        if "href" in attrs:
+                            frame_link = _add_link(attrs, links, ps, locator)
+                            link_starts[frame_link] = len(vis)
+                            if tag == "area" and attrs.get("alt"):
+                                links[frame_link].text = _one_line(ps.mask(attrs["alt"]))
+                    else:
+                        frame_link = _add_tag_link(tag, links, locator)
+                        link_starts[frame_link] = len(vis)
+                if (record is not None or vis_pre is not None or frame_link != frame.link or new_hard != frame.hard
+                        or color != frame.color or bg != frame.bg or font != frame.font
+                        or (colour_reason is not None) != frame.colour_hidden):
+                    new_frame = _Frame(new_hard, color, bg, frame_link, colour_reason is not None, record, vis_pre,
+                                       colour_reason, font, record[0] if record is not None else frame.sink)
             if tag not in _VOID:
                 child = node.child
                 if child is not None:
-                    stack.append(frame)
-                    frame = _Frame(new_hard, color, bg, frame_link, colour_reason is not None, record, vis_pre,
-                                   tag, font, record[0] if record is not None else frame.sink)
+                    stack.append((frame, tag))
+                    frame = new_frame
                     node = child
                     if len(stack) > max_depth:
                         max_depth = len(stack)
                     continue
+                if new_frame is not frame:          # an empty element: close it right away
+                    _close(new_frame, frame, vis, links, link_starts, link_ends, res, ps, locator)
         # leave this node, and every ancestor that has no next sibling
         while True:
             if not stack:             # back at <body>: done
@@ -723,13 +747,13 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
                 node = nxt
                 break
             closing = frame
-            frame = stack.pop()
+            frame, closing_tag = stack.pop()
             node = node.parent
             if node is None:
                 break
-            if closing.record is not None or closing.vis_pre is not None or closing.link != frame.link:
+            if closing is not frame:
                 _close(closing, frame, vis, links, link_starts, link_ends, res, ps, locator)
-            if closing.tag in _BLOCK:
+            if closing_tag in _BLOCK:
                 (frame.sink if (frame.hard or frame.colour_hidden) else vis).append("\n")
 
     if max_depth > MAX_DEPTH and not any(p.code == "html-too-deep" for p in res.problems):
@@ -744,6 +768,8 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
 
 # Campaign Monitor renders these custom elements as links
 _CM_TAGS = frozenset({"unsubscribe", "webversion", "preferences", "forwardtoafriend"})
+# elements that add an image or a link
+_ITEM_TAGS = frozenset({"img", "image", "a", "area"}) | _CM_TAGS
 
 
 _PADDING_RX = re.compile("[" + "".join(chr(c) for c in sorted(_INVISIBLE)) + "\xa0\u2000-\u200a\u3000]")

@@ -103,17 +103,21 @@ def _caps_words(text, acronyms, min_count, min_ratio):
         return 0, []
     total = 0
     candidates = 0
-    for w in text.split():
-        w = w.strip(_EDGE)
+    tags = set()
+    for raw in text.split():
+        w = raw.strip(_EDGE)
         if len(w) < 2 or w.lower() == w.upper():     # numbers, symbols: no cased letter
             continue
         total += 1
+        if raw.startswith("[") and raw.rstrip(":,;.!?").endswith("]"):
+            tags.add(w)                               # "[ILUG]": a mailing-list tag, not shouting
+            continue
         if w.isupper() and not _is_acronym(w, acronyms):
             candidates += 1
     if candidates < min_count or candidates / total < min_ratio:
         return total, []
     shouting = [Token(m.start(), m.end(), m.group(), m.group().lower()) for m in _WORD.finditer(text)
-                if is_letters_upper(m.group()) and not _is_acronym(m.group(), acronyms)]
+                if is_letters_upper(m.group()) and not _is_acronym(m.group(), acronyms) and m.group() not in tags]
     return total, shouting
 
 
@@ -156,13 +160,38 @@ def _content_images(message):
             and not ((im.width is not None and im.width <= 2) or (im.height is not None and im.height <= 2))]
 
 
-@builtin("image_text_ratio", params={"min_text_chars": 100, "min_chars_per_image": 40},
-         vars={"images", "text_chars", "needed", "what"})
+def _prepare_ratio(params, ctx):
+    params["ignore_src"] = compile_pattern(params["ignore_src"], 0, "params.ignore_src", ctx)
+    _lower_list(params, ctx, "ignore_link_domains")
+    return params
+
+
+def _decorative(im, params) -> bool:
+    """Spacers, rules, corners, small icons and social-network buttons: not "images instead of text"."""
+    if im.src and params["ignore_src"].search(im.src, timeout=0.25):
+        return True
+    w, h = im.width, im.height
+    small = params["icon_max_side"]
+    if w is not None and h is not None and w <= small and h <= small:
+        return True                                  # icons, bullets, corners
+    thin = params["line_max_side"]
+    if (w is not None and w <= thin) or (h is not None and h <= thin):
+        return True                                  # horizontal/vertical rules and spacers
+    if im.linked and im.href:
+        from contentlint.domains import url_host
+        if _domain_in(_registrable(url_host(im.href)), params["ignore_link_domains"]):
+            return True                              # "follow us" buttons
+    return False
+
+
+@builtin("image_text_ratio", params={"min_text_chars": 100, "min_chars_per_image": 40, "ignore_src": "(?!)",
+                                     "icon_max_side": 40, "line_max_side": 10, "ignore_link_domains": []},
+         vars={"images", "text_chars", "needed", "what"}, prepare=_prepare_ratio)
 def image_text_ratio(ctx, rule, params):
     m = ctx.message
     if m.html is None:
         return None
-    images = _content_images(m)
+    images = [im for im in _content_images(m) if not _decorative(im, params)]
     if not images:
         return None
     n = len(collapse(ctx.text("body")))
@@ -224,14 +253,34 @@ def hidden_text(ctx, rule, params):
 
 
 # -- links ----------------------------------------------------------------------------------------
+# a domain shown in text; not one preceded by "/" (a path segment such as ".../detail.jhtml")
 _SHOWN_DOMAIN = regex.compile(
-    r"(?i)(?<![\w@.-])(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?![\w-])")
+    r"(?i)(?<![\w@./-])(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?![\w-])")
 
 
-@builtin("link_text_mismatch", params={"tracking_domains": [], "file_extensions": []},
-         vars={"shown", "target", "href"},
-         prepare=lambda p, c: _lower_list(p, c, "tracking_domains", "file_extensions"))
+def _prepare_mismatch(params, ctx):
+    _lower_list(params, ctx, "tracking_domains", "file_extensions")
+    params["tracking_path"] = compile_pattern(params["tracking_path"], 0, "params.tracking_path", ctx)
+    return params
+
+
+def _redirects_to(href: str, shown: str) -> bool:
+    """The href carries the shown domain itself (``…/go/to?destUrl=http%3A%2F%2Fwww.buy.com…``)."""
+    from urllib.parse import unquote
+
+    low = href.lower()
+    if "%" in low:
+        low = unquote(unquote(low))
+    host_end = low.find("/", low.find("//") + 2) if "//" in low else 0
+    rest = low[host_end:] if host_end > 0 else ""
+    return bool(rest) and regex.search(r"(?<![\w-])" + regex.escape(shown) + r"(?![\w-])", rest) is not None
+
+
+@builtin("link_text_mismatch", params={"tracking_domains": [], "file_extensions": [], "tracking_path": "(?!)"},
+         vars={"shown", "target", "href"}, prepare=_prepare_mismatch)
 def link_text_mismatch(ctx, rule, params):
+    from urllib.parse import urlsplit
+
     found = []
     for link in ctx.message.links:
         if link.is_placeholder or link.scheme not in ("http", "https") or not link.text:
@@ -239,13 +288,25 @@ def link_text_mismatch(ctx, rule, params):
         target = link.domain or _registrable(link.host)
         if not target or _domain_in(target, params["tracking_domains"]):
             continue
+        shown_domains = []
         for m in _SHOWN_DOMAIN.finditer(link.text, timeout=0.25):
             if m.group(1).rpartition(".")[2].lower() in params["file_extensions"]:
                 continue                       # "news.jsp", "20020709.html": a file name, not a domain
             shown = _registrable(m.group(1))
-            if shown and shown != target:
-                found.append((m.group(0), target, link.href))
-                break
+            if shown:
+                shown_domains.append((m.group(0), shown))
+        if not shown_domains or any(shown == target for _, shown in shown_domains):
+            continue                           # the text shows where the link goes (maybe among others)
+        try:
+            path = urlsplit(link.href).path
+        except ValueError:
+            path = ""
+        if path and params["tracking_path"].search(path, timeout=0.25):
+            continue                           # a click-tracking redirect (/Click?q=…, /ls/click…)
+        text, shown = shown_domains[0]
+        if _redirects_to(link.href, shown):
+            continue                           # a redirect whose URL carries the shown address
+        found.append((text, target, link.href))
     if not found:
         return None
     shown, target, href = found[0]

@@ -265,15 +265,16 @@ def _prepare_mismatch(params, ctx):
 
 
 def _redirects_to(href: str, shown: str) -> bool:
-    """The href carries the shown domain itself (``…/go/to?destUrl=http%3A%2F%2Fwww.buy.com…``)."""
+    """The href carries a URL on the shown domain (``…/go/to?destUrl=http%3A%2F%2Fwww.buy.com…``)."""
     from urllib.parse import unquote
 
     low = href.lower()
     if "%" in low:
         low = unquote(unquote(low))
-    host_end = low.find("/", low.find("//") + 2) if "//" in low else 0
-    rest = low[host_end:] if host_end > 0 else ""
-    return bool(rest) and regex.search(r"(?<![\w-])" + regex.escape(shown) + r"(?![\w-])", rest) is not None
+    start = low.find("//")
+    rest = low[start + 2:] if start != -1 else low
+    pattern = r"https?://(?:[\w-]+\.)*" + regex.escape(shown) + r"(?![\w-])"
+    return regex.search(pattern, rest) is not None
 
 
 @builtin("link_text_mismatch", params={"tracking_domains": [], "file_extensions": [], "tracking_path": "(?!)"},
@@ -281,8 +282,10 @@ def _redirects_to(href: str, shown: str) -> bool:
 def link_text_mismatch(ctx, rule, params):
     from urllib.parse import urlsplit
 
+    m = ctx.message
+    senders = {_registrable(d) for d in (m.from_domain, _split(m.from_addr)[1], m.return_path_domain) if d}
     found = []
-    for link in ctx.message.links:
+    for link in m.links:
         if link.is_placeholder or link.scheme not in ("http", "https") or not link.text:
             continue
         target = link.domain or _registrable(link.host)
@@ -297,15 +300,16 @@ def link_text_mismatch(ctx, rule, params):
                 shown_domains.append((m.group(0), shown))
         if not shown_domains or any(shown == target for _, shown in shown_domains):
             continue                           # the text shows where the link goes (maybe among others)
+        text, shown = shown_domains[0]
         try:
             path = urlsplit(link.href).path
         except ValueError:
             path = ""
-        if path and params["tracking_path"].search(path, timeout=0.25):
-            continue                           # a click-tracking redirect (/Click?q=…, /ls/click…)
-        text, shown = shown_domains[0]
-        if _redirects_to(link.href, shown):
-            continue                           # a redirect whose URL carries the shown address
+        if path and params["tracking_path"].search(path, timeout=0.25) and (
+                target in senders or _redirects_to(link.href, shown)):
+            # a click-tracking redirect (/Click?q=…, /go/to?destUrl=…) run by the sender itself, or one
+            # whose URL carries the shown address: it leads where the text says
+            continue
         found.append((text, target, link.href))
     if not found:
         return None

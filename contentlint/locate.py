@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as _html
 import re
+from functools import lru_cache
 from typing import Optional
 
 from .model import Location, Message, Part
@@ -24,6 +25,33 @@ _BODY_SCOPES = {"body", "visible", "visible-text", "text"}
 _GAP = r"(?:\s|&nbsp;|&#160;|&#xa0;|&zwnj;|&shy;|<[^>]{0,200}>)+"
 
 
+_ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")
+
+
+def _cannot_match(text: str, low: str, fragment: str) -> bool:
+    """True when the tolerant pattern of ``fragment`` surely has no match in ``text`` (an ASCII text such as
+    an RFC 2047-encoded header): then the pattern is neither compiled nor run.  Only a necessary
+    condition is tested, so the result of ``_search`` never changes: in the pattern every ASCII letter or
+    digit of a word is literal (case-insensitively) with at most soft-hyphen/ZWNJ entities between them,
+    and every other character is itself or a ``&…;`` reference."""
+    if not text.isascii():
+        return False
+    fragment = " ".join(word[:200] for word in fragment.split()[:40])   # what the pattern is built from
+    if "&" not in text and not fragment.isascii():
+        return True                     # a non-ASCII character can be neither itself nor a reference
+    joined = None
+    for run in _ALNUM_RUN.findall(fragment):
+        run = run.lower()
+        if run in low:
+            continue
+        if joined is None:
+            joined = low.replace("&shy;", "").replace("&zwnj;", "") if "&" in low else low
+        if run not in joined:
+            return True
+    return False
+
+
+@lru_cache(maxsize=256)
 def _fragment_pattern(fragment: str) -> Optional[re.Pattern]:
     words = fragment.split()
     if not words:
@@ -57,6 +85,8 @@ def _search(text: str, fragment: str) -> Optional[tuple[int, int]]:
         i = low.find(escaped)
         if i >= 0:
             return i, i + len(escaped)
+    if _cannot_match(text, low, fragment):
+        return None
     pat = _fragment_pattern(fragment)
     if pat is not None:
         try:

@@ -16,7 +16,7 @@ from contentlint.model import Location, Message
 
 from .kinds import COMMON_VARS, Hit, RuleTimeout, WordsChecker, fill
 from .rule import Rule
-from .text import clean, lower_tokens, token_spans, words_of
+from .text import clean, iter_token_spans, lower_tokens, token_spans, words_of
 
 _PART_FOR_SCOPE = {"subject": "subject", "preheader": "preheader", "text-part": "text/plain", "html": "text/html",
                    "anchor-text": "text/html", "headers": "headers", "from": "from", "reply-to": "headers",
@@ -81,6 +81,7 @@ class Context:
         self._texts: dict[str, str] = {}
         self._tokens: dict[str, list] = {}
         self._spans: dict[str, list] = {}
+        self._span_iters: dict[str, object] = {}
         self._lemmas: dict[tuple, list] = {}
         self._hits: dict[tuple, dict] = {}
 
@@ -146,14 +147,24 @@ class Context:
     def spans(self, scope: str) -> list[tuple[int, int]]:
         """Character offsets of the tokens (only computed when a match must be shown)."""
         sp = self._spans.get(scope)
-        if sp is None:
+        if sp is None or len(sp) < len(self.tokens(scope)):
             sp = self._spans[scope] = token_spans(self.text(scope))
         return sp
 
     def surface(self, scope: str, i: int, n: int) -> str:
-        """Tokens i..i+n as written in the text."""
-        sp = self.spans(scope)
-        return self.text(scope)[sp[i][0]:sp[i + n - 1][1]]
+        """Tokens i..i+n as written in the text (offsets found lazily, only as far as needed)."""
+        last = i + n - 1
+        sp = self._spans.get(scope)
+        if sp is None:
+            sp = self._spans[scope] = []
+            self._span_iters[scope] = iter_token_spans(self.text(scope))
+        if last >= len(sp):
+            it = self._span_iters[scope]
+            for span in it:
+                sp.append(span)
+                if len(sp) > last:
+                    break
+        return self.text(scope)[sp[i][0]:sp[last][1]]
 
     def lemmas(self, scope: str, lang: str):
         key = (scope, lang)

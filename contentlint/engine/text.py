@@ -15,7 +15,9 @@ import re
 # ``re`` is used on purpose: this fixed pattern is linear, and ``re`` is faster than ``regex`` here.
 _TOKEN_RE = re.compile(r"(?i)\b(?:qu|jusqu|lorsqu|puisqu|[cdjlmnst])['’](?=\w)|[^\W_]+")
 _SPACE_RE = re.compile(r"\s+")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f"), None)
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE_CHARS}]+")
 
 
 class Token(NamedTuple):
@@ -27,7 +29,9 @@ class Token(NamedTuple):
 
 def clean(text: str) -> str:
     """Drop zero-width characters and soft hyphens (preheader padding) without moving much text."""
-    return text.translate(_INVISIBLE) if text else ""
+    if not text or text.isascii():   # most texts: nothing to drop (and str.translate is slow on long text)
+        return text or ""
+    return _INVISIBLE_RE.sub("", text)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -50,6 +54,12 @@ def lower_tokens(text: str) -> list[str]:
 def token_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each token of ``text``, in the order of ``lower_tokens``."""
     return [m.span() for m in _TOKEN_RE.finditer(text)]
+
+
+def iter_token_spans(text: str):
+    """``token_spans`` as a generator (callers that need the first few offsets stop early)."""
+    for m in _TOKEN_RE.finditer(text):
+        yield m.span()
 
 
 def words_of(text: str) -> list[str]:

@@ -32,6 +32,8 @@ from .paths import builtin_rules_dir
 REGEX_TIMEOUT = 1.0
 
 _BUILTIN_FILE = "placeholders.yaml"
+_MEMO_MIN = 512     # texts at least this long have their matches remembered…
+_MEMO_SIZE = 8      # …the last few of them (the reader, the masking and the rules scan the same body)
 
 
 class PlaceholderError(ValueError):
@@ -69,6 +71,8 @@ class _Spec:
     pixel_patterns: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     trusted: bool = True     # only reviewed built-in files: patterns run with stdlib `re`
+    validated: bool = False  # every pattern compiled once (a cached spec of the same files): compile lazily
+    combined: dict[str, bool] = field(default_factory=dict)  # which pattern lists compile as one alternation
 
 
 def _fold(text: str) -> str:
@@ -81,24 +85,45 @@ def _fold(text: str) -> str:
 
 
 class _Pat:
-    """A compiled pattern.  Built-in (reviewed) patterns use the stdlib ``re`` (fast to compile, no
-    extra import); patterns from user files use ``regex`` with a per-call timeout, so a catastrophic
-    pattern costs at most ``REGEX_TIMEOUT`` seconds per text instead of hanging the run."""
+    """A pattern, compiled on first use when it comes from a validated built-in file.
 
-    __slots__ = ("rx", "trusted")
+    Built-in (reviewed) patterns use the stdlib ``re`` (fast to compile, no extra import); patterns from
+    user files use ``regex`` with a per-call timeout, so a catastrophic pattern costs at most
+    ``REGEX_TIMEOUT`` seconds per text instead of hanging the run.  ``lazy`` is only used for the
+    built-in file once a full load has compiled (validated) every pattern of that very file version:
+    a one-template run then compiles only the few syntaxes its text contains."""
 
-    def __init__(self, pattern: str, file: str, what: str, *, ignore_case=False, dotall=False, trusted=True):
+    __slots__ = ("_rx", "trusted", "pattern", "flags", "file", "what")
+
+    def __init__(self, pattern: str, file: str, what: str, *, ignore_case=False, dotall=False, trusted=True,
+                 lazy=False):
         self.trusted = trusted
-        try:
-            if trusted:
-                self.rx = re.compile(pattern, (re.I if ignore_case else 0) | (re.S if dotall else 0))
-            else:
-                import regex
+        self.pattern = pattern
+        self.flags = (ignore_case, dotall)
+        self.file = file
+        self.what = what
+        self._rx = None
+        if not (lazy and trusted):
+            self._rx = self._compile()
 
-                self.rx = regex.compile(pattern, regex.V0 | (regex.I if ignore_case else 0)
-                                        | (regex.S if dotall else 0))
+    def _compile(self):
+        ignore_case, dotall = self.flags
+        try:
+            if self.trusted:
+                return re.compile(self.pattern, (re.I if ignore_case else 0) | (re.S if dotall else 0))
+            import regex
+
+            return regex.compile(self.pattern, regex.V0 | (regex.I if ignore_case else 0)
+                                 | (regex.S if dotall else 0))
         except Exception as exc:  # re.error, regex.error, OverflowError, RecursionError…
-            raise PlaceholderError(file, f"{what}: invalid regular expression {pattern!r}: {exc}") from None
+            raise PlaceholderError(self.file, f"{self.what}: invalid regular expression {self.pattern!r}: {exc}") from None
+
+    @property
+    def rx(self):
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = self._compile()
+        return rx
 
     def search(self, text: str):
         if self.trusted:
@@ -148,11 +173,13 @@ class PlaceholderSet:
 
     def __init__(self, spec: _Spec):
         self._spec = spec
+        self._memo: dict[str, list] = {}    # bounded (``_MEMO_SIZE`` texts), per process
         src = ", ".join(spec.files) or "<placeholders>"
         trusted = spec.trusted
+        lazy = trusted and spec.validated   # every pattern of these files compiled once already
 
         def comp(pattern, what, **kw):
-            return _Pat(pattern, src, what, trusted=trusted, **kw)
+            return _Pat(pattern, src, what, trusted=trusted, lazy=lazy, **kw)
 
         # one pattern per syntax, each guarded by the literal its matches start with: most texts
         # contain none of "{{", "*|", "[[", "<%"…, so most scans cost a few substring tests.
@@ -175,21 +202,26 @@ class PlaceholderSet:
         self._words_rx: Optional[_Pat] = None
         if words:
             alt = "|".join(re.escape(w).replace(r"\ ", r"[\s\-]+") for w in words)
-            self._words_rx = _Pat(rf"(?<!\w)(?:{alt})", src, "unsubscribe_words")  # escaped literals: safe
-        self._url_rx = self._combined(spec.url_patterns, comp, "unsubscribe_url_patterns")
-        self._pixel_rx = self._combined(spec.pixel_patterns, comp, "tracking_pixel_patterns")
-        self._unsub_in = self._combined(spec.unsub_include, comp, "unsubscribe.include", ignore_case=True)
-        self._unsub_ex = self._combined(spec.unsub_exclude, comp, "unsubscribe.exclude", ignore_case=True)
+            # escaped literals: safe
+            self._words_rx = _Pat(rf"(?<!\w)(?:{alt})", src, "unsubscribe_words", lazy=lazy)
+        combined = spec.combined
+        self._url_rx = self._combined(spec.url_patterns, comp, "unsubscribe_url_patterns", combined)
+        self._pixel_rx = self._combined(spec.pixel_patterns, comp, "tracking_pixel_patterns", combined)
+        self._unsub_in = self._combined(spec.unsub_include, comp, "unsubscribe.include", combined, ignore_case=True)
+        self._unsub_ex = self._combined(spec.unsub_exclude, comp, "unsubscribe.exclude", combined, ignore_case=True)
 
     @staticmethod
-    def _combined(patterns: list[str], comp, what: str, **kw) -> "list[_Pat]":
-        """One alternation for a list of patterns (one scan instead of many); each validated alone."""
+    def _combined(patterns: list[str], comp, what: str, combined: dict, **kw) -> "list[_Pat]":
+        """One alternation for a list of patterns (one scan instead of many); each validated alone.
+        ``combined`` records, per list, whether the alternation compiled (so a validated cached spec
+        rebuilds the same patterns without compiling them)."""
         pats = [comp(p, what, **kw) for p in patterns]
-        if len(pats) > 1:
+        if len(pats) > 1 and combined.get(what, True):
             try:
-                return [comp("|".join(f"(?:{p})" for p in patterns), what, **kw)]
+                pats = [comp("|".join(f"(?:{p})" for p in patterns), what, **kw)]
+                combined[what] = True
             except PlaceholderError:
-                pass
+                combined[what] = False
         return pats
 
     @staticmethod
@@ -210,6 +242,19 @@ class PlaceholderSet:
             return []
         if self._first and not any(c in text for c in self._first):
             return []
+        if len(text) < _MEMO_MIN:
+            return self._find(text)
+        # the same long body is scanned by the reader, the masking and the rules: remember the last few
+        memo = self._memo
+        found = memo.get(text)
+        if found is None:
+            found = self._find(text)
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[text] = found
+        return list(found)
+
+    def _find(self, text: str) -> list[PlaceholderMatch]:
         found: list[tuple[int, int, int, object]] = []
         for rank, (literal, pat, _form, _family) in enumerate(self._syntaxes):
             if literal and literal not in text:
@@ -395,7 +440,33 @@ def load_placeholders(paths: Iterable[str | Path] = (), *, include_default: bool
     return PlaceholderSet(spec)
 
 
+_SPEC_CACHE_VERSION = "placeholders v1"
+
+
 @lru_cache(maxsize=1)
 def default_placeholders() -> PlaceholderSet:
-    """The built-in placeholder set (``rules/placeholders.yaml``), loaded once per process."""
-    return load_placeholders()
+    """The built-in placeholder set (``rules/placeholders.yaml``), loaded once per process.
+
+    Start-up matters (one template in a pre-commit hook): the parsed file is cached in the user cache
+    (``contentlint.paths.cache_load``, keyed by the file's path, size and modification time), so a warm
+    start neither imports PyYAML nor compiles the ~100 patterns up front (they compile on first use).
+    """
+    from .paths import cache_load, cache_store, fingerprint
+
+    path = builtin_placeholders_file()
+    fp = fingerprint([path, __file__], _SPEC_CACHE_VERSION)
+    spec = cache_load("placeholders", fp)
+    if isinstance(spec, _Spec) and spec.validated:
+        try:
+            return PlaceholderSet(spec)
+        except Exception:  # a stale or foreign cache: load the file
+            pass
+    ps = load_placeholders()
+    spec = ps._spec
+    if spec.trusted:
+        import copy
+
+        cached = copy.deepcopy(spec)
+        cached.validated = True      # this load compiled every pattern: later loads may be lazy
+        cache_store("placeholders", fp, cached)
+    return ps

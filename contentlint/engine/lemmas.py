@@ -11,10 +11,7 @@ French values are 1-element lists; they are normalised to strings here.
 """
 from __future__ import annotations
 
-import gzip
-import json
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
@@ -23,12 +20,17 @@ FORMAT_VERSION = 1
 
 
 def shipped_path() -> Path:
-    return Path(str(resources.files("contentlint.data").joinpath(SHIPPED_NAME)))
+    from contentlint.paths import data_dir  # a plain path: importlib.resources costs ~10 ms at start-up
+
+    return data_dir() / SHIPPED_NAME
 
 
 @lru_cache(maxsize=1)
 def load_shipped() -> dict:
     """{"vocabulary": {lang: [word, …]}, "tables": {lang: {form: lemma}}, …}; empty tables if absent."""
+    import gzip
+    import json
+
     path = shipped_path()
     try:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
@@ -53,6 +55,9 @@ def full_table(lang: str) -> dict[str, str]:
     path = spacy_table_path(lang)
     if path is None:
         return {}
+    import gzip
+    import json
+
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         raw = json.load(fh)
     out = {}

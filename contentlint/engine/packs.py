@@ -14,9 +14,7 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
-import pickle
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
@@ -317,56 +315,31 @@ def select_rules(rules, select=(), ignore=()):
 
 # -- cache ----------------------------------------------------------------------------------------
 def _cache_dir() -> Optional[Path]:
-    if os.environ.get("CONTENTLINT_NO_CACHE"):
-        return None
-    base = os.environ.get("CONTENTLINT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    path = Path(base) if base else Path.home() / ".cache"
-    if not os.environ.get("CONTENTLINT_CACHE_DIR"):
-        path = path / "contentlint"
-    return path
+    from contentlint.paths import cache_dir
+
+    return cache_dir()
 
 
 def _fingerprint(files: Iterable[Path]) -> str:
-    h = hashlib.sha256(f"v{CACHE_VERSION}".encode())
-    engine_dir = Path(__file__).resolve().parent
-    from . import lemmas
-    deps = sorted(engine_dir.glob("*.py")) + [lemmas.shipped_path()]
-    for p in list(files) + deps:
-        try:
-            st = p.stat()
-            h.update(f"{p.resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-        except OSError:
-            h.update(f"{p}|missing\n".encode())
-    return h.hexdigest()[:32]
+    """The packs, the weights file, the engine's own sources and the shipped lemma table as they are now."""
+    from contentlint.paths import fingerprint
+
+    from .lemmas import shipped_path
+    engine_dir = os.path.dirname(os.path.abspath(__file__))
+    deps = sorted(os.path.join(engine_dir, n) for n in os.listdir(engine_dir) if n.endswith(".py"))
+    return fingerprint([*files, *deps, shipped_path()], f"ruleset v{CACHE_VERSION}")
 
 
 def _load_cached(key: str):
-    d = _cache_dir()
-    if d is None:
-        return None
-    try:
-        with open(d / f"ruleset-{key}.pickle", "rb") as fh:
-            return pickle.load(fh)
-    except Exception:  # missing, stale or corrupt cache: rebuild
-        return None
+    from contentlint.paths import cache_load
+
+    return cache_load("ruleset", key)
 
 
 def _store_cached(key: str, value) -> None:
-    d = _cache_dir()
-    if d is None:
-        return
-    try:
-        d.mkdir(parents=True, exist_ok=True)
-        tmp = d / f".ruleset-{key}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, d / f"ruleset-{key}.pickle")
-        import time
-        for old in d.glob("ruleset-*.pickle"):     # forget caches of edited packs after a week
-            if old.name != f"ruleset-{key}.pickle" and old.stat().st_mtime < time.time() - 7 * 86400:
-                old.unlink()
-    except OSError:
-        pass
+    from contentlint.paths import cache_store
+
+    cache_store("ruleset", key, value)
 
 
 # -- entry point ----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ Templates have ``has_headers=False``: header rules (authentication, List-Unsubsc
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from ..model import INPUT_HTML, INPUT_TEXT, Location, Message, Part, Problem
 
@@ -56,6 +57,49 @@ def decode_template(data: bytes, html: bool) -> tuple[str, str, list[Problem]]:
     return text, used, problems
 
 
+# Front matter is usually a few `key: plain text` lines.  Those are read without PyYAML, but only when
+# YAML itself would give exactly the same strings; anything else (quoting with escapes, lists, numbers,
+# booleans, dates, null, anchors, multi-line values, comments after values…) goes to ``yaml.safe_load``.
+_FM_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
+_FM_PLAIN_START = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`\s0-9+.~]")
+_FM_YAML_WORDS = {"y", "yes", "n", "no", "true", "false", "on", "off", "null", "=", "<<"}
+
+
+def _simple_front_matter(raw: str) -> Optional[dict]:
+    """``{key: str}`` for front matter made only of simple ``key: value`` lines, else None (use YAML)."""
+    out: dict = {}
+    for line in raw.split("\n"):
+        if not line.strip():
+            continue
+        if "\t" in line or "\r" in line or line[0] in " #":
+            return None
+        m = _FM_LINE.fullmatch(line)
+        if not m:
+            return None
+        key, value = m.group(1), m.group(2)
+        if value is None or not value.strip():
+            return None                    # `key:` alone is null, or a nested block follows
+        value = value.rstrip(" ")
+        if value[0] == '"':
+            inner = value[1:-1]
+            if len(value) < 2 or value[-1] != '"' or '"' in inner or "\\" in inner or not inner.isprintable():
+                return None
+            value = inner
+        elif value[0] == "'":
+            inner = value[1:-1]
+            if len(value) < 2 or value[-1] != "'" or "'" in inner or not inner.isprintable():
+                return None
+            value = inner
+        else:
+            if not _FM_PLAIN_START.match(value) or ": " in value or " #" in value or value.endswith(":") \
+                    or value.lower() in _FM_YAML_WORDS or not value.isprintable():
+                return None
+        if key in out or key.lower() in _FM_YAML_WORDS:
+            return None
+        out[key] = value
+    return out
+
+
 def split_front_matter(text: str) -> tuple[dict, int, str, list[Problem]]:
     """(fields, number of lines taken by the block, its raw text, problems).  No block: ({}, 0, "", [])."""
     if not (text.startswith("---\n") or text.startswith("---\r\n")):
@@ -73,9 +117,11 @@ def split_front_matter(text: str) -> tuple[dict, int, str, list[Problem]]:
     fields: dict = {}
     loaded = None
     try:
-        import yaml
+        loaded = _simple_front_matter(raw)
+        if loaded is None:
+            import yaml   # only for front matter the fast reader does not cover (PyYAML costs ~20 ms)
 
-        loaded = yaml.safe_load(raw) if raw.strip() else {}
+            loaded = yaml.safe_load(raw) if raw.strip() else {}
     except Exception as exc:  # noqa: BLE001 - YAML errors, or anything odd: fall back to key: value lines
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""

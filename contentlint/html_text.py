@@ -11,9 +11,13 @@ tree once, iteratively (never recursing in Python), to produce:
   hidden: ``display:none``, ``visibility:hidden``, ``opacity:0``, ``zero size`` (font-size:0, or
   zero height/width/max-height with overflow:hidden), ``tiny font``, ``hidden attribute``,
   ``off-screen``, ``same colour as background``, ``transparent text``.
-* ``preheader``: the conventional hidden preview text (a hidden block before the main visible
-  content, or an element whose class/id says preheader/preview).  It is marked
-  ``Hidden(is_preheader=True)`` and is not a spam signal.
+* ``preheader``: the conventional preview text: an element whose class/id says preheader/preview,
+  or the first hidden text block of the mail, at the very top (at most a "View in browser" line
+  before it), short, and either plainly hidden (display:none…) or followed by the zero-width padding
+  ESPs add.  Text hidden by its colour (white on white) and any later hidden block are never the
+  preheader.  It is marked ``Hidden(is_preheader=True)`` and is not a spam signal.
+* ``font-size`` (inline or from a style-sheet class/id) is a size children can set again, not
+  hiding: a ``font-size:0`` wrapper around readable children is the usual inline-block gap trick.
 * ``images`` (src, alt, declared size, linked, tracking pixel) and ``links`` (href, anchor text with
   placeholders masked, registrable domain, scheme, placeholder and unsubscribe flags).
 

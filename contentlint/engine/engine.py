@@ -56,11 +56,21 @@ class WordIndex:
     def __init__(self, table: dict[str, str]):
         self.table = table
         self.first: dict[str, list] = {}
+        self._triggers: Optional[frozenset] = None
 
     def add(self, entry):
         keys = {entry.low[0], entry.lem[0]}
         for k in keys:
             self.first.setdefault(k, []).append(entry)
+        self._triggers = None
+
+    def triggers(self) -> frozenset:
+        """Every token that can start an entry: a first token, or a form whose lemma is one."""
+        trig = self._triggers
+        if trig is None:
+            first = self.first
+            trig = self._triggers = frozenset(first).union(f for f, lem in self.table.items() if lem in first)
+        return trig
 
 
 def _seq(text: str, table: dict[str, str]):
@@ -191,14 +201,18 @@ class Context:
         index = self.ruleset.word_index.get(lang)
         if index is not None:
             toks = self.tokens(scope)
-            if toks:
-                lem = self.lemmas(scope, lang)
+            # most tokens start no entry: find the ones that may in one C-level pass, and look lemmas
+            # up only around them
+            starts = index.triggers().intersection(toks) if toks else None
+            if starts:
+                get = index.table.get
                 first = index.first
                 n_toks = len(toks)
                 seen = set()
-                for i, low in enumerate(toks):
+                for i in [i for i, t in enumerate(toks) if t in starts]:
+                    low = toks[i]
                     cands = first.get(low)
-                    li = lem[i]
+                    li = get(low, low)
                     if li != low:
                         more = first.get(li)
                         if more:
@@ -212,7 +226,7 @@ class Context:
                         ok = True
                         for j in range(n):
                             tj = toks[i + j]
-                            if tj != e.low[j] and lem[i + j] != e.lem[j] and tj != e.lem[j]:
+                            if tj != e.low[j] and tj != e.lem[j] and get(tj, tj) != e.lem[j]:
                                 ok = False
                                 break
                         if ok and (e.rule, i, e.text) not in seen:

@@ -372,11 +372,9 @@ def _dispatch_bytes(data: bytes, source: str, options: ReadOptions, hint_ext: st
 
         yield from read_mailjet(data, source, options, skip_foreign=from_walk)
     elif kind.name == sn.KIND_MBOX:
-        import io
+        from .mbox import iter_mbox_bytes
 
-        from .mbox import iter_mbox
-
-        yield from iter_mbox(io.BytesIO(data), source, options)
+        yield from iter_mbox_bytes(data, source, options)
     elif kind.name == sn.KIND_EML:
         from .mime import read_message_bytes
 

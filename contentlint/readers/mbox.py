@@ -116,3 +116,33 @@ def iter_mbox(f, source: str, options=None) -> Iterator:
         yield result
     elif index < 0:
         yield InputError(source, "empty input (nothing to check)")
+
+
+def iter_mbox_bytes(data: bytes, source: str, options=None) -> Iterator:
+    """``iter_mbox`` over bytes already in memory.
+
+    A single message saved with its ``From `` separator line (the SpamAssassin corpus, many archives) is
+    handed to the MIME reader in one piece instead of line by line: when nothing after the first line
+    can be a separator (no ``\\nFrom ``) or needs unescaping (no line starting with ``>``), the line loop
+    would only have glued the lines back together.  Anything else goes through ``iter_mbox``.
+    """
+    import io
+
+    nl = data.find(b"\n")
+    if data.startswith(b"From ") and 0 <= nl < LINE_LIMIT - 1:
+        body = data[nl + 1:]
+        if b"\nFrom " not in body and b"\n>" not in body and not body.startswith(b">") and body.strip():
+            from . import ReadOptions, _internal
+            from .mime import read_message_bytes
+
+            try:
+                yield read_message_bytes(body, source, index=0, options=options or ReadOptions(), line_offset=1)
+            except RecursionError:
+                from . import InputError
+
+                yield InputError(source, "message nested too deeply to read", 0)
+            except Exception as exc:  # noqa: BLE001 - as iter_mbox: one broken message is an error, not a crash
+                yield _internal(source, exc, 0)
+            return
+    yield from iter_mbox(io.BytesIO(data), source, options)
+

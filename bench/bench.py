@@ -66,6 +66,21 @@ def run_timed(cmd, env=None, **kw) -> float:
     return time.perf_counter() - t0
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) used so far by this process's finished children."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
 # -- corpus --------------------------------------------------------------------------------------------
 def corpus_eml() -> list[tuple[str, str, str]]:
     """(file name, label, source) of every .eml of the corpus, in labels.tsv order."""
@@ -144,26 +159,30 @@ def _ours_rate(files: list[Path]) -> tuple[int, float]:
     for item in linter.iter_path(str(files[0])):   # rule set loaded before the clock starts
         pass
     n = 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for path in files:
         for _ in linter.iter_path(str(path)):
             n += 1
-    return n, time.perf_counter() - t0
+    return n, time.perf_counter() - t0, time.process_time() - c0
 
 
 def throughput(results: dict, sa_sample: int) -> None:
     rows = corpus_eml()
     files = [CORPUS / name for name, _, _ in rows]
-    n, wall = _ours_rate(files)
+    n, wall, cpu = _ours_rate(files)
     results["corpus_messages"] = n
     results["msgs_per_s"] = round(n / wall, 1)
-    log(f"throughput, whole corpus: {n} messages in {wall:.1f} s = {n / wall:.0f} msg/s (one process, one core)")
+    results["msgs_per_cpu_s"] = round(n / cpu, 1)
+    log(f"throughput, whole corpus: {n} messages in {wall:.1f} s = {n / wall:.0f} msg/s (one process, one core; "
+        f"{n / cpu:.0f} messages per CPU second)")
 
     sample = stratified_sample(rows, sa_sample)
-    n_s, wall_s = _ours_rate([CORPUS / name for name, _, _ in sample])
+    n_s, wall_s, cpu_s = _ours_rate([CORPUS / name for name, _, _ in sample])
     results["sa_sample_messages"] = len(sample)
     results["msgs_per_s_on_sa_sample"] = round(n_s / wall_s, 1)
-    log(f"throughput, SpamAssassin's sample ({len(sample)} messages): {n_s / wall_s:.0f} msg/s")
+    results["msgs_per_cpu_s_on_sa_sample"] = round(n_s / cpu_s, 1)
+    log(f"throughput, SpamAssassin's sample ({len(sample)} messages): {n_s / wall_s:.0f} msg/s "
+        f"({n_s / cpu_s:.0f} per CPU second)")
 
     if not (shutil.which("spamassassin") and shutil.which("perl") and (BASELINES / "sa_score.pl").exists()):
         log("SpamAssassin not installed: skipped (apt-get install spamassassin)")
@@ -172,10 +191,10 @@ def throughput(results: dict, sa_sample: int) -> None:
         labels = Path(tmp) / "labels.tsv"
         labels.write_text("file\tlabel\tsource\n" + "".join(f"{a}\t{b}\t{c}\n" for a, b, c in sample))
         log(f"SpamAssassin on {len(sample)} messages (about {len(sample) / 12 + 10:.0f} s)…")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), children_cpu()
         proc = subprocess.run(["perl", str(BASELINES / "sa_score.pl"), str(BASELINES / "sa-prefs.cf"), str(labels),
                                str(CORPUS)], capture_output=True, text=True, cwd=BASELINES)
-        sa_wall = time.perf_counter() - t0
+        sa_wall, sa_cpu = time.perf_counter() - t0, children_cpu() - c0
     scored = sum(1 for line in proc.stdout.splitlines()[1:] if line.strip())
     reported = None
     for part in proc.stderr.split():
@@ -188,6 +207,9 @@ def throughput(results: dict, sa_sample: int) -> None:
     results["spamassassin_msgs_per_s_with_startup"] = round(scored / sa_wall, 1)
     results["throughput_ratio_vs_spamassassin"] = round(results["msgs_per_s_on_sa_sample"] / reported, 1)
     results["throughput_ratio_whole_corpus_vs_spamassassin"] = round(results["msgs_per_s"] / reported, 1)
+    results["spamassassin_msgs_per_cpu_s_with_startup"] = round(scored / sa_cpu, 1) if sa_cpu else None
+    if sa_cpu:
+        results["cpu_ratio_vs_spamassassin"] = round(results["msgs_per_cpu_s_on_sa_sample"] / (scored / sa_cpu), 1)
     log(f"SpamAssassin 4.0.1 (local tests, Bayes off): {reported:.1f} msg/s in its check loop "
         f"({scored / sa_wall:.1f} msg/s counting its start-up) → ratio {results['throughput_ratio_vs_spamassassin']}x "
         f"on the same messages (target ≥ 20x)")
@@ -196,18 +218,29 @@ def throughput(results: dict, sa_sample: int) -> None:
 # -- --jobs ----------------------------------------------------------------------------------------------
 def jobs_scaling(results: dict, tmpdir: Path) -> None:
     listing = [str(CORPUS / name) for name, _, _ in corpus_eml()]
-    timings = {}
+    timings, cpus = {}, {}
+    load = load_average()
     for jobs in (1, 2):
         out = tmpdir / f"j{jobs}.jsonl"
         cmd = [*CONTENTLINT, "check", "--format", "jsonl", "--jobs", str(jobs), "--output", str(out), *listing]
+        c0 = children_cpu()
         timings[jobs] = run_timed(cmd)
+        cpus[jobs] = children_cpu() - c0
     same = (tmpdir / "j1.jsonl").read_bytes() == (tmpdir / "j2.jsonl").read_bytes()
     results["jobs1_s"] = round(timings[1], 2)
     results["jobs2_s"] = round(timings[2], 2)
     results["jobs2_speedup"] = round(timings[1] / timings[2], 2)
     results["jobs2_identical_output"] = same
+    # on a machine other processes keep busy the wall-clock speed-up says little: CPU seconds used per
+    # wall second (parallelism obtained) and the extra CPU the worker processes cost say what scales
+    results["jobs1_cpu_s"] = round(cpus[1], 2)
+    results["jobs2_cpu_s"] = round(cpus[2], 2)
+    results["jobs2_cpu_overhead"] = round(cpus[2] / cpus[1], 2) if cpus[1] else None
+    results["jobs_load_average_before"] = load
     log(f"--jobs over {len(listing)} files (CLI, jsonl): 1 job {timings[1]:.1f} s, 2 jobs {timings[2]:.1f} s, "
         f"speed-up {timings[1] / timings[2]:.2f}x on {os.cpu_count()} cores; byte-identical output: {same}")
+    log(f"  CPU: 1 job {cpus[1]:.1f} s ({cpus[1] / timings[1]:.2f} cores busy), 2 jobs {cpus[2]:.1f} s "
+        f"({cpus[2] / timings[2]:.2f} cores busy); load average before: {load}")
 
 
 # -- memory ----------------------------------------------------------------------------------------------
@@ -335,9 +368,10 @@ def main() -> int:
     sa_sample = args.sa_sample if args.sa_sample is not None else (200 if args.quick else 600)
     sizes = tuple(int(x) for x in args.rss_sizes.split(",")) if args.rss_sizes else \
         ((1_000, 10_000) if args.quick else (1_000, 100_000))
-    log(f"contentlint benchmark on {machine()}")
+    results: dict = {"load_average_at_start": load_average()}
+    log(f"contentlint benchmark on {machine()}; load average {results['load_average_at_start']} "
+        "(other busy processes slow every wall-clock figure: compare ratios measured in the same run)")
     log("(PYTHONDONTWRITEBYTECODE is removed from the tools' environment: .pyc files are written and used)")
-    results: dict = {}
     if "cold" not in args.skip:
         cold_start(results, repeat)
     if not (CORPUS / "labels.tsv").exists():

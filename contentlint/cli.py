@@ -233,6 +233,23 @@ def _parallel(paths: list[str], options, linters: _Linters, stdin, jobs: int, sk
         warm += len(results)
         if warm >= WARM_UP_MESSAGES:
             break
+    import gc
+
+    frozen = ctx.get_start_method() == "fork"
+    if frozen:
+        # objects loaded so far (rules, tables) are shared with the forked workers; keep the workers'
+        # garbage collector from touching (and so copying) their pages
+        gc.freeze()
+    try:
+        yield from _pooled(pending, jobs, ctx, window, resolve, linters)
+    finally:
+        if frozen:
+            gc.unfreeze()
+
+
+def _pooled(pending, jobs: int, ctx, window, resolve, linters):
+    import concurrent.futures as cf
+
     with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
         for what, value in pending:
             if what == "now":

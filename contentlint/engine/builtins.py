@@ -379,7 +379,7 @@ def freemail_sender(ctx, rule, params):
     return None
 
 
-@builtin("sender_domain_mismatch", params={"ignore_domains": [], "min_links": 2},
+@builtin("sender_domain_mismatch", params={"ignore_domains": [], "min_links": 2, "same_brand_factor": 0.3},
          vars={"link_domain", "count", "total", "sender_domain"},
          prepare=lambda p, c: _lower_list(p, c, "ignore_domains"))
 def sender_domain_mismatch(ctx, rule, params):
@@ -402,8 +402,18 @@ def sender_domain_mismatch(ctx, rule, params):
     top, top_n = counts.most_common(1)[0]
     if top == sender or counts.get(sender, 0) >= top_n:
         return None
-    return Hit(matches=[top], fragment=m.from_addr or "", part="from",
-               vars={"link_domain": top, "count": top_n, "total": total, "sender_domain": sender})
+    hit = Hit(matches=[top], fragment=m.from_addr or "", part="from",
+              vars={"link_domain": top, "count": top_n, "total": total, "sender_domain": sender})
+    if _brand_label(top) == _brand_label(sender):
+        # same name under another suffix (monsite.com → monsite.fr): still a mismatch readers and filters
+        # notice, but a configuration slip of the real brand, not the foreign domain phishing uses
+        hit.level, hit.factor = "info", params["same_brand_factor"]
+    return hit
+
+
+def _brand_label(domain: str) -> str:
+    """The registrable label without its public suffix: example.co.uk → example."""
+    return domain.split(".", 1)[0]
 
 
 # -- compliance -----------------------------------------------------------------------------------

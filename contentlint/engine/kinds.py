@@ -464,8 +464,9 @@ class ScoredWordsChecker(WordsChecker):
                     found.append((scope, lang, entry, ctx.surface(scope, i, n), i, n))
         if not found:
             return None
-        found = _drop_nested(found)
-        best: dict[tuple, tuple] = {}      # one count per distinct term, shown as first written
+        # each distinct term counts once, nested or not ("remove" inside "remove yourself" too): the points
+        # were fitted that way, one feature per term
+        best: dict[tuple, tuple] = {}
         for f in found:
             key = (f[1], f[2].text)
             if key not in best:

@@ -1,0 +1,182 @@
+"""Calibration: metrics, the non-negative fit, the scored-words kind, the `calibrate` command, and the
+shipped weights re-measured on the development corpus (skips without ../shared)."""
+from __future__ import annotations
+
+import itertools
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from contentlint import calibrate
+from contentlint.engine import load_ruleset
+from contentlint.readers import build_message
+
+from conftest import CORPORA, ROOT
+
+
+def brute_auc(scores, labels):
+    pos = [s for s, y in zip(scores, labels) if y]
+    neg = [s for s, y in zip(scores, labels) if not y]
+    wins = sum(1.0 if p > n else 0.5 if p == n else 0.0 for p, n in itertools.product(pos, neg))
+    return wins / (len(pos) * len(neg))
+
+
+def test_roc_auc_matches_pairwise_definition_with_ties():
+    rng = random.Random(7)
+    scores = [rng.choice([0, 0.5, 1, 2, 3, 5]) for _ in range(60)]
+    labels = [rng.random() < 0.4 for _ in range(60)]
+    assert calibrate.roc_auc(scores, [int(x) for x in labels]) == pytest.approx(brute_auc(scores, labels))
+
+
+def test_measure_counts_fpr_and_recall_at_threshold():
+    m = calibrate.measure([6, 4, 5, 1, 7, 0], [1, 1, 1, 0, 0, 0], 5.0)
+    assert (m.n_spam, m.n_ham) == (3, 3)
+    assert m.spam_recall == pytest.approx(2 / 3)
+    assert m.ham_fpr == pytest.approx(1 / 3)
+
+
+def test_read_labels_resolves_relative_paths_and_rejects_bad_labels(tmp_path):
+    (tmp_path / "labels.tsv").write_text("file\tlabel\tsource\na.eml\tspam\tx\nsub/b.eml\tham\ty\n")
+    ex = calibrate.read_labels(tmp_path / "labels.tsv")
+    assert [(Path(e.path).relative_to(tmp_path).as_posix(), e.label, e.source) for e in ex] == \
+        [("a.eml", 1, "x"), ("sub/b.eml", 0, "y")]
+    (tmp_path / "bad.tsv").write_text("a.eml\tspam\nb.eml\tmaybe\n")
+    with pytest.raises(ValueError, match="spam or ham"):
+        calibrate.read_labels(tmp_path / "bad.tsv")
+
+
+def test_nonnegative_fit_weights_the_informative_feature_and_not_the_noise():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n = 400
+    y = rng.integers(0, 2, n)
+    informative = (y == 1) & (rng.random(n) < 0.7) | (y == 0) & (rng.random(n) < 0.05)
+    noise = rng.random(n) < 0.5
+    anti = (y == 0) & (rng.random(n) < 0.6)          # a ham signal: no negative points allowed
+    X = np.column_stack([informative, noise, anti]).astype(float)
+    w, _ = calibrate.fit_nonnegative_logistic(X, y, l2=1.0, iterations=1500)
+    assert w.min() >= 0
+    assert w[0] > 1.0 and w[1] < 0.3 and w[2] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_points_scale_puts_fail_above_the_ham_quantile():
+    ham = [0.1 * i for i in range(100)]                 # raw ham scores 0 … 9.9
+    k = calibrate.points_scale(ham + [20.0], [0] * 100 + [1], 5.0, 0.01)
+    assert sum(1 for h in ham if h * k >= 5.0) <= 1
+
+
+SCORED_PACK = """
+pack: my-learned
+version: 1
+description: test
+rules:
+  - id: my-spam-terms
+    title: t
+    description: d
+    category: content
+    level: info
+    weight: 1.0
+    type: scored-words
+    max_points: 2.5
+    terms:
+      en: {"act now": 1.5, "winner": 1.0, "free": 0.25}
+    message: "Words frequent in spam ({count}): {scored}."
+    suggestion: "Rephrase {words}; together they add {points} points."
+    examples:
+      pass: ["Minutes of the meeting."]
+      fail: ["Act now, winner!"]
+"""
+
+
+def test_scored_words_sums_distinct_terms_by_lemma_and_caps(tmp_path):
+    pack = tmp_path / "learned.yaml"
+    pack.write_text(SCORED_PACK)
+    rs = load_ruleset([pack], cache=False)
+
+    def finding(text):
+        msg = build_message(subject="Hello", text=text, input_kind="text")
+        msg.lang = "en"
+        return next((f for f in rs.check(msg) if f.rule == "my-spam-terms"), None)
+
+    f = finding("You are a WINNERS today. Winner again!")       # lemma: winners → winner; counted once
+    assert f is not None and f.weight == pytest.approx(1.0)
+    assert "“WINNERS” +1.00" in f.message
+    f = finding("Act now: free entry for every winner, free!")
+    assert f.weight == pytest.approx(2.5)                      # 1.5 + 1.0 + 0.25 capped at 2.5
+    assert finding("Minutes of Tuesday's meeting are attached.") is None
+
+
+def test_scored_words_rejects_negative_points(tmp_path):
+    from contentlint.engine import PackError
+
+    pack = tmp_path / "bad.yaml"
+    pack.write_text(SCORED_PACK.replace('"free": 0.25', '"free": -1'))
+    with pytest.raises(PackError, match="points"):
+        load_ruleset([pack], cache=False)
+
+
+def _small_corpus(tmp_path: Path) -> Path:
+    files = sorted(CORPORA.glob("sa_*.eml"))
+    lines = []
+    for f in files:
+        shutil.copy(f, tmp_path / f.name)
+        lines.append(f"{f.name}\t{'spam' if f.name.startswith('sa_spam') else 'ham'}\tsa\n")
+    (tmp_path / "labels.tsv").write_text("".join(lines))
+    return tmp_path / "labels.tsv"
+
+
+def test_calibrate_command_writes_loadable_weights_and_terms(tmp_path):
+    from contentlint.cli import app
+
+    labels = _small_corpus(tmp_path)
+    out, terms = tmp_path / "w.yaml", tmp_path / "t.yaml"
+    result = CliRunner().invoke(app, ["calibrate", str(labels), "--out", str(out), "--terms-out", str(terms), "--all"])
+    assert result.exit_code == 0, result.output
+    assert "SPAM%" in result.output and "ROC AUC" in result.output
+    weights = yaml.safe_load(out.read_text())
+    assert weights["meta"]["generated_by"] == "contentlint calibrate"
+    assert all(v >= 0 for v in weights["weights"].values())
+    assert "missing-unsubscribe" not in weights["weights"]   # compliance keeps its policy weight
+    # both files load into the engine (too few messages here to mine terms: an empty, valid pack)
+    rs = load_ruleset([terms], weights_file=out, cache=False)
+    assert rs.get("subject-too-long").weight == weights["weights"]["subject-too-long"]
+
+
+def test_calibrate_command_refuses_a_missing_labels_file(tmp_path):
+    from contentlint.cli import app
+
+    result = CliRunner().invoke(app, ["calibrate", str(tmp_path / "nope.tsv")])
+    assert result.exit_code == 2
+
+
+# -- the shipped weights, re-measured on the half they were not fitted on -------------------------
+def _measure_half(shared_corpora):
+    examples = [e for e in calibrate.read_labels(shared_corpora / "labels.tsv") if calibrate.half_of(e.path) == 1]
+    rs = load_ruleset(cache=False)
+    return calibrate.engine_scores(examples, rs)
+
+
+def test_shipped_weights_meet_the_accuracy_targets_on_the_held_out_half(shared_corpora):
+    scores, labels, _ = _measure_half(shared_corpora)
+    m = calibrate.measure(scores, labels, 5.0)
+    assert m.auc >= 0.95
+    assert m.ham_fpr <= 0.01
+    # the issue aims at 70 %; the shipped weights reach about 66 % at 0.65 % FPR (README); guard against
+    # regressions and stay well above SpamAssassin (49 % at 2.1 % FPR on the same messages)
+    assert m.spam_recall >= 0.60
+
+
+def test_no_modern_newsletter_fails_for_spamminess_alone(shared_corpora):
+    from contentlint import Linter
+
+    linter = Linter(kind="marketing")
+    paths = sorted((shared_corpora / "modern").glob("*")) + sorted(shared_corpora.glob("unspy_newsletters__*.eml"))
+    assert paths
+    for path in paths:
+        for report in linter.check_path(path):
+            assert report.score < 5.0, (path.name, report.score, [(f.rule, f.weight) for f in report.findings])

@@ -427,13 +427,15 @@ class _Literal:
         self.pattern = pattern
 
     def search(self, text, timeout=None):
-        return self.pattern.search(text)
+        # the words are lowercase: lowering the text once and matching case-sensitively is several times
+        # faster than a case-insensitive alternation over a long body
+        return self.pattern.search(text.lower())
 
 
 def _prepare_unsub(params, ctx):
     import re  # escaped literals only: linear, and stdlib re is faster than regex on long bodies
     words = [r"\s+".join(re.escape(part) for part in w.lower().split()) for w in params["words"]]
-    params["words_re"] = _Literal(re.compile("(?i)" + "|".join(words))) if words else None
+    params["words_re"] = _Literal(re.compile("|".join(words))) if words else None
     return params
 
 

@@ -370,7 +370,7 @@ def mine_terms(samples: Sequence[Sample], *, max_terms: int = MAX_TERMS_PER_LANG
             if lor >= MIN_LOG_ODDS:
                 cands.append(MinedTerm(lang, g, c / S, ch.get(g, 0) / H, lor))
         # most useful first: frequent in spam and strongly one-sided
-        cands.sort(key=lambda t: -(t.spam_df - t.ham_df) * t.log_odds)
+        cands.sort(key=lambda t: (-(t.spam_df - t.ham_df) * t.log_odds, t.term))   # ties: by name, reproducibly
         chosen: list[MinedTerm] = []
         words = set()
         for t in cands:

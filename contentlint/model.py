@@ -74,6 +74,7 @@ class Link:
     is_placeholder: bool = False     # href is (or starts with) a template placeholder
     is_unsubscribe: bool = False     # text says unsubscribe or href is an ESP unsubscribe placeholder
     has_image: bool = False          # anchor wraps an image
+    in_text: bool = False            # a bare URL of a plain-text body (mail clients make it clickable)
     location: Location = field(default_factory=Location)
 
 

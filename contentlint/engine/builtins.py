@@ -330,7 +330,7 @@ def url_shortener(ctx, rule, params):
             found.append((host, link.href))
     if not found:
         return None
-    return Hit(matches=[u for _, u in found], fragment=found[0][1], part="text/html",
+    return Hit(matches=[u for _, u in found], fragment=found[0][1], part=ctx.part_for("links"),
                vars={"domain": found[0][0], "url": found[0][1], "count": len(found)})
 
 
@@ -390,7 +390,8 @@ def sender_domain_mismatch(ctx, rule, params):
         return None
     counts = Counter()
     for link in m.links:
-        if link.is_placeholder or link.scheme not in ("http", "https") or link.is_unsubscribe:
+        # bare URLs of a plain-text body are often references to other sites in personal mail, not "the site"
+        if link.is_placeholder or link.scheme not in ("http", "https") or link.is_unsubscribe or link.in_text:
             continue
         d = link.domain or _registrable(link.host)
         if not d or _domain_in(d, params["ignore_domains"]):

@@ -145,6 +145,8 @@ class Context:
     def part_for(self, scope: str) -> str:
         if scope == "body":
             return "text/html" if (self.message.html is not None and self.message.visible_text.strip()) else "text/plain"
+        if scope == "links" and self.message.html is None:
+            return "text/plain"            # bare URLs of a plain-text body
         return _PART_FOR_SCOPE.get(scope, scope)
 
     def tokens(self, scope: str) -> list[str]:

@@ -164,13 +164,12 @@ class WordsChecker:
             vocab.setdefault(lang, set()).update(w for text in items for w in words_of(text))
         return vocab
 
-    def check(self, ctx, rule) -> Optional[Hit]:
-        langs = ctx.word_langs(self.words)
-        if not langs:
-            return None
-        found = []   # (scope, lang, entry, surface)
+    def matches(self, ctx, rule) -> list:
+        """Every match in the rule's scopes and the message's languages, exceptions and kinds applied:
+        (scope, lang, entry, surface, token index, token count)."""
+        found = []
         for scope in rule.scope:
-            for lang in langs:
+            for lang in ctx.word_langs(self.words):
                 hits = ctx.word_hits(scope, lang).get(rule.id)
                 if not hits:
                     continue
@@ -182,6 +181,10 @@ class WordsChecker:
                     if any(k <= i and i + n <= k + m for k, m in spans):
                         continue
                     found.append((scope, lang, entry, ctx.surface(scope, i, n), i, n))
+        return found
+
+    def check(self, ctx, rule) -> Optional[Hit]:
+        found = self.matches(ctx, rule)
         if found:
             found = _drop_nested(found)
         if len(found) < self.min_matches:
@@ -447,21 +450,7 @@ class ScoredWordsChecker(WordsChecker):
         super().__init__(base, ctx)
 
     def check(self, ctx, rule) -> Optional[Hit]:
-        langs = ctx.word_langs(self.words)
-        if not langs:
-            return None
-        found = []
-        for scope in rule.scope:
-            for lang in langs:
-                hits = ctx.word_hits(scope, lang).get(rule.id)
-                if not hits:
-                    continue
-                exc = self.exception_seqs.get(lang)
-                spans = ctx.phrase_spans(scope, lang, exc) if exc else ()
-                for i, n, entry in hits:
-                    if any(k <= i and i + n <= k + m for k, m in spans):
-                        continue
-                    found.append((scope, lang, entry, ctx.surface(scope, i, n), i, n))
+        found = self.matches(ctx, rule)
         if not found:
             return None
         # each distinct term counts once, nested or not ("remove" inside "remove yourself" too): the points

@@ -211,6 +211,8 @@ def finish_message(msg: Message, options: ReadOptions, *, content_language: Opti
             msg.subject = " ".join(analysis.title.split())
         msg.html_size = len(msg.html.encode("utf-8", "surrogatepass"))
         _shift_html_locations(msg)
+    elif msg.text:
+        msg.links = _text_links(msg.text, placeholders)
     if front_matter_preheader:
         msg.preheader = front_matter_preheader
 
@@ -241,6 +243,39 @@ def finish_message(msg: Message, options: ReadOptions, *, content_language: Opti
         sample = (msg.subject or "") + "\n" + msg.body_text()
         msg.lang, msg.lang_source = (detect(sample[:20000]) or "und"), "detected"
     return msg
+
+
+_TEXT_URL = None
+MAX_TEXT_LINKS = 500
+
+
+def _text_links(text: str, placeholders) -> list:
+    """Bare URLs of a plain-text message, as the links a mail client shows (no HTML to read them from)."""
+    global _TEXT_URL
+    if _TEXT_URL is None:
+        import re
+
+        _TEXT_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]{2,2000}")
+    if "://" not in text and "www." not in text.lower():
+        return []
+    from ..domains import registrable_domain, url_host
+    from ..model import Link
+
+    links = []
+    for m in _TEXT_URL.finditer(text):
+        href = m.group().rstrip(".,;:!?")
+        url = href if "://" in href else "http://" + href
+        host = url_host(url)
+        link = Link(href=href, host=host, domain=registrable_domain(host) if host else None,
+                    scheme=url.split(":", 1)[0].lower(), in_text=True)
+        try:
+            link.is_unsubscribe = placeholders.is_unsubscribe_url(url)
+        except Exception:
+            pass
+        links.append(link)
+        if len(links) >= MAX_TEXT_LINKS:
+            break
+    return links
 
 
 def _shift_html_locations(msg: Message) -> None:

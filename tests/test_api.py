@@ -11,21 +11,11 @@ import pytest
 
 from contentlint import Linter, Report
 from contentlint.api import ContentlintInputError
+from conftest import CLEAN_HTML, SPAMMY_HTML
 
 SCHEMA = Path(__file__).resolve().parent.parent / "contentlint" / "schema" / "report-v1.schema.json"
 
-SPAMMY = """<html lang="en"><body>
-<p>CLICK HERE NOW TO CLAIM YOUR AMAZING PRIZE!!! You are a WINNER!!!</p>
-<p>Act now: 100% free cash bonus, limited time only!!!</p>
-</body></html>
-"""
-CLEAN = """<html lang="en"><body>
-<p>Hello {{ first_name }},</p>
-<p>Here are the three soup recipes from our March workshop, with the shopping list you asked for.</p>
-<p><a href="https://example.com/recipes/march">Read the recipes</a></p>
-<p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>
-</body></html>
-"""
+SPAMMY, CLEAN = SPAMMY_HTML, CLEAN_HTML
 EML = (b"From: Shop <news@example.com>\r\nTo: you@example.org\r\nSubject: Amazing deals!!!\r\n"
        b"Message-ID: <1@example.com>\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
        b"Content-Type: text/plain; charset=utf-8\r\n\r\nAmazing deals!!! Come and see.\r\n")

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from contentlint.cli import app
 from contentlint.config import clear_cache
+from conftest import CLEAN_HTML, SPAMMY_HTML
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,18 +50,7 @@ rules:
       fail: ["say plugh once"]
 """
 
-SPAMMY = """<html lang="en"><body>
-<p>CLICK HERE NOW TO CLAIM YOUR AMAZING PRIZE!!! You are a WINNER!!!</p>
-<p>Act now: 100% free cash bonus, limited time only!!!</p>
-</body></html>
-"""
-CLEAN = """<html lang="en"><body>
-<p>Hello {{ first_name }},</p>
-<p>Here are the three soup recipes from our March workshop, with the shopping list you asked for.</p>
-<p><a href="https://example.com/recipes/march">Read the recipes</a></p>
-<p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>
-</body></html>
-"""
+SPAMMY, CLEAN = SPAMMY_HTML, CLEAN_HTML
 
 
 @pytest.fixture(autouse=True)

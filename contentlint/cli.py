@@ -698,6 +698,9 @@ def _register_plugins(app) -> None:
         calibrate = None
     if calibrate is not None and hasattr(calibrate, "register"):
         calibrate.register(app)
+    from . import fix
+
+    fix.register(app)
 
 
 

@@ -210,6 +210,7 @@ LEARNED_RULE_PREFIX = "learned-spam-terms-"
 MINE_MIN_PER_CLASS = 100      # a language needs this many spam AND ham messages to mine its words
 MAX_TERMS_PER_LANG = 1000
 TERMS_MAX_POINTS = 8.0        # cap of the learned-terms finding
+TERMS_MIN_POINTS = 1.0        # below this sum the learned terms report nothing (a stray "team" is not a signal)
 # The fail threshold is placed where this share of the fit half's ham reaches it.  Mail a model was not
 # fitted on scores higher (on the development corpus the other half's ham false-positive rate came out
 # about 2x this figure), so it sits well under the 1 % target; false alarms cost more than missed spam.
@@ -434,12 +435,6 @@ def fit(samples: Sequence[Sample], terms: Sequence[MinedTerm], *, fail: float = 
     return Calibration(rule_points, term_points, freqs, measure(scores, list(y), fail), scale=k)
 
 
-def quick_score(cal: Calibration, s: Sample, max_points: float) -> float:
-    """A sample's score under ``cal`` from its recorded features (what the engine computes, without re-reading)."""
-    terms = sum(cal.term_points.get((s.lang, g), 0.0) for g in s.grams)
-    return sum(cal.rule_points.get(r, 0.0) for r in s.hits) + min(max_points, terms) + s.fixed_points
-
-
 def write_weights(cal: Calibration, ruleset, path: Path, *, corpus: str, split_note: str) -> None:
     """rules/weights.yaml: fitted points for statistical rules, pack weights kept for policy rules."""
     import yaml
@@ -489,13 +484,15 @@ def write_terms_pack(cal: Calibration, terms: Sequence[MinedTerm], path: Path, *
                 f"Mined by `contentlint calibrate` from a labelled corpus ({corpus}): each term is far more "
                 "frequent in spam than in legitimate mail, and its points were fitted together with the other "
                 "rules. A readable, editable alternative to an opaque Bayes database: delete a term you disagree "
-                "with or change its points. The finding adds the points of the distinct terms found, capped."),
+                "with or change its points. The finding adds the points of the distinct terms found, capped; "
+                "under min_points it reports nothing."),
             "category": "content",
             "level": "info",
             "weight": 1.0,
             "scope": ["subject", "preheader", "body"],
             "type": "scored-words",
             "max_points": max_points,
+            "min_points": TERMS_MIN_POINTS,
             "terms": {lang: mapping},
             "message": "Words frequent in spam ({count}): {scored}.",
             "suggestion": "Rephrase {words} in plainer, specific wording; together they add {points} points.",

@@ -111,6 +111,20 @@ def test_scored_words_sums_distinct_terms_by_lemma_and_caps(tmp_path):
     assert finding("Minutes of Tuesday's meeting are attached.") is None
 
 
+def test_scored_words_below_min_points_reports_nothing(tmp_path):
+    pack = tmp_path / "learned.yaml"
+    pack.write_text(SCORED_PACK.replace("max_points: 2.5", "max_points: 2.5\n    min_points: 1.0"))
+    rs = load_ruleset([pack], cache=False)
+
+    def rules(text):
+        msg = build_message(subject="Hello", text=text, input_kind="text")
+        msg.lang = "en"
+        return {f.rule for f in rs.check(msg)}
+
+    assert "my-spam-terms" not in rules("Entry is free for members.")          # 0.25 < 1.0
+    assert "my-spam-terms" in rules("Act now: entry is free for members.")     # 1.75
+
+
 def test_scored_words_rejects_negative_points(tmp_path):
     from contentlint.engine import PackError
 
@@ -166,7 +180,7 @@ def test_shipped_weights_meet_the_accuracy_targets_on_the_held_out_half(shared_c
     m = calibrate.measure(scores, labels, 5.0)
     assert m.auc >= 0.95
     assert m.ham_fpr <= 0.01
-    # the issue aims at 70 %; the shipped weights reach 66 % at 0.65 % FPR (README); guard against
+    # the issue aims at 70 %; the shipped weights reach 65.5 % at 0.57 % FPR (README); guard against
     # regressions and stay well above SpamAssassin (49 % at 2.1 % FPR on the same messages)
     assert m.spam_recall >= 0.60
 

@@ -424,7 +424,7 @@ class ScoredWordsChecker(WordsChecker):
     A readable, editable alternative to an opaque Bayes database: ``terms: {en: {"click here": 0.8}}``.
     """
 
-    KEYS = {"terms": True, "max_points": False, "exceptions": False, "alternatives": False,
+    KEYS = {"terms": True, "max_points": False, "min_points": False, "exceptions": False, "alternatives": False,
             "default_alternatives": False}
     VARS = WordsChecker.VARS | {"points", "scored"}
 
@@ -445,7 +445,10 @@ class ScoredWordsChecker(WordsChecker):
         self.max_points = params.get("max_points", 5.0)
         expect(isinstance(self.max_points, (int, float)) and not isinstance(self.max_points, bool)
                and self.max_points > 0, "'max_points' must be a number > 0", ctx)
-        base = {k: v for k, v in params.items() if k not in ("terms", "max_points")}
+        self.min_points = params.get("min_points", 0.0)
+        expect(isinstance(self.min_points, (int, float)) and not isinstance(self.min_points, bool)
+               and 0 <= self.min_points <= self.max_points, "'min_points' must be a number from 0 to max_points", ctx)
+        base = {k: v for k, v in params.items() if k not in ("terms", "max_points", "min_points")}
         base["words"] = words
         super().__init__(base, ctx)
 
@@ -462,8 +465,8 @@ class ScoredWordsChecker(WordsChecker):
                 best[key] = f
         ranked = sorted(best.items(), key=lambda kv: -self.points.get(kv[0], 0.0))
         total = sum(self.points.get(k, 0.0) for k, _ in ranked)
-        if total <= 0:
-            return None
+        if total <= 0 or total < self.min_points:
+            return None   # a word or two of little weight says nothing: no finding, no points
         factor = min(total, float(self.max_points))
         top = ranked[0][1]
         surfaces = [f[3] for _, f in ranked]

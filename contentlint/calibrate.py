@@ -209,7 +209,7 @@ LEARNED_PACK = "learned-terms"
 LEARNED_RULE_PREFIX = "learned-spam-terms-"
 MINE_MIN_PER_CLASS = 100      # a language needs this many spam AND ham messages to mine its words
 MAX_TERMS_PER_LANG = 1000
-TERMS_MAX_POINTS = 8.0        # cap of the learned-terms finding
+TERMS_MAX_POINTS = 4.5        # cap of the learned-terms finding: vocabulary alone never reaches fail (5)
 TERMS_MIN_POINTS = 1.0        # below this sum the learned terms report nothing (a stray "team" is not a signal)
 # The fail threshold is placed where this share of the fit half's ham reaches it.  Mail a model was not
 # fitted on scores higher (on the development corpus the other half's ham false-positive rate came out

@@ -379,6 +379,56 @@ def freemail_sender(ctx, rule, params):
     return None
 
 
+def _prepare_brands(params, ctx):
+    import re
+
+    brands = {}
+    for name, domains in (params["brands"] or {}).items():
+        key = " ".join(str(name).lower().split())
+        brands[key] = [str(d).lower() for d in (domains or [])]
+    params["brands"] = brands
+    # one pass over the display name: every brand as a whole-word phrase, longest first
+    names = sorted(brands, key=len, reverse=True)
+    params["brand_re"] = re.compile(r"(?<![\w])(" + "|".join(re.escape(n).replace(r"\ ", r"[\s\-_.]*") for n in names)
+                                    + r")(?![\w])", re.I) if names else None
+    return params
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+@builtin("brand_impersonation", params={"brands": {}}, vars={"brand", "sender_domain", "name"},
+         prepare=_prepare_brands)
+def brand_impersonation(ctx, rule, params):
+    """The From display name names a brand, but the address is on a domain that brand does not use."""
+    m = ctx.message
+    name = m.from_name or ""
+    pattern = params["brand_re"]
+    if not name or pattern is None:
+        return None
+    found = pattern.search(name)
+    if not found:
+        return None
+    brand = " ".join(found.group(1).lower().replace("-", " ").replace("_", " ").replace(".", " ").split())
+    domains = params["brands"].get(brand)
+    if domains is None:                      # matched with other separators: find the brand by its letters
+        squashed = _squash(brand)
+        brand = next((b for b in params["brands"] if _squash(b) == squashed), brand)
+        domains = params["brands"].get(brand, [])
+    _, dom = _split(m.from_addr)
+    sender = _registrable(m.from_domain or dom)
+    if not sender:
+        return None
+    if _squash(brand) in _squash(sender.rsplit(".", 1)[0]) or _domain_in(sender, domains):
+        return None
+    label = _squash(sender.split(".", 1)[0])
+    if len(label) >= 4 and label in _squash(name):
+        return None                          # "Lockergnome Apple Core" from lockergnome.com: a topic, not a disguise
+    return Hit(matches=[found.group(1)], fragment=m.from_addr or name, part="from",
+               vars={"brand": found.group(1), "sender_domain": sender, "name": name})
+
+
 @builtin("sender_domain_mismatch", params={"ignore_domains": [], "min_links": 2, "same_brand_factor": 0.3},
          vars={"link_domain", "count", "total", "sender_domain"},
          prepare=lambda p, c: _lower_list(p, c, "ignore_domains"))

@@ -110,18 +110,16 @@ def measure(scores: Sequence[float], labels: Sequence[int], threshold: float) ->
 
 # --------------------------------------------------------------------------- fitting
 def fit_nonnegative_logistic(X, y, *, l2: float = 1.0, iterations: int = 3000, lr: float = 0.5,
-                             fixed_offset=None, upper=None, ham_weight: float = 1.0):
+                             upper=None, ham_weight: float = 1.0):
     """Logistic regression with weights >= 0 (projected gradient with Adam-style steps); free intercept.
 
-    ``X``: (n, d) array of feature values; ``y``: (n,) 0/1; ``fixed_offset``: (n,) logit already
-    contributed by fixed-weight features.  Returns (weights, intercept).
+    ``X``: (n, d) array of feature values; ``y``: (n,) 0/1.  Returns (weights, intercept).
     """
     import numpy as np
 
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     n, d = X.shape
-    off = np.zeros(n) if fixed_offset is None else np.asarray(fixed_offset, dtype=float)
     # balance the classes so the fitted boundary does not depend on the corpus' spam share
     pos = y.sum()
     sw = np.where(y == 1, n / (2 * max(pos, 1)), ham_weight * n / (2 * max(n - pos, 1)))
@@ -130,7 +128,7 @@ def fit_nonnegative_logistic(X, y, *, l2: float = 1.0, iterations: int = 3000, l
     m_w = np.zeros(d); v_w = np.zeros(d); m_b = 0.0; v_b = 0.0
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     for t in range(1, iterations + 1):
-        z = X @ w + b + off
+        z = X @ w + b
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
         g = (p - y) * sw
         grad_w = X.T @ g / n + l2 * w / n
@@ -464,12 +462,11 @@ def write_weights(cal: Calibration, ruleset, path: Path, *, corpus: str, split_n
                     + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110), encoding="utf-8")
 
 
-def write_terms_pack(cal: Calibration, terms: Sequence[MinedTerm], path: Path, *, corpus: str,
+def write_terms_pack(cal: Calibration, path: Path, *, corpus: str,
                      max_points: float = 8.0) -> None:
     import yaml
 
     by_lang: dict[str, dict] = {}
-    info = {(t.lang, t.term): t for t in terms}
     for (lang, term), pts in sorted(cal.term_points.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1])):
         by_lang.setdefault(lang, {})[term] = pts
     rules = []
@@ -498,7 +495,6 @@ def write_terms_pack(cal: Calibration, terms: Sequence[MinedTerm], path: Path, *
             "suggestion": "Rephrase {words} in plainer, specific wording; together they add {points} points.",
             "examples": {"pass": [pass_example], "fail": [fail_example]},
         })
-        _ = info
     doc = {"pack": LEARNED_PACK, "version": 1,
            "description": f"Spam vocabulary learned by `contentlint calibrate` from {corpus}; reviewable and editable.",
            "rules": rules}
@@ -524,18 +520,6 @@ def _neutral_sentence(lang: str, terms: dict) -> str:
         if not grams & set(terms):
             return sentence
     return "Ok."
-
-
-def score_samples(examples: Sequence[Example], linter_factory) -> tuple[list[float], list[int]]:
-    """Scores of the real engine (reader → rules → scoring) for ``examples``."""
-    linter = linter_factory()
-    scores, labels = [], []
-    for ex in examples:
-        for item in linter.iter_path(ex.path):
-            if hasattr(item, "score"):
-                scores.append(item.score)
-                labels.append(ex.label)
-    return scores, labels
 
 
 def _ruleset_for(weights_file=None, terms_file: Optional[Path] = None, extra=()):
@@ -595,12 +579,14 @@ def run(labels_path: str | Path, *, weights_out: Path, terms_out: Path, kind: st
          f"({', '.join(sorted({t.lang for t in terms})) or 'no language had enough of both classes'})")
     cal = fit(fit_samples, terms, fail=fail, max_ham_fpr=train_fpr)
     cal.n_errors = len(errors)
+    if errors:
+        echo(f"{len(errors)} labelled file(s) could not be read and were left out (first: {errors[0].path}: {errors[0].error})")
     corpus = Path(labels_path).name
     split_note = ("fitted on the half of the files where int(sha1(file name)[:8], 16) % 2 == 0, measured on the other"
                   if half is not None else "fitted on every file")
     terms_out.parent.mkdir(parents=True, exist_ok=True)
     weights_out.parent.mkdir(parents=True, exist_ok=True)
-    write_terms_pack(cal, terms, terms_out, corpus=corpus, max_points=TERMS_MAX_POINTS)
+    write_terms_pack(cal, terms_out, corpus=corpus, max_points=TERMS_MAX_POINTS)
     write_weights(cal, base, weights_out, corpus=corpus, split_note=split_note)
     echo("")
     echo("hit frequencies on the fit half (points as fitted):")

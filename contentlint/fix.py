@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-_REPEATED = re.compile(r"([!?$€])[!?]*\1+|([!?])[!?]{2,}")
 _HEADER_START = re.compile(rb"(?m)^([A-Za-z0-9-]+)[ \t]*:")
 
 
@@ -42,8 +41,14 @@ def sentence_case_subject(subject: str, ruleset) -> str:
     return out
 
 
-def calm_punctuation(subject: str) -> str:
-    return _REPEATED.sub(lambda m: m.group(1) or m.group(2), subject)
+def calm_punctuation(subject: str, ruleset) -> str:
+    """The subject with the runs ``excessive-punctuation`` finds replaced by its own ``replacement``."""
+    from .engine.kinds import RUN_TIMEOUT
+
+    checker = ruleset.get("excessive-punctuation").checker
+    for pattern in checker.patterns:
+        subject = pattern.sub(lambda m: m.expand(checker.replacement or r"\1"), subject, timeout=RUN_TIMEOUT)
+    return subject
 
 
 def _new_subject(report, subject: Optional[str], ruleset) -> tuple[Optional[str], list[str]]:
@@ -55,9 +60,11 @@ def _new_subject(report, subject: Optional[str], ruleset) -> tuple[Optional[str]
     if "all-caps-subject" in rules:
         new = sentence_case_subject(new, ruleset)
         applied.append("all-caps-subject")
-    if "excessive-punctuation" in rules and _REPEATED.search(new):
-        new = calm_punctuation(new)
-        applied.append("excessive-punctuation")
+    if "excessive-punctuation" in rules:
+        calmer = calm_punctuation(new, ruleset)
+        if calmer != new:
+            new = calmer
+            applied.append("excessive-punctuation")
     return (new if new != subject else None), applied
 
 

@@ -379,6 +379,43 @@ def freemail_sender(ctx, rule, params):
     return None
 
 
+@builtin("freemail_reply_to", params={"domains": []}, vars={"address", "domain", "sender_domain"},
+         needs_headers=True, prepare=lambda p, c: _lower_list(p, c, "domains"))
+def freemail_reply_to(ctx, rule, params):
+    """Replies go to a free-mail inbox while the mail comes from an organisation's domain."""
+    m = ctx.message
+    _, rdom = _split(m.reply_to)
+    _, fdom = _split(m.from_addr)
+    fdom = (m.from_domain or fdom or "").lower()
+    if not rdom or not fdom or _registrable(rdom) == _registrable(fdom):
+        return None
+
+    def free(d):
+        return any(d == p or fnmatch.fnmatchcase(d, p) for p in params["domains"])
+
+    if free(rdom) and not free(fdom):
+        return Hit(matches=[m.reply_to], fragment=m.reply_to, part="headers",
+                   vars={"address": m.reply_to, "domain": rdom, "sender_domain": fdom})
+    return None
+
+
+_ADDR_RE = regex.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)*")
+
+
+@builtin("recipient_in_subject", needs_headers=True, vars={"address"})
+def recipient_in_subject(ctx, rule, params):
+    """The subject spells out the recipient's own address (To)."""
+    m = ctx.message
+    subject = (m.subject or "").lower()
+    if "@" not in subject:
+        return None
+    for value in m.header_all("to"):
+        for addr in _ADDR_RE.findall(value):
+            if addr.lower() in subject:
+                return Hit(matches=[addr], fragment=m.subject, part="subject", vars={"address": addr})
+    return None
+
+
 def _prepare_brands(params, ctx):
     import re
 

@@ -416,6 +416,36 @@ def recipient_in_subject(ctx, rule, params):
     return None
 
 
+# format characters that render as nothing: zero-width, bidi controls, word joiners, variation selectors,
+# tag characters (the soft hyphen is left out: it is legitimate hyphenation inside long words)
+_INVISIBLE = "\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufe00-\ufe0f\U000e0000-\U000e01ef"
+_OBFUSCATED_WORD_RE = regex.compile(
+    r"\p{Latin}+(?:[" + _INVISIBLE + r"]+\p{Latin}+)+"                          # letters split by invisible characters
+    r"|\b(?=[\p{L}\p{M}]{4,}\b)(?=\w*\p{Latin})(?=\w*[\p{Cyrillic}\p{Greek}])[\p{L}\p{M}]+\b")  # Latin mixed with look-alikes
+
+
+def _visible_form(word: str) -> str:
+    return "".join(ch if ch.isalnum() else f"<U+{ord(ch):04X}>" for ch in word)
+
+
+@builtin("obfuscated_text", params={"min_count": 2}, vars={"word", "shown", "count"})
+def obfuscated_text(ctx, rule, params):
+    """Words broken up by invisible characters, or spelt with Cyrillic/Greek look-alikes of Latin letters."""
+    m = ctx.message
+    found = []
+    for part, text in (("subject", m.subject), ("from", m.from_name), ("body", m.visible_text if m.html is not None else None),
+                       ("text/plain", m.text)):
+        if not text:
+            continue
+        for w in _OBFUSCATED_WORD_RE.finditer(text, timeout=1.0):
+            found.append((part, w.group()))
+    if len(found) < params["min_count"]:
+        return None
+    part, word = found[0]
+    return Hit(matches=[_visible_form(w) for _, w in found], fragment=word, part=part if part != "body" else "text/html",
+               vars={"word": regex.sub("[" + _INVISIBLE + "]", "", word), "shown": _visible_form(word), "count": len(found)})
+
+
 def _prepare_brands(params, ctx):
     import re
 

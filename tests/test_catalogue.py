@@ -261,6 +261,18 @@ def test_one_click_suggestion_gives_the_exact_two_headers(rs):
     assert "missing-one-click-unsubscribe" not in by_rule(rs.check(good))
 
 
+def test_suggestions_never_ask_to_configure_a_webmail_domain(rs):
+    """Nobody can publish DKIM keys or host an unsubscribe page on gmail.com: point to the user's own domain."""
+    msg = headers_msg([("From", "Ma boutique <maboutique@gmail.com>")], from_addr="maboutique@gmail.com")
+    found = by_rule(rs.check(msg))
+    for rule in ("dkim-missing", "missing-list-unsubscribe", "missing-one-click-unsubscribe"):
+        assert "gmail.com" not in found[rule].suggestion, rule
+        assert "your-domain.example" in found[rule].suggestion, rule
+    assert "gmail.com" in found["freemail-sender"].message
+    own = by_rule(rs.check(headers_msg([("From", "news@shop.example.com")], from_addr="news@shop.example.com")))
+    assert "selector._domainkey.shop.example.com" in own["dkim-missing"].suggestion
+
+
 @pytest.mark.parametrize("html,expected", [
     ("<p>Bonjour *|FNAME|*, voici nos nouveautés.</p>", "*|UNSUB|*"),
     ("<p>Bonjour [[var:prenom]], voici nos nouveautés.</p>", "[["),

@@ -628,7 +628,8 @@ def one_click_unsubscribe(ctx, rule, params):
         missing.append("an https URL in List-Unsubscribe" if lu else "the List-Unsubscribe header")
     if not post_ok:
         missing.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
-    domain = _split(m.from_addr)[1] or m.from_domain or "example.com"
+    domain = _split(m.from_addr)[1] or m.from_domain
+    domain = (ctx.ruleset.own_domain(domain) or "your-domain.example") if domain else "example.com"
     url = https.group(1) if https else f"https://{domain}/unsubscribe/<unique-token>"
     headers = f"List-Unsubscribe: <{url}>, <mailto:unsubscribe@{domain}>\nList-Unsubscribe-Post: List-Unsubscribe=One-Click"
     return Hit(matches=missing, fragment="List-Unsubscribe" if lu else "", part="headers",

@@ -7,6 +7,8 @@ then n-gram comparison on lowercased form or lemma).
 """
 from __future__ import annotations
 
+import fnmatch
+
 from typing import Optional
 
 import regex
@@ -275,6 +277,26 @@ class RuleSet:
         self._build_word_index()
         self._masker = None
 
+    @property
+    def webmail_domains(self) -> tuple:
+        """The free-mail domains listed by the loaded freemail checks (data of the sender pack)."""
+        found = self.__dict__.get("_webmail")
+        if found is None:
+            found = self._webmail = tuple(dict.fromkeys(
+                d for r in self.rules if r.type == "builtin" and r.checker is not None
+                and getattr(r.checker, "name", "") in ("freemail_sender", "freemail_reply_to")
+                for d in r.checker.params.get("domains", ())))
+        return found
+
+    def own_domain(self, domain: Optional[str]) -> Optional[str]:
+        """``domain`` if the sender can act on it (DNS, ESP settings), None for a webmail domain like gmail.com."""
+        if not domain:
+            return None
+        d = domain.lower().rstrip(".")
+        if any(d == p or fnmatch.fnmatchcase(d, p) for p in self.webmail_domains):
+            return None
+        return d
+
     @staticmethod
     def problem_codes(rules) -> frozenset:
         """Reader problem codes that have their own rule (the others go to the generic input rule)."""
@@ -360,7 +382,10 @@ class RuleSet:
         values = dict(hit.vars)
         values.setdefault("rule", rule.id)
         values.setdefault("title", rule.title)
-        values.setdefault("from_domain", message.from_domain or "example.com")
+        if "from_domain" not in values:
+            # suggestions tell the sender what to publish or configure: never on someone else's webmail domain
+            values["from_domain"] = (self.own_domain(message.from_domain) or "your-domain.example") \
+                if message.from_domain else "example.com"
         level = rule.level if (rule.level_overridden or not hit.level) else hit.level
         weight = round(rule.weight * hit.factor, 3)
         if hit.location is not None:

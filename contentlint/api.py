@@ -337,7 +337,7 @@ class Linter:
         dns_failure = None
         if self.dns is not None:
             try:
-                findings.extend(self._dns_findings(message))
+                findings = self.ruleset.drop_replaced(findings + self._dns_findings(message))
             except Exception as exc:  # unreachable DNS, unreadable zone file…
                 dns_failure = f"DNS audit failed: {exc}" if str(exc) else f"DNS audit failed: {type(exc).__name__}"
         if findings:

@@ -78,6 +78,7 @@ def test_unknown_key_lists_allowed_keys(tmp_path):
     ("    type: words\n", "    type: words\n    scope: [subject, footer]\n", "bad scope 'footer'"),
     ("    message: \"“{word}” found.\"\n", "    message: \"“{wrod}” found.\"\n", "unknown placeholder {wrod}"),
     ("    words: {en: [banana]}\n", "", "missing required key 'words'"),
+    ("    type: words\n", "    type: words\n    replaces: [my-rule]\n", "'replaces' must list other rules' ids"),
 ])
 def test_validation_errors(tmp_path, old, new, expected):
     assert old in GOOD_RULE
@@ -233,3 +234,25 @@ def test_dns_rules_are_not_run_on_messages():
     msg = Message(source="t", headers=[("From", "a@example.com")], from_addr="a@example.com",
                   from_domain="example.com", text="Hello")
     assert not {f.rule for f in rs.check(msg)} & {r.id for r in dns_rules}
+
+
+def test_a_rule_that_replaces_another_keeps_one_finding_per_cause(tmp_path):
+    pack = GOOD_RULE + """\
+  - id: my-precise-rule
+    title: Precise
+    description: Flags banana split, which says more than banana.
+    category: content
+    level: warning
+    weight: 2.0
+    type: words
+    words: {en: [banana split]}
+    replaces: [my-rule]
+    message: "“{word}” found."
+    suggestion: "Replace “{word}”."
+    examples: {pass: ["Apples"], fail: ["A banana split"]}
+"""
+    rs = load_ruleset([write(tmp_path, pack)], builtin=False)
+    both = {f.rule for f in rs.check(Message(source="t", text="A banana split for you", lang="en"))}
+    assert both == {"my-precise-rule"}
+    alone = {f.rule for f in rs.check(Message(source="t", text="A banana for you", lang="en"))}
+    assert alone == {"my-rule"}

@@ -354,6 +354,11 @@ class RuleSet:
         return len(self.rules)
 
     # -- checking -----------------------------------------------------------------------------------
+    def drop_replaced(self, findings: list[Finding]) -> list[Finding]:
+        """Remove the findings that a more specific rule which also fired supersedes (``replaces:``)."""
+        replaced = {other for f in findings if f.rule in self._by_id for other in self._by_id[f.rule].replaces}
+        return [f for f in findings if f.rule not in replaced] if replaced else findings
+
     def check(self, message: Message, kind: str = "marketing") -> list[Finding]:
         ctx = Context(self, message, kind)
         findings = []
@@ -375,6 +380,7 @@ class RuleSet:
                 continue
             if hit is not None:
                 findings.append(self._finding(rule, hit, message))
+        findings = self.drop_replaced(findings)
         findings.sort(key=Finding.sort_key)
         return findings
 

@@ -26,14 +26,14 @@ PACK_KEYS = {"pack": str, "version": (int, str), "description": str, "languages"
 PACK_REQUIRED = ("pack", "version", "description", "rules")
 RULE_COMMON = {"id": str, "title": str, "description": str, "category": str, "level": str, "weight": (int, float),
                "scope": (list, str), "languages": (list, str), "kinds": (list, str), "type": str, "message": str,
-               "suggestion": str, "examples": dict, "references": (list, str)}
+               "suggestion": str, "examples": dict, "references": (list, str), "replaces": (list, str)}
 RULE_REQUIRED = ("id", "title", "description", "category", "level", "weight", "type", "message", "suggestion")
 EXAMPLE_KEYS = {"subject", "from", "reply_to", "preheader", "text", "html", "headers", "eml", "lang", "kind",
                 "problems", "repeat"}
 SKIP_FILES = {"placeholders.yaml", "placeholders.yml", "weights.yaml", "weights.yml"}
 DEFAULT_SCOPE = {"words": ("subject", "preheader", "body"), "scored-words": ("subject", "preheader", "body"), "regex": ("subject", "preheader", "body"),
                  "header": ("headers",), "metric": ("body",), "builtin": ("body",), "dns": ("headers",)}
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 # -- YAML with line numbers -----------------------------------------------------------------------
@@ -246,7 +246,15 @@ def compile_rule(raw, pack: str, pack_langs, file: str, *, probe: bool = True) -
         level=raw["level"], weight=float(raw["weight"]), scope=scope, languages=languages, kinds=kinds,
         message=raw["message"].strip(), suggestion=raw["suggestion"].strip(), examples=examples, type=rtype,
         params=params, file=file, line=line, references=_str_tuple(raw.get("references", []), "references", None, where),
-        requires_headers=requires_headers, checker=checker)
+        requires_headers=requires_headers, checker=checker, replaces=_replaces(raw, rid, key_where("replaces")))
+
+
+def _replaces(raw, rid, where) -> tuple[str, ...]:
+    ids = _str_tuple(raw.get("replaces", []), "replaces", None, where)
+    for other in ids:
+        if not _ID_RE.match(other) or other == rid:
+            raise PackError(f"'replaces' must list other rules' ids, not {other!r}", **where)
+    return ids
 
 
 def load_pack_file(path: Path, *, probe: bool = True) -> list[Rule]:

@@ -79,6 +79,23 @@ example.com. 300 IN A 192.0.2.9
     assert res.findings == []
 
 
+@pytest.mark.parametrize("hosts,fails", [(10, False), (11, True)])
+def test_an_mx_term_may_resolve_at_most_ten_hosts(hosts, fails):
+    mx = "".join(f"mail.example.net. 300 IN MX {i} mx{i}.example.net.\n" for i in range(hosts))
+    zone = spf_zone("v=spf1 include:_spf.example.net -all",
+                    'mail.example.net. 300 IN A 192.0.2.3\n_spf.example.net. 300 IN TXT "v=spf1 mx:mail.example.net ~all"\n' + mx)
+    res = audit_report("example.com", ZoneResolver(zone))
+    assert res.spf.lookups == 2                      # the include and its mx term: far under the limit of 10
+    found = [f for f in res.findings if f.rule == "spf-too-many-lookups"]
+    if not fails:
+        assert found == [] and res.spf.status == "found"
+        return
+    (f,) = found
+    assert f.level == "error" and "11 mail hosts" in f.message
+    assert "mx:mail.example.net (in the record of _spf.example.net)" in f.message
+    assert res.spf.status == "permerror"
+
+
 def test_lookups_after_all_and_redirect_with_all_are_not_counted():
     zone = spf_zone("v=spf1 ip4:192.0.2.1 -all include:late.example.net redirect=r.example.net",
                     'late.example.net. 300 IN TXT "v=spf1 -all"\nr.example.net. 300 IN TXT "v=spf1 -all"\n')

@@ -18,6 +18,7 @@ from .ruledata import Issue
 
 LOOKUP_LIMIT = 10
 VOID_LIMIT = 2
+MX_HOST_LIMIT = 10          # hosts one mx term may resolve (RFC 7208 §4.6.4)
 UDP_LIMIT = 512
 MAX_DOMAINS = 200           # safety bound on the include tree walked (hostile fan-out)
 QUALIFIERS = "+-~?"
@@ -337,8 +338,15 @@ class _Walker:
                     if a.void and aaaa.void:
                         self.void(target)
                 else:
-                    if self.r.query(target, "MX").void:
+                    mx = self.r.query(target, "MX")
+                    if mx.void:
                         self.void(target)
+                    elif len(mx.records) > MX_HOST_LIMIT:
+                        # RFC 7208 §4.6.4: an mx term may look up at most 10 hosts, else permerror
+                        where = term.text if domain == res.domain else f"{term.text} (in the record of {domain})"
+                        res.issues.append(Issue("spf-too-many-lookups", "mx-hosts", record,
+                                                {"domain": res.domain, "include": where, "count": len(mx.records),
+                                                 "cost": len(mx.records)}, (term.text,)))
             elif term.name == "exists" and not term.has_macro:
                 if self.r.query(term.arg, "A").void:
                     self.void(term.arg)
@@ -450,6 +458,7 @@ def audit_spf(domain: str, resolver: BaseResolver) -> SpfResult:
     for loop in res.loops:
         res.issues.append(Issue("spf-include-loop", None, recs[0],
                                 {"domain": domain, "chain": " → ".join(loop)}, tuple(loop)))
-    if any(i.rule == "spf-syntax" and i.variant is None for i in res.issues) or res.status == "multiple":
+    if any(i.rule == "spf-syntax" and i.variant is None or i.variant == "mx-hosts" for i in res.issues) \
+            or res.status == "multiple":
         res.status = "permerror"
     return res

@@ -7,6 +7,7 @@ Each check is ``func(ctx, rule, params) -> Hit | None``.
 from __future__ import annotations
 
 import fnmatch
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -424,6 +425,10 @@ _OBFUSCATED_WORD_RE = regex.compile(
     r"|\b(?=[\p{L}\p{M}]{4,}\b)(?=\w*\p{Latin})(?=\w*[\p{Cyrillic}\p{Greek}])[\p{L}\p{M}]+\b")  # Latin mixed with look-alikes
 
 
+# cheap pre-check (stdlib re): only text holding an invisible character or a Cyrillic/Greek letter can match
+_OBFUSCATION_CHARS_RE = re.compile("[" + _INVISIBLE + "\u0370-\u03ff\u0400-\u04ff\u1f00-\u1fff]")
+
+
 def _visible_form(word: str) -> str:
     return "".join(ch if ch.isalnum() else f"<U+{ord(ch):04X}>" for ch in word)
 
@@ -435,7 +440,7 @@ def obfuscated_text(ctx, rule, params):
     found = []
     for part, text in (("subject", m.subject), ("from", m.from_name), ("body", m.visible_text if m.html is not None else None),
                        ("text/plain", m.text)):
-        if not text:
+        if not text or text.isascii() or not _OBFUSCATION_CHARS_RE.search(text):
             continue
         for w in _OBFUSCATED_WORD_RE.finditer(text, timeout=1.0):
             found.append((part, w.group()))
@@ -447,8 +452,6 @@ def obfuscated_text(ctx, rule, params):
 
 
 def _prepare_brands(params, ctx):
-    import re
-
     brands = {}
     for name, domains in (params["brands"] or {}).items():
         key = " ".join(str(name).lower().split())

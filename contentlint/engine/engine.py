@@ -292,10 +292,13 @@ class RuleSet:
         """``domain`` if the sender can act on it (DNS, ESP settings), None for a webmail domain like gmail.com."""
         if not domain:
             return None
-        d = domain.lower().rstrip(".")
-        if any(d == p or fnmatch.fnmatchcase(d, p) for p in self.webmail_domains):
-            return None
-        return d
+        cache = self.__dict__.setdefault("_own", {})
+        if domain not in cache:
+            if len(cache) > 4096:
+                cache.clear()
+            d = domain.lower().rstrip(".")
+            cache[domain] = None if any(d == p or fnmatch.fnmatchcase(d, p) for p in self.webmail_domains) else d
+        return cache[domain]
 
     @staticmethod
     def problem_codes(rules) -> frozenset:
@@ -307,6 +310,7 @@ class RuleSet:
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_masker"] = None
+        state.pop("_own", None)
         return state
 
     def masker(self):

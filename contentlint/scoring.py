@@ -2,7 +2,9 @@
 
 Score = sum of the weights of a message's findings (the engine already emits one finding per rule per
 message).  Categories may cap their total (rspamd's group ``max_score``) so one cause is not counted
-three times.  A compliance error makes a marketing message ``fail`` whatever its score.
+three times.  A compliance error (a requirement of mailbox providers or law) makes the message ``fail``
+whatever its score; the rules themselves say which mail kinds they apply to (an order confirmation needs no
+unsubscribe link, but no kind of mail may carry an attachment type Gmail rejects).
 """
 from __future__ import annotations
 
@@ -58,7 +60,7 @@ def score_findings(
         verdict = WARN
     else:
         verdict = PASS
-    forced = kind == "marketing" and any(f.category == "compliance" and f.level == "error" for f in findings)
+    forced = any(f.category == "compliance" and f.level == "error" for f in findings)
     if forced:
         verdict = FAIL
     return Score(total, verdict, forced and total < thresholds.fail)

@@ -502,3 +502,21 @@ def test_skip_unknown_json(tmp_path):
     _, doc = run_json(payload, "--skip-unknown-json", "--select", "excessive-punctuation")
     assert [f["rule"] for f in doc["results"][0]["findings"]] == ["excessive-punctuation"]
     assert run("check", pkg, good, "--skip-unknown-json", "--jobs", "2", "--subject", "Hi").exit_code == 0
+
+
+def test_an_attachment_gmail_rejects_fails_even_a_transactional_message(tmp_path):
+    eml = tmp_path / "invoice.eml"
+    eml.write_text(
+        "From: Shop <orders@shop.example.com>\nTo: ann@example.org\nSubject: Your invoice\nMessage-ID: <1@shop.example.com>\n"
+        "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
+        "Hello Ann, your invoice is attached.\n--b\nContent-Type: application/zip\n"
+        "Content-Disposition: attachment; filename=\"Invoice 2026.pdf.js\"\nContent-Transfer-Encoding: base64\n\nUEsDBA==\n--b--\n")
+    res = CliRunner().invoke(app, ["check", str(eml), "--kind", "transactional", "--format", "json"])
+    assert res.exit_code == 1, res.output
+    (result,) = json.loads(res.stdout)["results"]
+    assert result["verdict"] == "fail"
+    (f,) = [f for f in result["findings"] if f["rule"] == "blocked-attachment"]
+    assert f["level"] == "error" and "Invoice 2026.pdf.js" in f["message"] and f["suggestion"]
+    eml.write_text(eml.read_text().replace("Invoice 2026.pdf.js", "Invoice 2026.pdf").replace("application/zip", "application/pdf"))
+    res = CliRunner().invoke(app, ["check", str(eml), "--kind", "transactional", "--format", "json"])
+    assert res.exit_code == 0, res.output

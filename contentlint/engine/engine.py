@@ -22,7 +22,7 @@ from .text import clean, iter_token_spans, lower_tokens, token_spans, words_of
 
 _PART_FOR_SCOPE = {"subject": "subject", "preheader": "preheader", "text-part": "text/plain", "html": "text/html",
                    "anchor-text": "text/html", "headers": "headers", "from": "from", "reply-to": "headers",
-                   "links": "text/html", "images": "text/html"}
+                   "links": "text/html", "images": "text/html", "attachments": "attachments"}
 
 # Used only when contentlint.placeholders is not importable (keeps the engine usable on its own).
 _FALLBACK_PLACEHOLDER = regex.compile(
@@ -130,6 +130,8 @@ class Context:
             return "\n".join(link.href for link in m.links)
         if scope == "images":
             return "\n".join(im.src for im in m.images)
+        if scope == "attachments":
+            return "\n".join(m.attachments)         # "name (type, N bytes)" per line
         return ""
 
     def text(self, scope: str) -> str:
@@ -137,7 +139,7 @@ class Context:
         t = self._texts.get(scope)
         if t is None:
             raw = self.raw(scope)
-            if scope in ("headers", "from", "reply-to", "links", "images"):
+            if scope in ("headers", "from", "reply-to", "links", "images", "attachments"):
                 t = raw
             else:
                 t = clean(self.mask(raw)) if raw else ""

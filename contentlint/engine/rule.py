@@ -9,7 +9,7 @@ LEVELS = ("error", "warning", "info")
 KINDS = ("marketing", "transactional")
 TYPES = ("words", "scored-words", "regex", "metric", "header", "builtin", "dns")
 SCOPES = ("subject", "preheader", "body", "text-part", "html", "anchor-text", "headers", "from",
-          "reply-to", "links", "images")
+          "reply-to", "links", "images", "attachments")
 
 
 class PackError(Exception):

@@ -81,6 +81,7 @@ def test_rules_listing_and_show(rs):
     text = show_rule(rs, "risky-prize-terms")
     assert "Prize and gift vocabulary" in text and "Why:" in text and "Suggestion:" in text
     assert "You are a WINNER" in text and "Examples that fail" in text and "cadeau" in text
+    assert "replaces: dkim-misaligned" in show_rule(rs, "dmarc-dkim-misaligned")
     with pytest.raises(KeyError):
         show_rule(rs, "no-such-rule")
 

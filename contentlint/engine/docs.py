@@ -38,6 +38,8 @@ def show_rule(ruleset, rule_id: str) -> str:
            f"  scope: {', '.join(r.scope)}   kinds: {', '.join(r.kinds)}   languages: {', '.join(r.languages)}"]
     if r.requires_headers:
         out.append("  only for messages with headers (not templates)")
+    if r.replaces:
+        out.append(f"  replaces: {', '.join(r.replaces)} (when both fire, only this one counts)")
     out += ["", "Why:", wrap.fill(r.description), "", "Message:", wrap.fill(r.message), "",
             "Suggestion:", *[wrap.fill(p) for p in r.suggestion.split("\n")]]
     if r.type == "words":

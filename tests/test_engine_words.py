@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from contentlint.engine import load_ruleset
+from contentlint.engine import PackError, load_ruleset
 from contentlint.engine.lemmas import load_shipped
 from contentlint.engine.text import tokenize
 from contentlint.model import Message
@@ -86,6 +86,34 @@ rules:
     rs = load_ruleset([pack], builtin=False)
     assert hits(rs, msg("Votre facture impayée", lang="fr"))["custom-words"].matches == ("facture impayée",)
     assert hits(rs, msg("He gambles", lang="en"))["custom-words"].matches == ("gambles",)
+
+
+def test_an_exact_entry_matches_only_its_written_form(tmp_path):
+    pack = tmp_path / "p.yaml"
+    pack.write_text("""pack: p
+version: 1
+description: d
+rules:
+  - id: custom-words
+    title: t
+    description: d
+    category: content
+    level: info
+    weight: 0.1
+    type: words
+    words: {en: [{term: free, exact: true}, winner], fr: [{term: offert, exact: true}]}
+    message: "{word}"
+    suggestion: "replace {word}"
+""", encoding="utf-8")
+    rs = load_ruleset([pack], builtin=False)
+    assert hits(rs, msg("It is FREE today", lang="en"))["custom-words"].matches == ("FREE",)
+    assert "custom-words" not in hits(rs, msg("The hostages were freed", lang="en"))
+    assert hits(rs, msg("Two winners", lang="en"))["custom-words"].matches == ("winners",)   # the others: by lemma
+    assert "custom-words" not in hits(rs, msg("Livraison offerte", lang="fr"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(pack.read_text().replace("exact: true}, winner", "exact: yes-please}, winner"), encoding="utf-8")
+    with pytest.raises(PackError, match="'exact' of 'free' must be true or false"):
+        load_ruleset([bad], builtin=False, cache=False)
 
 
 def test_exceptions(rs):

@@ -61,7 +61,7 @@ class WordIndex:
         self._triggers: Optional[frozenset] = None
 
     def add(self, entry):
-        keys = {entry.low[0], entry.lem[0]}
+        keys = {entry.low[0]} if entry.exact else {entry.low[0], entry.lem[0]}
         for k in keys:
             self.first.setdefault(k, []).append(entry)
         self._triggers = None
@@ -232,7 +232,7 @@ class Context:
                         ok = True
                         for j in range(n):
                             tj = toks[i + j]
-                            if tj != e.low[j] and tj != e.lem[j] and get(tj, tj) != e.lem[j]:
+                            if tj != e.low[j] and (e.exact or tj != e.lem[j] and get(tj, tj) != e.lem[j]):
                                 ok = False
                                 break
                         if ok and (e.rule, i, e.text) not in seen:
@@ -334,7 +334,7 @@ class RuleSet:
                     low, lem = _seq(text, table)
                     if not low:
                         continue
-                    idx.add(WordEntry(r.id, text, low, lem, kinds))
+                    idx.add(WordEntry(r.id, text, low, lem, kinds, (lang, text) in getattr(ch, "exact", ())))
             ch.exception_seqs = {lang: [s for s in (_seq(t, self.lemma_tables.get(lang, {})) for t in items) if s[0]]
                                  for lang, items in ch.exceptions.items()}
             ch.alt_by_lemma = {}

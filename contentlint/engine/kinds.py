@@ -107,6 +107,7 @@ class WordEntry:
     low: tuple                    # lowercased tokens
     lem: tuple                    # lemma of each token
     kinds: Optional[frozenset]    # None: all kinds
+    exact: bool = False           # match the written form only (no lemma: "free" does not match "freed")
 
 
 class WordsChecker:
@@ -118,6 +119,7 @@ class WordsChecker:
         words = params.get("words")
         expect(isinstance(words, dict) and words, "'words' must be a mapping {language: [word, …]}", ctx)
         self.words: dict[str, list] = {}
+        self.exact: set[tuple[str, str]] = set()     # (lang, term) entries matched by written form only
         for lang, items in words.items():
             expect(isinstance(lang, str) and isinstance(items, list) and items,
                    f"'words.{lang}' must be a non-empty list", ctx)
@@ -126,15 +128,18 @@ class WordsChecker:
                 if isinstance(item, str):
                     out.append((item, None))
                 elif isinstance(item, dict) and isinstance(item.get("term"), str):
-                    extra = set(item) - {"term", "kinds"}
+                    extra = set(item) - {"term", "kinds", "exact"}
                     expect(not extra, f"unknown key(s) {sorted(extra)} in a word of 'words.{lang}' "
-                           "(allowed: term, kinds)", ctx)
+                           "(allowed: term, kinds, exact)", ctx)
+                    expect(isinstance(item.get("exact", False), bool), f"'exact' of {item['term']!r} must be true or false", ctx)
+                    if item.get("exact"):
+                        self.exact.add((lang, item["term"]))
                     kinds = item.get("kinds")
                     if kinds is not None:
                         kinds = frozenset(as_str_list(kinds, "kinds", ctx))
                     out.append((item["term"], kinds))
                 else:
-                    raise PackError(f"'words.{lang}' items must be strings or {{term:, kinds:}}", **ctx)
+                    raise PackError(f"'words.{lang}' items must be strings or {{term:, kinds:, exact:}}", **ctx)
             self.words[lang] = out
         exc = params.get("exceptions") or {}
         if isinstance(exc, list):

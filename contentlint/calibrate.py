@@ -255,6 +255,55 @@ _NEVER_LEARN = frozenset("""christian christians muslim muslims jewish jew jews 
     arial helvetica verdana tahoma geneva courier times roman sans serif""".split())
 _FOOTER_WORDS = frozenset("""unsubscribe unsubscribed subscribe subscription subscriber subscribed opt optout
     preference preferences mailing newsletter remove removal removed list wish future receive""".split())
+# The boilerplate that ESPs insert and the law requires (CAN-SPAM postal address, why-you-get-this, opt-out,
+# view-online, address-book lines): 2002 spam carried such lines and 2002 ham did not, so their word pairs look
+# like spam to a corpus. Any two-word term found in one of these sentences is never learned.
+_FOOTER_PHRASES = {
+    "en": """Our mailing address is:
+You are receiving this email because you opted in at our website.
+You received this email because you signed up for our newsletter.
+You are receiving this because you subscribed to our mailing list.
+This email was sent to your email address because you asked to hear from us.
+This message was sent to you by our company.
+Why did I get this? You are on our list.
+If you no longer wish to receive these emails, you can unsubscribe.
+If you do not want to hear from us, click here to unsubscribe.
+To remove yourself from our mailing list, reply with remove.
+To stop receiving these emails, update your preferences.
+Want to change how you receive these emails? You can update your preferences or unsubscribe from this list.
+Update your email address. Manage your email preferences.
+Add us to your address book to make sure our emails reach your inbox.
+Forward this email to a friend.
+View this email in your browser. Having trouble viewing this email? View it online.
+Please do not reply to this email. We respect your privacy.
+Copyright 2024 Our company, all rights reserved. Privacy policy. Terms of use. Contact us.""",
+    "fr": """Notre adresse postale est :
+Vous recevez cet email car vous êtes inscrit à notre lettre d'information.
+Vous avez reçu ce message parce que vous vous êtes abonné sur notre site.
+Si vous ne souhaitez plus recevoir nos emails, vous pouvez vous désinscrire.
+Pour ne plus recevoir nos messages, cliquez ici.
+Gérez vos préférences. Mettez à jour votre adresse email.
+Ajoutez-nous à votre carnet d'adresses pour recevoir nos emails dans votre boîte de réception.
+Voir la version en ligne. Transférer à un ami.
+Merci de ne pas répondre à cet email. Nous respectons votre vie privée.
+Copyright 2024 Notre société, tous droits réservés. Politique de confidentialité. Mentions légales. Contactez-nous.""",
+}
+
+
+def _footer_pairs(lang: str) -> frozenset:
+    """Lemma pairs of the footer boilerplate of ``lang`` (as ``_grams`` would form them)."""
+    from .engine.lemmas import full_table
+    from .engine.text import lower_tokens
+
+    text = _FOOTER_PHRASES.get(lang)
+    if not text:
+        return frozenset()
+    table = full_table(lang)
+    out = set()
+    for sentence in text.splitlines():
+        toks = [table.get(t, t) for t in lower_tokens(sentence)]
+        out.update(a + " " + b for a, b in zip(toks, toks[1:]))
+    return frozenset(out)
 
 
 def _content_text(text: str) -> str:
@@ -354,10 +403,12 @@ def mine_terms(samples: Sequence[Sample], *, max_terms: int = MAX_TERMS_PER_LANG
         for s in ham:
             ch.update(s.grams)
         S, H = len(spam), len(ham)
+        footer = _footer_pairs(lang)
         cands = []
         for g, c in cs.items():
             words_of_g = g.split()
-            if c / S < MIN_TERM_SPAM_DF or c < 5 or any(w in _FOOTER_WORDS or w in _NEVER_LEARN for w in words_of_g):
+            if c / S < MIN_TERM_SPAM_DF or c < 5 or any(w in _FOOTER_WORDS or w in _NEVER_LEARN for w in words_of_g) \
+                    or g in footer:
                 continue
             # a term must be common in spam of at least two independent collections, so that one
             # collection's artefacts (a list footer, an anonymised address) are not learned as spam words

@@ -111,6 +111,20 @@ def test_scored_words_sums_distinct_terms_by_lemma_and_caps(tmp_path):
     assert finding("Minutes of Tuesday's meeting are attached.") is None
 
 
+def test_mining_never_learns_the_footer_boilerplate_the_law_requires():
+    """2002 spam had "our mailing list" footers and 2002 ham did not; Mailchimp's "Our mailing address is"
+    must not become a spam term. Content words with the same statistics are learned."""
+    def sample(label, source, grams):
+        return calibrate.Sample("x", label, 0, source, "en", grams=frozenset(grams))
+
+    spam = [sample(1, src, {"our mail", "lottery", "email because", "address book"})
+            for src in ("a", "b") for _ in range(150)]
+    ham = [sample(0, "h", {"meeting"}) for _ in range(300)]
+    terms = {t.term for t in calibrate.mine_terms(spam + ham)}
+    assert "lottery" in terms
+    assert not terms & {"our mail", "email because", "address book"}
+
+
 def test_scored_words_below_min_points_reports_nothing(tmp_path):
     pack = tmp_path / "learned.yaml"
     pack.write_text(SCORED_PACK.replace("max_points: 2.5", "max_points: 2.5\n    min_points: 1.0"))
@@ -180,7 +194,7 @@ def test_shipped_weights_meet_the_accuracy_targets_on_the_held_out_half(shared_c
     m = calibrate.measure(scores, labels, 5.0)
     assert m.auc >= 0.95
     assert m.ham_fpr <= 0.01
-    # the issue's target; the shipped weights reach 70.4 % at 0.57 % FPR (README), SpamAssassin 49 % at 2.1 %
+    # the issue's target; the shipped weights reach 72.5 % at 0.81 % FPR (README), SpamAssassin 49 % at 2.1 %
     assert m.spam_recall >= 0.70
 
 

@@ -66,3 +66,34 @@ def test_arbitrary_json_shapes(value):
     import json
 
     check(list(read_bytes(json.dumps({"Messages": value}).encode(), source="p.json")))
+
+
+# -- the rules too: hostile header and body text never crashes a check, every finding keeps its fix --------
+_WEIRD = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80) | st.sampled_from([
+    "V\u2069e\u2069rify", "\u0410pple", "a\u200bb\u200bc", "undisclosed-recipients:;", "<x@y>", "x@y.",
+    "@", "<<>>", "\"\" <>", " " * 50 + "QZX", "=?utf-8?B?4oCL?=", "\U000e0139C\U000e0139oin"])
+
+
+@fuzz
+@given(_WEIRD, _WEIRD, _WEIRD, _WEIRD, _WEIRD, st.booleans())
+def test_rules_survive_hostile_fields(subject, sender, reply_to, to, body, as_html):
+    def clean(s):
+        return s.replace("\r", " ").replace("\n", " ")
+
+    ctype = "text/html" if as_html else "text/plain"
+    text = (f"From: {clean(sender)}\nReply-To: {clean(reply_to)}\nTo: {clean(to)}\nSubject: {clean(subject)}\n"
+            f"Message-ID: {clean(subject)}\nContent-Type: {ctype}; charset=utf-8\n\n{body}\n")
+    for report in _linter().check_bytes(text.encode("utf-8"), source="fuzz.eml"):
+        for f in report.findings:
+            assert f.message and f.suggestion, f.rule
+
+
+_LINTERS: list = []
+
+
+def _linter():
+    if not _LINTERS:
+        from contentlint import Linter
+
+        _LINTERS.append(Linter())
+    return _LINTERS[0]

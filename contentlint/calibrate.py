@@ -110,10 +110,12 @@ def measure(scores: Sequence[float], labels: Sequence[int], threshold: float) ->
 
 # --------------------------------------------------------------------------- fitting
 def fit_nonnegative_logistic(X, y, *, l2: float = 1.0, iterations: int = 3000, lr: float = 0.5,
-                             upper=None, ham_weight: float = 1.0):
+                             upper=None, ham_weight: float = 1.0, prior=None):
     """Logistic regression with weights >= 0 (projected gradient with Adam-style steps); free intercept.
 
-    ``X``: (n, d) array of feature values; ``y``: (n,) 0/1.  Returns (weights, intercept).
+    ``X``: (n, d) array of feature values; ``y``: (n,) 0/1.  The L2 penalty pulls each weight towards
+    ``prior`` (a (d,) array; zeros when None): the MAP fit under a Gaussian prior centred there.
+    Returns (weights, intercept).
     """
     import numpy as np
 
@@ -123,7 +125,10 @@ def fit_nonnegative_logistic(X, y, *, l2: float = 1.0, iterations: int = 3000, l
     # balance the classes so the fitted boundary does not depend on the corpus' spam share
     pos = y.sum()
     sw = np.where(y == 1, n / (2 * max(pos, 1)), ham_weight * n / (2 * max(n - pos, 1)))
-    w = np.zeros(d)
+    centre = np.zeros(d) if prior is None else np.asarray(prior, dtype=float)
+    w = centre.copy()
+    if upper is not None:
+        w = np.minimum(w, upper)
     b = 0.0
     m_w = np.zeros(d); v_w = np.zeros(d); m_b = 0.0; v_b = 0.0
     beta1, beta2, eps = 0.9, 0.999, 1e-8
@@ -131,7 +136,7 @@ def fit_nonnegative_logistic(X, y, *, l2: float = 1.0, iterations: int = 3000, l
         z = X @ w + b
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
         g = (p - y) * sw
-        grad_w = X.T @ g / n + l2 * w / n
+        grad_w = X.T @ g / n + l2 * (w - centre) / n
         grad_b = g.mean()
         m_w = beta1 * m_w + (1 - beta1) * grad_w
         v_w = beta2 * v_w + (1 - beta2) * grad_w ** 2
@@ -147,16 +152,20 @@ def fit_nonnegative_logistic(X, y, *, l2: float = 1.0, iterations: int = 3000, l
 
 
 def points_scale(fit_scores: Sequence[float], labels: Sequence[int], fail: float, max_ham_fpr: float) -> float:
-    """Factor turning raw fitted scores into points, so that ``fail`` sits just above the ham score
-    quantile that keeps the ham false-positive rate at or below ``max_ham_fpr`` on the fit half."""
+    """Factor turning raw fitted scores into points, so that ``fail`` sits above the ham score quantile that
+    keeps the ham false-positive rate at or below ``max_ham_fpr`` on the fit half: halfway between that ham
+    score and the next one up, so the threshold does not rest on a single message's score (with few ham in
+    the tail, the two neighbours can be far apart and either one alone makes a knife edge)."""
     ham = sorted(s for s, y in zip(fit_scores, labels) if not y)
     if not ham:
         return 1.0
     k = min(len(ham) - 1, int(math.floor((1 - max_ham_fpr) * len(ham))))
-    cut = ham[k]
+    below = ham[k]
+    above = ham[k + 1] if k + 1 < len(ham) else below
+    cut = (below + above) / 2 if above > below else below * 1.0001
     if cut <= 0:
-        cut = max(ham) or 1.0
-    return fail / (cut * 1.0001)
+        cut = (max(ham) or 1.0) * 1.0001
+    return fail / cut
 
 
 @dataclass
@@ -448,7 +457,14 @@ class Calibration:
 
 
 def fit(samples: Sequence[Sample], terms: Sequence[MinedTerm], *, fail: float = 5.0, max_ham_fpr: float = 0.004,
-        l2: float = 1.0, max_rule_points: float = 2.5, ham_weight: float = 1.0) -> Calibration:
+        l2: float = 1.0, max_rule_points: float = 2.5, ham_weight: float = 1.0,
+        prior_points: Optional[dict] = None) -> Calibration:
+    """Fit rule and term points on ``samples``.
+
+    ``prior_points`` ({rule id: points}, the weights written in the packs) centres each rule's penalty on
+    the rule author's weight instead of 0: a rule the corpus says little about keeps about its written
+    weight rather than dropping to nothing, so kinds of spam missing from the corpus are still scored.
+    """
     import numpy as np
 
     fit_set = [s for s in samples if s.error is None]
@@ -471,7 +487,10 @@ def fit(samples: Sequence[Sample], terms: Sequence[MinedTerm], *, fail: float = 
     # must not make one structural rule decide the verdict; refit with that bound so the rest compensates
     upper = np.full(X.shape[1], np.inf)
     upper[:len(rules)] = max_rule_points / k
-    w, b = fit_nonnegative_logistic(X, y, l2=l2, upper=upper, ham_weight=ham_weight)
+    prior = np.zeros(X.shape[1])
+    for r, i in col.items():
+        prior[i] = min(float((prior_points or {}).get(r, 0.0)), max_rule_points) / k
+    w, b = fit_nonnegative_logistic(X, y, l2=l2, upper=upper, ham_weight=ham_weight, prior=prior)
     raw = X @ w
     k = points_scale(raw, list(y), fail, max_ham_fpr)
     w[:len(rules)] = np.minimum(w[:len(rules)], max_rule_points / k)
@@ -586,13 +605,16 @@ def _ruleset_for(weights_file=None, terms_file: Optional[Path] = None, extra=())
         files.append(Path(terms_file))
     wf = weights_file if weights_file is not None else (bdir / "weights.yaml" if (bdir / "weights.yaml").is_file() else None)
     if wf is None:
-        # no weights file yet: an empty one, so the packs' own weights apply
-        import tempfile
-
-        tmp = Path(tempfile.mkdtemp()) / "weights.yaml"
-        tmp.write_text("weights: {}\n")
-        wf = tmp
+        wf = _empty_weights_file()       # no weights file yet: the packs' own weights apply
     return load_ruleset([*files, *extra], builtin=False, weights_file=wf, cache=False)
+
+
+def _empty_weights_file() -> Path:
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp()) / "weights.yaml"
+    tmp.write_text("weights: {}\n")
+    return tmp
 
 
 def engine_scores(examples: Sequence[Example], ruleset, *, kind: str = "marketing") -> tuple[list[float], list[int], list[str]]:
@@ -620,6 +642,8 @@ def run(labels_path: str | Path, *, weights_out: Path, terms_out: Path, kind: st
         raise ValueError(f"{labels_path}: no labelled files")
     echo(f"{len(examples)} labelled files; reading and running every rule…")
     base = _ruleset_for(terms_file=None)
+    written = _ruleset_for(weights_file=_empty_weights_file(), terms_file=None)
+    prior_points = {r.id: r.weight for r in written.rules}
     learned_ids = [r.id for r in base.rules if r.pack == LEARNED_PACK]
     samples = collect(examples, base, kind=kind, exclude_rules=learned_ids,
                       progress=lambda n, t: echo(f"  {n}/{t}") if n else None)
@@ -628,7 +652,7 @@ def run(labels_path: str | Path, *, weights_out: Path, terms_out: Path, kind: st
     terms = mine_terms(fit_samples)
     echo(f"mined {len(terms)} spam terms on the fit half "
          f"({', '.join(sorted({t.lang for t in terms})) or 'no language had enough of both classes'})")
-    cal = fit(fit_samples, terms, fail=fail, max_ham_fpr=train_fpr)
+    cal = fit(fit_samples, terms, fail=fail, max_ham_fpr=train_fpr, prior_points=prior_points)
     cal.n_errors = len(errors)
     if errors:
         echo(f"{len(errors)} labelled file(s) could not be read and were left out (first: {errors[0].path}: {errors[0].error})")

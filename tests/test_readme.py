@@ -35,3 +35,23 @@ def test_readme_library_example_runs():
     report = namespace["report"]
     assert report.verdict in ("pass", "warn", "fail")
     assert all(f.suggestion for f in report.findings)
+
+
+def test_readme_sample_output_is_what_the_command_prints(monkeypatch):
+    """The sample run shown at the top of the README is real output (lines elided with … aside)."""
+    from typer.testing import CliRunner
+
+    from contentlint.cli import app
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```\n\$ contentlint check (\S+)\n(.*?)```", readme, re.S)
+    assert block, "no sample run in the README"
+    monkeypatch.chdir(ROOT)
+    printed = CliRunner().invoke(app, ["check", block.group(1), "--no-color"]).stdout.splitlines()
+    shown = [line for line in block.group(2).splitlines() if line.strip() != "…"]
+    assert len(shown) >= 5
+    for line in shown:
+        if line.endswith("…)."):       # a list shortened for the README
+            assert any(p.startswith(line[:-3]) for p in printed), line
+        else:
+            assert line in printed, line

@@ -610,6 +610,9 @@ def missing_unsubscribe(ctx, rule, params):
         except Exception:
             snippet = None
     snippet = snippet or _FALLBACK_SNIPPET
+    own = ctx.ruleset.own_domain(m.from_domain)
+    if own and "https://example.com/" in snippet:
+        snippet = snippet.replace("https://example.com/", f"https://{own}/")   # the generic endpoint, on the sender's domain
     return Hit(matches=["no unsubscribe link"], fragment="", part="text/html" if m.html is not None else "text/plain",
                vars={"snippet": snippet, "esp": esp or "generic"})
 

@@ -146,6 +146,30 @@ class Context:
             self._texts[scope] = t
         return t
 
+    def text_without_placeholders(self, scope: str) -> str:
+        """The scope's text with placeholders cut out (not blanked): offsets move, whitespace is real."""
+        key = "-" + scope
+        t = self._texts.get(key)
+        if t is None:
+            raw = self.raw(scope)
+            if not raw or self.mask(raw) == raw:
+                t = self.text(scope)
+            else:
+                try:
+                    from contentlint.placeholders import default_placeholders
+
+                    spans = [(p.start, p.end) for p in default_placeholders().find(raw)]
+                except Exception:
+                    spans = [m.span() for m in _FALLBACK_PLACEHOLDER.finditer(raw)]
+                pieces, pos = [], 0
+                for start, end in spans:
+                    pieces.append(raw[pos:start])
+                    pos = max(pos, end)
+                pieces.append(raw[pos:])
+                t = clean("".join(pieces))
+            self._texts[key] = t
+        return t
+
     def part_for(self, scope: str) -> str:
         if scope == "body":
             return "text/html" if (self.message.html is not None and self.message.visible_text.strip()) else "text/plain"

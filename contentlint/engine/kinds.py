@@ -220,10 +220,17 @@ def _drop_nested(found):
 
 # -- regex ----------------------------------------------------------------------------------------
 class RegexChecker:
-    KEYS = {"pattern": True, "ignorecase": False, "exceptions": False, "replacement": False, "min_matches": False}
+    KEYS = {"pattern": True, "ignorecase": False, "exceptions": False, "replacement": False, "min_matches": False,
+            "placeholders": False}
     VARS = {"match", "word", "matches", "words", "count", "replacement"}
+    PLACEHOLDER_MODES = ("mask", "remove")
 
     def __init__(self, params: dict, ctx: dict):
+        # placeholders are masked by blanks of the same length (offsets kept) unless the rule asks to remove
+        # them: a pattern about whitespace must not mistake "Hi {{ first_name }}!" for padding
+        self.placeholders = params.get("placeholders", "mask")
+        expect(self.placeholders in self.PLACEHOLDER_MODES,
+               f"'placeholders' must be one of {', '.join(self.PLACEHOLDER_MODES)}", ctx)
         patterns = as_str_list(params.get("pattern"), "pattern", ctx)
         expect(bool(patterns), "'pattern' must not be empty", ctx)
         ignorecase = params.get("ignorecase", False)
@@ -244,7 +251,7 @@ class RegexChecker:
         found = []
         first = None
         for scope in rule.scope:
-            text = ctx.text(scope)
+            text = ctx.text(scope) if self.placeholders == "mask" else ctx.text_without_placeholders(scope)
             if not text:
                 continue
             for pat in self.patterns:

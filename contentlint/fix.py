@@ -4,6 +4,9 @@ Only what needs no judgement is changed, and never the input file itself:
 
 * ``all-caps-subject`` — the subject is rewritten in sentence case (acronyms kept, as the rule decides);
 * ``excessive-punctuation`` in the subject — ``!!!``/``???``/``$$$`` become one sign;
+* ``subject-padding`` — the run of spaces and the tracking code after it are cut from the subject;
+* ``obfuscated-text`` in the subject — its invisible characters are removed (look-alike letters are not
+  guessed: they are reported, not rewritten);
 * ``missing-one-click-unsubscribe`` — when the message already has a List-Unsubscribe header with an
   https URL, the ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` header is added (RFC 8058).
 
@@ -51,12 +54,34 @@ def calm_punctuation(subject: str, ruleset) -> str:
     return subject
 
 
+def unpad_subject(subject: str, ruleset) -> str:
+    """The subject without the padding and code ``subject-padding`` finds."""
+    from .engine.kinds import RUN_TIMEOUT
+
+    for pattern in ruleset.get("subject-padding").checker.patterns:
+        subject = pattern.sub("", subject, timeout=RUN_TIMEOUT)
+    return subject.rstrip()
+
+
+def strip_invisible(subject: str) -> str:
+    """The subject without the invisible characters ``obfuscated-text`` looks for."""
+    from .engine.builtins import _INVISIBLE
+
+    return re.sub("[" + _INVISIBLE + "]", "", subject)
+
+
 def _new_subject(report, subject: Optional[str], ruleset) -> tuple[Optional[str], list[str]]:
     if not subject:
         return None, []
     rules = {f.rule for f in report.findings}
     applied = []
     new = subject
+    if "obfuscated-text" in rules and strip_invisible(new) != new:
+        new = strip_invisible(new)
+        applied.append("obfuscated-text")
+    if "subject-padding" in rules and unpad_subject(new, ruleset) != new:
+        new = unpad_subject(new, ruleset)
+        applied.append("subject-padding")
     if "all-caps-subject" in rules:
         new = sentence_case_subject(new, ruleset)
         applied.append("all-caps-subject")
@@ -175,7 +200,7 @@ def register(app) -> None:
                                               help="Where to write the fixed copy (default: NAME.fixed.EXT)."),
         kind: str = typer.Option("marketing", "--kind", help="Mail kind the rules run as."),
     ):
-        """Apply the mechanical fixes (subject case and punctuation, one-click header) to a copy."""
+        """Apply the mechanical fixes (subject case, punctuation, padding and invisible characters; one-click header) to a copy."""
         from .api import ContentlintInputError, Linter
 
         if not path.is_file():

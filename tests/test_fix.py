@@ -77,3 +77,20 @@ def test_fix_refuses_payloads_with_several_messages(tmp_path):
     shutil.copy(ROOT / "examples" / "mailjet-payload.json", src)
     result = runner.invoke(app, ["fix", str(src)])
     assert result.exit_code == 2
+
+
+def test_fix_cuts_subject_padding_and_invisible_characters(tmp_path):
+    src = tmp_path / "deal.eml"
+    subject = "V\u2069e\u2069rify your s\u200baving\u200bs today                    QZRTX"
+    src.write_bytes(("From: Deals <deals@shop.example.com>\nTo: ann@example.org\nSubject: =?utf-8?B?"
+                     + __import__("base64").b64encode(subject.encode()).decode() + "?=\n"
+                     "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
+                     "Hello Ann, our deals. Unsubscribe: https://shop.example.com/u/1\n").encode())
+    before_rules = _rules(src)[1]
+    assert {"subject-padding", "obfuscated-text"} <= before_rules
+    out = tmp_path / "fixed.eml"
+    result = runner.invoke(app, ["fix", str(src), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    report, rules = _rules(out)
+    assert report.subject == "Verify your savings today"
+    assert not {"subject-padding", "obfuscated-text"} & rules

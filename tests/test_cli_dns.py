@@ -92,3 +92,20 @@ def test_missing_zone_file_is_a_usage_error(tmp_path):
     msg = message(tmp_path, "example.test")
     result = CliRunner().invoke(app, ["check", str(msg), "--dns", "--zone", str(tmp_path / "nope.zone")])
     assert result.exit_code == 2 and "--zone" in result.stderr
+
+
+def test_zone_file_findings_point_at_the_record_line(tmp_path):
+    zone = tmp_path / "example.zone"
+    zone.write_text(
+        "$ORIGIN example.test.\n$TTL 300\n; the SPF record, split in two strings and over two lines\n"
+        '@ IN TXT ( "v=spf1 include:_spf.example.test "\n          "+all" )\n'
+        '_spf IN TXT "v=spf1 ip4:192.0.2.0/24 -all" ; comment with "quotes"\n'
+        '_dmarc IN TXT "v=DMARC1; p=none; rua=mailto:d@example.test"\n', encoding="utf-8")
+    res = CliRunner().invoke(app, ["dns", "example.test", "--zone", str(zone)])
+    assert res.exit_code == 1, res.output
+    assert f"{zone}:4: spf-permissive-all" in res.output
+    assert f"{zone}:7: dmarc-policy-none" in res.output
+    sarif = json.loads(CliRunner().invoke(app, ["dns", "example.test", "--zone", str(zone), "--format", "sarif"]).stdout)
+    lines = {r["ruleId"]: r["locations"][0]["physicalLocation"].get("region", {}).get("startLine")
+             for r in sarif["runs"][0]["results"]}
+    assert lines["spf-permissive-all"] == 4 and lines["dmarc-policy-none"] == 7

@@ -46,7 +46,8 @@ def render_text(result) -> str:
         lines.append(f"  DMARC  {dm.name}: {dm.record}" if dm.record else "  DMARC  none")
     lines.append("")
     for f in result.findings:
-        lines.append(f"{f.level:<8} {f.rule}: {f.message}")
+        where = f"{result.source.removeprefix('zone file ')}:{f.location.line}: " if f.location.line else ""
+        lines.append(f"{f.level:<8} {where}{f.rule}: {f.message}")
         lines.append(f"         fix: {f.suggestion}")
         if f.location.excerpt:
             lines.append(f"         record: {f.location.excerpt}")
@@ -90,7 +91,10 @@ def render_sarif(result, zone_file: Optional[str] = None) -> str:
                            "domain": result.domain},
         }
         if zone_file:
-            item["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": Path(zone_file).as_posix()}}}]
+            physical = {"artifactLocation": {"uri": Path(zone_file).as_posix()}}
+            if f.location.line:
+                physical["region"] = {"startLine": f.location.line}
+            item["locations"] = [{"physicalLocation": physical}]
         else:
             item["locations"] = [{"logicalLocations": [{"fullyQualifiedName": result.domain, "kind": "resource"}]}]
         results.append(item)
@@ -101,6 +105,17 @@ def render_sarif(result, zone_file: Optional[str] = None) -> str:
                   "results": results}],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _at_zone_line(finding, record_lines: dict):
+    """The finding pointed at the zone-file line of its record (the first one, for "a | b" excerpts)."""
+    import dataclasses
+
+    record = (finding.location.excerpt or "").split(" | ")[0]
+    line = record_lines.get(record)
+    if not line:
+        return finding
+    return dataclasses.replace(finding, location=dataclasses.replace(finding.location, line=line))
 
 
 def run_dns(domain: str, *, zone: Optional[str] = None, nameserver: Optional[str] = None, port: int = 53,
@@ -125,6 +140,9 @@ def run_dns(domain: str, *, zone: Optional[str] = None, nameserver: Optional[str
     except DnsUnavailable as exc:
         err.write(f"contentlint dns: {exc}\n")
         return 2
+    lines = getattr(resolver, "record_lines", None)
+    if lines:
+        result.findings = [_at_zone_line(f, lines) for f in result.findings]
     if fmt == "json":
         out.write(render_json(result))
     elif fmt == "sarif":

@@ -152,6 +152,29 @@ class LiveResolver(BaseResolver):
         return Answer(OK, _convert(rdtype, ans.rrset))
 
 
+def zone_record_lines(zone_text: str) -> dict[str, int]:
+    """{TXT record text: 1-based line where it starts} for the quoted records of an RFC 1035 master file.
+
+    Character-strings are joined as receivers join them; a record spread over several lines in
+    parentheses counts from its first line. Best effort: used only to point findings at the file.
+    """
+    import re
+
+    quoted = re.compile(r'"((?:[^"\\]|\\.)*)"')
+    out: dict[str, int] = {}
+    depth, start, strings = 0, 0, []
+    for n, line in enumerate(zone_text.splitlines(), 1):
+        code = re.sub(r';(?=(?:[^"]*"[^"]*")*[^"]*$).*', "", line)      # comment outside quotes
+        if depth == 0:
+            start, strings = n, []
+        strings += [re.sub(r"\\(.)", r"\1", q) for q in quoted.findall(code)]
+        bare = quoted.sub("", code)
+        depth = max(0, depth + bare.count("(") - bare.count(")"))
+        if depth == 0 and strings:
+            out.setdefault("".join(strings), start)
+    return out
+
+
 class ZoneResolver(BaseResolver):
     """Answers from an RFC 1035 master file holding records of any number of domains.
 
@@ -168,6 +191,7 @@ class ZoneResolver(BaseResolver):
         import dns.zone
 
         self.source = source
+        self.record_lines = zone_record_lines(zone_text)
         try:
             self.zone = dns.zone.from_text(
                 zone_text, origin=dns.name.root, relativize=False, check_origin=False, filename=source

@@ -319,12 +319,14 @@ class RuleSet:
         if not domain:
             return None
         cache = self.__dict__.setdefault("_own", {})
-        if domain not in cache:
+        found = cache.get(domain, "")
+        if found == "":                      # not seen yet (None is a cached "webmail" answer)
+            d = domain.lower().rstrip(".")
+            found = None if any(d == p or fnmatch.fnmatchcase(d, p) for p in self.webmail_domains) else d
             if len(cache) > 4096:
                 cache.clear()
-            d = domain.lower().rstrip(".")
-            cache[domain] = None if any(d == p or fnmatch.fnmatchcase(d, p) for p in self.webmail_domains) else d
-        return cache[domain]
+            cache[domain] = found            # shared by threads: a lost update only costs a recomputation
+        return found
 
     @staticmethod
     def problem_codes(rules) -> frozenset:

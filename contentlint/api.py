@@ -348,7 +348,7 @@ class Linter:
             if ignored:
                 findings = [f for f in findings if not matches_any(f.rule, ignored)]
             findings.sort(key=Finding.sort_key)
-        score = score_findings(findings, kind=self.kind, caps=self.caps, thresholds=self.thresholds)
+        score = score_findings(findings, caps=self.caps, thresholds=self.thresholds)
         report = Report(
             source=message.source,
             index=message.index,

@@ -15,6 +15,7 @@ Compliance rules keep their policy weights (they are requirements, not statistic
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -609,7 +610,9 @@ def _ruleset_for(weights_file=None, terms_file: Optional[Path] = None, extra=())
     return load_ruleset([*files, *extra], builtin=False, weights_file=wf, cache=False)
 
 
+@functools.lru_cache(maxsize=1)
 def _empty_weights_file() -> Path:
+    """A weights file with no weights (the packs' own weights apply); one per process."""
     import tempfile
 
     tmp = Path(tempfile.mkdtemp()) / "weights.yaml"
@@ -628,7 +631,7 @@ def engine_scores(examples: Sequence[Example], ruleset, *, kind: str = "marketin
         for item in iter_messages([ex.path]):
             if isinstance(item, Message):
                 findings = ruleset.check(item, kind)
-                scores.append(score_findings(findings, kind=kind, caps=ruleset.caps).score)
+                scores.append(score_findings(findings, caps=ruleset.caps).score)
                 labels.append(ex.label)
                 paths.append(ex.path)
     return scores, labels, paths

@@ -319,11 +319,14 @@ class PlaceholderSet:
         pool = esp_counts or counts
         return max(pool.items(), key=lambda kv: (kv[1], kv[0]))[0]
 
-    def unsubscribe_snippet(self, esp: Optional[str]) -> str:
-        """What to add for a missing unsubscribe link, in that ESP's syntax (a generic https link otherwise)."""
+    def unsubscribe_snippet(self, esp: Optional[str], domain: str = "example.com") -> str:
+        """What to add for a missing unsubscribe link, in that ESP's syntax (a generic https link otherwise);
+        ``{domain}`` in a snippet stands for the sender's own domain."""
         if esp and esp in self.snippets:
-            return self.snippets[esp]
-        return self.snippets.get("default", '<a href="https://example.com/unsubscribe">Unsubscribe</a>')
+            snippet = self.snippets[esp]
+        else:
+            snippet = self.snippets.get("default", '<a href="https://{domain}/unsubscribe">Unsubscribe</a>')
+        return snippet.replace("{domain}", domain)
 
     # -- questions the HTML analysis asks ------------------------------------------------
     def starts_with_placeholder(self, text: str) -> Optional[PlaceholderMatch]:

@@ -48,7 +48,6 @@ def category_totals(findings: Iterable[Finding], caps: Optional[Mapping[str, flo
 def score_findings(
     findings: Iterable[Finding],
     *,
-    kind: str = "marketing",
     caps: Optional[Mapping[str, float]] = None,
     thresholds: Thresholds = Thresholds(),
 ) -> Score:

@@ -31,3 +31,39 @@ CLEAN_HTML = """<html lang="en"><body>
 <p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>
 </body></html>
 """
+
+
+# A user rule pack of two regex rules (house-xyzzy: error, 6 points; house-plugh: warning, 3.5 points).
+HOUSE_PACK = r"""pack: test-house
+version: 1
+description: House rules used by the CLI tests.
+rules:
+  - id: house-xyzzy
+    title: The forbidden word xyzzy
+    description: Our house style forbids the word xyzzy in mail.
+    category: content
+    level: error
+    weight: 6.0
+    type: regex
+    scope: [body]
+    pattern: '\bxyzzy\b'
+    message: "“{match}” is forbidden here."
+    suggestion: "Remove “{match}” from the text."
+    examples:
+      pass: ["A calm newsletter"]
+      fail: ["say xyzzy twice"]
+  - id: house-plugh
+    title: The discouraged word plugh
+    description: Our house style discourages the word plugh.
+    category: content
+    level: warning
+    weight: 3.5
+    type: regex
+    scope: [body]
+    pattern: '\bplugh\b'
+    message: "“{match}” is discouraged."
+    suggestion: "Say “hello” instead of “{match}”."
+    examples:
+      pass: ["A calm newsletter"]
+      fail: ["say plugh once"]
+"""

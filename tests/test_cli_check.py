@@ -12,43 +12,9 @@ from typer.testing import CliRunner
 
 from contentlint.cli import app
 from contentlint.config import clear_cache
-from conftest import CLEAN_HTML, SPAMMY_HTML
+from conftest import CLEAN_HTML, HOUSE_PACK, SPAMMY_HTML
 
 ROOT = Path(__file__).resolve().parent.parent
-
-HOUSE_PACK = r"""pack: test-house
-version: 1
-description: House rules used by the CLI tests.
-rules:
-  - id: house-xyzzy
-    title: The forbidden word xyzzy
-    description: Our house style forbids the word xyzzy in mail.
-    category: content
-    level: error
-    weight: 6.0
-    type: regex
-    scope: [body]
-    pattern: '\bxyzzy\b'
-    message: "“{match}” is forbidden here."
-    suggestion: "Remove “{match}” from the text."
-    examples:
-      pass: ["A calm newsletter"]
-      fail: ["say xyzzy twice"]
-  - id: house-plugh
-    title: The discouraged word plugh
-    description: Our house style discourages the word plugh.
-    category: content
-    level: warning
-    weight: 3.5
-    type: regex
-    scope: [body]
-    pattern: '\bplugh\b'
-    message: "“{match}” is discouraged."
-    suggestion: "Say “hello” instead of “{match}”."
-    examples:
-      pass: ["A calm newsletter"]
-      fail: ["say plugh once"]
-"""
 
 SPAMMY, CLEAN = SPAMMY_HTML, CLEAN_HTML
 

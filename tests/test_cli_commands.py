@@ -10,25 +10,7 @@ from contentlint import __version__
 from contentlint.cli import app
 from contentlint.config import clear_cache, load_config
 
-PACK = """pack: test-house
-version: 1
-description: House rules.
-rules:
-  - id: house-xyzzy
-    title: The forbidden word xyzzy
-    description: Our house style forbids the word xyzzy in mail.
-    category: content
-    level: error
-    weight: 6.0
-    type: regex
-    scope: [body]
-    pattern: '\\bxyzzy\\b'
-    message: "“{match}” is forbidden here."
-    suggestion: "Remove “{match}” from the text."
-    examples:
-      pass: ["A calm newsletter"]
-      fail: ["say xyzzy twice"]
-"""
+from conftest import HOUSE_PACK
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +37,7 @@ def test_help_lists_the_commands():
 
 def test_rules_lists_builtin_and_extra_packs(tmp_path):
     pack = tmp_path / "house.yaml"
-    pack.write_text(PACK, encoding="utf-8")
+    pack.write_text(HOUSE_PACK, encoding="utf-8")
     builtin = run("rules")
     assert builtin.exit_code == 0
     assert "missing-unsubscribe" in builtin.stdout and "excessive-punctuation" in builtin.stdout
@@ -65,7 +47,7 @@ def test_rules_lists_builtin_and_extra_packs(tmp_path):
 
 
 def test_rules_follows_the_configuration(tmp_path):
-    (tmp_path / "house.yaml").write_text(PACK, encoding="utf-8")
+    (tmp_path / "house.yaml").write_text(HOUSE_PACK, encoding="utf-8")
     (tmp_path / ".contentlint.yaml").write_text("rules: [house.yaml]\nselect: [house]\n")
     out = run("rules").stdout
     assert "house-xyzzy" in out and "missing-unsubscribe" not in out
@@ -77,7 +59,7 @@ def test_rules_show(tmp_path):
     assert shown.stdout.startswith("missing-unsubscribe")
     assert "unsubscribe" in shown.stdout.lower()
     pack = tmp_path / "house.yaml"
-    pack.write_text(PACK, encoding="utf-8")
+    pack.write_text(HOUSE_PACK, encoding="utf-8")
     house = run("rules", "show", "house-xyzzy", "--rules", pack)
     assert "Our house style forbids the word xyzzy" in house.stdout
     assert "Remove “{match}” from the text." in house.stdout

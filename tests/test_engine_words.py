@@ -66,9 +66,10 @@ def test_phrases_match_as_lemma_ngrams(rs):
     assert "risky-gambling-terms" not in hits(rs, msg("", "Des jeux pour gagner de l'argent", lang="fr"))
 
 
-def test_inflected_list_entries_match_other_forms(tmp_path):
+def custom_words_pack(tmp_path, words: str):
+    """A one-rule user pack, ``custom-words``, whose ``words:`` mapping is written as given."""
     pack = tmp_path / "p.yaml"
-    pack.write_text("""pack: p
+    pack.write_text(f"""pack: p
 version: 1
 description: d
 rules:
@@ -79,39 +80,27 @@ rules:
     level: info
     weight: 0.1
     type: words
-    words: {fr: [factures impayées], en: [gambled]}
-    message: "{word}"
-    suggestion: "replace {word}"
+    words: {words}
+    message: "{{word}}"
+    suggestion: "replace {{word}}"
 """, encoding="utf-8")
-    rs = load_ruleset([pack], builtin=False)
+    return pack
+
+
+def test_inflected_list_entries_match_other_forms(tmp_path):
+    rs = load_ruleset([custom_words_pack(tmp_path, "{fr: [factures impayées], en: [gambled]}")], builtin=False)
     assert hits(rs, msg("Votre facture impayée", lang="fr"))["custom-words"].matches == ("facture impayée",)
     assert hits(rs, msg("He gambles", lang="en"))["custom-words"].matches == ("gambles",)
 
 
 def test_an_exact_entry_matches_only_its_written_form(tmp_path):
-    pack = tmp_path / "p.yaml"
-    pack.write_text("""pack: p
-version: 1
-description: d
-rules:
-  - id: custom-words
-    title: t
-    description: d
-    category: content
-    level: info
-    weight: 0.1
-    type: words
-    words: {en: [{term: free, exact: true}, winner], fr: [{term: offert, exact: true}]}
-    message: "{word}"
-    suggestion: "replace {word}"
-""", encoding="utf-8")
-    rs = load_ruleset([pack], builtin=False)
+    words = "{en: [{term: free, exact: true}, winner], fr: [{term: offert, exact: true}]}"
+    rs = load_ruleset([custom_words_pack(tmp_path, words)], builtin=False)
     assert hits(rs, msg("It is FREE today", lang="en"))["custom-words"].matches == ("FREE",)
     assert "custom-words" not in hits(rs, msg("The hostages were freed", lang="en"))
     assert hits(rs, msg("Two winners", lang="en"))["custom-words"].matches == ("winners",)   # the others: by lemma
     assert "custom-words" not in hits(rs, msg("Livraison offerte", lang="fr"))
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(pack.read_text().replace("exact: true}, winner", "exact: yes-please}, winner"), encoding="utf-8")
+    bad = custom_words_pack(tmp_path, words.replace("exact: true}, winner", "exact: yes-please}, winner"))
     with pytest.raises(PackError, match="'exact' of 'free' must be true or false"):
         load_ruleset([bad], builtin=False, cache=False)
 

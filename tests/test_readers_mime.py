@@ -152,28 +152,26 @@ def test_base64_encoded_line_by_line_with_padding_on_each_line():
     assert read_one(data).text == "Hello world!"
 
 
-def test_nested_multipart_1000_deep_no_recursion_error():
-    n = 1000
-    parts = [b"From: a@b.com\nSubject: deep\nMIME-Version: 1.0\n"]
+def nested_multipart(n: int, headers: bytes = b"From: a@b.com\nSubject: deep\n") -> bytes:
+    """A text/plain "hello" inside ``n`` nested multipart/mixed parts."""
+    parts = [headers]
     for i in range(n):
         parts.append(b'Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d\n' % (i, i))
     parts.append(b"Content-Type: text/plain\n\nhello\n")
     for i in reversed(range(n)):
         parts.append(b"--b%d--\n" % i)
-    msg = read_one(b"".join(parts))
+    return b"".join(parts)
+
+
+def test_nested_multipart_1000_deep_no_recursion_error():
+    msg = read_one(nested_multipart(1000, b"From: a@b.com\nSubject: deep\nMIME-Version: 1.0\n"))
     assert "mime-too-deep" in codes(msg)
     assert str(MAX_DEPTH) in msg.problems[0].message
 
 
 def test_nesting_within_limit_is_read():
     n = 20
-    parts = [b"From: a@b.com\nSubject: deep\n"]
-    for i in range(n):
-        parts.append(b'Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d\n' % (i, i))
-    parts.append(b"Content-Type: text/plain\n\nhello\n")
-    for i in reversed(range(n)):
-        parts.append(b"--b%d--\n" % i)
-    msg = read_one(b"".join(parts))
+    msg = read_one(nested_multipart(n))
     assert msg.text == "hello" and msg.problems == []
     assert msg.parts[1].label == ".".join(["1"] * n) + " text/plain"
 

@@ -118,26 +118,21 @@ def dkim_signatures(message) -> list[tuple[str, str]]:
     return out
 
 
+def _address_domain(domain: Optional[str], raw: Optional[str]) -> Optional[str]:
+    """The domain the reader stored, else the domain of the raw address."""
+    if domain:
+        return domain.lower().rstrip(".")
+    addr = parseaddr(raw)[1] if raw else ""
+    return (addr.rsplit("@", 1)[1].lower().rstrip(".") or None) if "@" in addr else None
+
+
 def _return_path_domain(message) -> Optional[str]:
-    if getattr(message, "return_path_domain", None):
-        return message.return_path_domain.lower().rstrip(".")
-    raw = message.return_path or message.header("Return-Path")
-    if raw:
-        addr = parseaddr(raw)[1]
-        if "@" in addr:
-            return addr.rsplit("@", 1)[1].lower().rstrip(".") or None
-    return None
+    return _address_domain(getattr(message, "return_path_domain", None),
+                           message.return_path or message.header("Return-Path"))
 
 
 def _from_domain(message) -> Optional[str]:
-    if message.from_domain:
-        return message.from_domain.lower().rstrip(".")
-    raw = message.from_addr or message.header("From")
-    if raw:
-        addr = parseaddr(raw)[1]
-        if "@" in addr:
-            return addr.rsplit("@", 1)[1].lower().rstrip(".") or None
-    return None
+    return _address_domain(message.from_domain, message.from_addr or message.header("From"))
 
 
 class DnsChecker:

@@ -21,7 +21,7 @@ def _summary(findings) -> dict:
     return out
 
 
-def render_text(result) -> str:
+def render_text(result, zone_file: Optional[str] = None) -> str:
     lines = [f"{result.domain}  ({result.source})"]
     spf = result.spf
     if spf is not None:
@@ -46,7 +46,7 @@ def render_text(result) -> str:
         lines.append(f"  DMARC  {dm.name}: {dm.record}" if dm.record else "  DMARC  none")
     lines.append("")
     for f in result.findings:
-        where = f"{result.source.removeprefix('zone file ')}:{f.location.line}: " if f.location.line else ""
+        where = f"{zone_file}:{f.location.line}: " if zone_file and f.location.line else ""
         lines.append(f"{f.level:<8} {where}{f.rule}: {f.message}")
         lines.append(f"         fix: {f.suggestion}")
         if f.location.excerpt:
@@ -148,7 +148,7 @@ def run_dns(domain: str, *, zone: Optional[str] = None, nameserver: Optional[str
     elif fmt == "sarif":
         out.write(render_sarif(result, zone))
     else:
-        out.write(render_text(result))
+        out.write(render_text(result, zone))
     return 1 if any(f.level == "error" for f in result.findings) else 0
 
 

@@ -606,13 +606,10 @@ def missing_unsubscribe(ctx, rule, params):
     if ph is not None:
         try:
             esp = esp or ph.esp((m.html or "") + (m.text or ""))
-            snippet = ph.unsubscribe_snippet(esp)
+            snippet = ph.unsubscribe_snippet(esp, ctx.ruleset.own_domain(m.from_domain) or "example.com")
         except Exception:
             snippet = None
     snippet = snippet or _FALLBACK_SNIPPET
-    own = ctx.ruleset.own_domain(m.from_domain)
-    if own and "https://example.com/" in snippet:
-        snippet = snippet.replace("https://example.com/", f"https://{own}/")   # the generic endpoint, on the sender's domain
     return Hit(matches=["no unsubscribe link"], fragment="", part="text/html" if m.html is not None else "text/plain",
                vars={"snippet": snippet, "esp": esp or "generic"})
 

@@ -152,22 +152,18 @@ class Context:
         t = self._texts.get(key)
         if t is None:
             raw = self.raw(scope)
-            if not raw or self.mask(raw) == raw:
-                t = self.text(scope)
-            else:
-                try:
-                    from contentlint.placeholders import default_placeholders
+            try:
+                from contentlint.placeholders import default_placeholders
 
-                    spans = [(p.start, p.end) for p in default_placeholders().find(raw)]
-                except Exception:
-                    spans = [m.span() for m in _FALLBACK_PLACEHOLDER.finditer(raw)]
-                pieces, pos = [], 0
-                for start, end in spans:
-                    pieces.append(raw[pos:start])
-                    pos = max(pos, end)
-                pieces.append(raw[pos:])
-                t = clean("".join(pieces))
-            self._texts[key] = t
+                spans = [(p.start, p.end) for p in default_placeholders().find(raw)] if raw else []
+            except Exception:
+                spans = [m.span() for m in _FALLBACK_PLACEHOLDER.finditer(raw)]
+            pieces, pos = [], 0
+            for start, end in spans:
+                pieces.append(raw[pos:start])
+                pos = max(pos, end)
+            pieces.append(raw[pos:])
+            t = self._texts[key] = clean("".join(pieces))
         return t
 
     def part_for(self, scope: str) -> str:
@@ -304,29 +300,23 @@ class RuleSet:
         self._masker = None
 
     @property
-    def webmail_domains(self) -> tuple:
-        """The free-mail domains listed by the loaded freemail checks (data of the sender pack)."""
-        found = self.__dict__.get("_webmail")
+    def webmail_re(self):
+        """One pattern for the free-mail domains listed by the loaded freemail checks (data of the sender pack)."""
+        found = self.__dict__.get("_webmail_re")
         if found is None:
-            found = self._webmail = tuple(dict.fromkeys(
+            domains = dict.fromkeys(
                 d for r in self.rules if r.type == "builtin" and r.checker is not None
                 and getattr(r.checker, "name", "") in ("freemail_sender", "freemail_reply_to")
-                for d in r.checker.params.get("domains", ())))
+                for d in r.checker.params.get("domains", ()))
+            found = self._webmail_re = regex.compile("|".join(fnmatch.translate(d) for d in domains) or "(?!)")
         return found
 
     def own_domain(self, domain: Optional[str]) -> Optional[str]:
         """``domain`` if the sender can act on it (DNS, ESP settings), None for a webmail domain like gmail.com."""
         if not domain:
             return None
-        cache = self.__dict__.setdefault("_own", {})
-        found = cache.get(domain, "")
-        if found == "":                      # not seen yet (None is a cached "webmail" answer)
-            d = domain.lower().rstrip(".")
-            found = None if any(d == p or fnmatch.fnmatchcase(d, p) for p in self.webmail_domains) else d
-            if len(cache) > 4096:
-                cache.clear()
-            cache[domain] = found            # shared by threads: a lost update only costs a recomputation
-        return found
+        d = domain.lower().rstrip(".")
+        return None if self.webmail_re.match(d) else d
 
     @staticmethod
     def problem_codes(rules) -> frozenset:
@@ -338,7 +328,6 @@ class RuleSet:
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_masker"] = None
-        state.pop("_own", None)
         return state
 
     def masker(self):

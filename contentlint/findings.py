@@ -20,6 +20,7 @@ class Finding:
     location: Location = field(default_factory=Location)
     matches: tuple[str, ...] = ()  # every matched text (a rule counts once per message)
     pack: str = ""
+    spans: tuple[Location, ...] = ()  # every place it matched (up to model.MAX_SPANS); spans[0] == location
 
     def sort_key(self):
         return (self.location.line or 10**9, self.location.column, self.rule)
@@ -34,4 +35,5 @@ class Finding:
             "suggestion": self.suggestion,
             "location": self.location.to_dict(),
             "matches": list(self.matches),
+            "spans": [s.to_dict() for s in self.spans],
         }

@@ -21,22 +21,59 @@ INPUT_MAILJET = "mailjet"  # one message of a Mailjet Send API v3.1 payload
 
 @dataclass(frozen=True)
 class Location:
-    """Where a finding points.
+    """Where a finding (or one of its spans) points.
 
     ``part`` names where the text lives: ``"subject"``, ``"headers"``, ``"from"``,
-    ``"text/plain"``, ``"text/html"``, ``"preheader"``…  ``line``/``column`` are
-    1-based positions in the *input file* when the part is stored unencoded there
-    (templates, 7bit/8bit MIME parts, headers); for quoted-printable or base64
-    parts they are positions inside the decoded part.  0 means unknown.
+    ``"text/plain"``, ``"text/html"``, ``"preheader"``…
+
+    File position (what CI annotations, SARIF and editors use): ``line``/``column`` is where the
+    matched text starts *in the input file*, ``end_line``/``end_column`` where it ends (``end_column``
+    is exclusive, as in SARIF: the column of the character after the match).  Lines and columns are
+    1-based; columns count characters of the file line.  ``offset``/``end_offset`` are the same two
+    places as byte offsets in the input file.  For a base64 part, the file position is the base64
+    line that holds the start (the decoded text is in ``excerpt``).  0 (or -1 for offsets) means
+    unknown.
+
+    Decoded position: ``part_offset``/``part_end`` are character offsets of the match in the decoded
+    part text (``Part.text`` of the part whose label is ``part_label``), and ``part_line``/``part_column``
+    its 1-based line and column there.  The HTML report and the language server mark these.
     """
 
     part: str = ""
     line: int = 0
     column: int = 0
     excerpt: str = ""
+    end_line: int = 0
+    end_column: int = 0
+    offset: int = -1
+    end_offset: int = -1
+    part_label: str = ""
+    part_offset: int = -1
+    part_end: int = -1
+    part_line: int = 0
+    part_column: int = 0
+    match: str = ""           # the matched text as decoded (cut to MATCH_MAX characters, see ``match_length``)
+    match_length: int = 0     # length of the whole matched text, in characters
 
     def to_dict(self) -> dict:
-        return {"part": self.part, "line": self.line, "column": self.column, "excerpt": self.excerpt}
+        out = {"part": self.part, "line": self.line, "column": self.column,
+               "end_line": self.end_line, "end_column": self.end_column, "excerpt": self.excerpt}
+        if self.offset >= 0:
+            out["offset"] = self.offset
+            out["end_offset"] = self.end_offset
+        if self.part_offset >= 0:
+            out["decoded"] = {"part": self.part_label, "line": self.part_line, "column": self.part_column,
+                              "offset": self.part_offset, "end_offset": self.part_end}
+        if self.match or self.match_length:
+            out["match"] = self.match
+            out["match_length"] = self.match_length
+        return out
+
+
+#: Longest matched text kept on a Location (longer matches are cut, their length kept in ``match_length``).
+MATCH_MAX = 200
+#: Spans kept per finding (the first is the finding's printed location).
+MAX_SPANS = 50
 
 
 @dataclass

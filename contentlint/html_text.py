@@ -34,6 +34,7 @@ from typing import Optional
 
 from .domains import registrable_domain, url_host
 from .model import Hidden, Image, Link, Location, Problem
+from .html_source import TextMaps
 from .placeholders import PlaceholderSet
 
 PART = "text/html"
@@ -76,6 +77,7 @@ class HtmlAnalysis:
     problems: list[Problem] = field(default_factory=list)
     placeholders: list[str] = field(default_factory=list)  # tokens in text, hidden text, href/src/alt
     esp: Optional[str] = None                              # placeholder family most used (see PlaceholderSet.esp)
+    maps: Optional[object] = None                          # html_source.TextMaps: positions in the HTML source
 
 
 # -- text normalisation ------------------------------------------------------------------
@@ -453,15 +455,18 @@ def _parse_sheets(css: str) -> "_Sheet":
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*>")
 
 
-def _flatten_deep(html: str, max_depth: int) -> tuple[str, int]:
+def _flatten_deep(html: str, max_depth: int):
     """Drop the tags of elements nested deeper than ``max_depth`` (their text stays).
 
-    Returns the new HTML and the estimated maximum depth (0 when nothing was changed).  The
-    estimate counts open-minus-closed non-void elements, ignoring those HTML closes implicitly.
+    Returns the new HTML, the estimated maximum depth (0 when nothing was changed) and the map of the
+    new HTML's offsets back to ``html`` (a ``spans.SegMap``; None when nothing changed).  The estimate
+    counts open-minus-closed non-void elements, ignoring those HTML closes implicitly.
     """
+    from .spans import MapBuilder
+
     depth = 0
     deepest = 0
-    pieces = []
+    b = MapBuilder()
     pos = 0
     changed = False
     for m in _TAG.finditer(html):
@@ -470,7 +475,7 @@ def _flatten_deep(html: str, max_depth: int) -> tuple[str, int]:
             continue
         if m.group(1):
             if depth > max_depth:
-                pieces.append(html[pos:m.start()])
+                b.copy(html[pos:m.start()], pos)
                 pos = m.end()
                 changed = True
             if depth > 0:
@@ -482,14 +487,15 @@ def _flatten_deep(html: str, max_depth: int) -> tuple[str, int]:
         if depth > deepest:
             deepest = depth
         if depth > max_depth:
-            pieces.append(html[pos:m.start()])
-            pieces.append(" ")
+            b.copy(html[pos:m.start()], pos)
+            b.replace(" ", m.start(), m.end())
             pos = m.end()
             changed = True
     if not changed:
-        return html, 0
-    pieces.append(html[pos:])
-    return "".join(pieces), deepest
+        return html, 0, None
+    b.copy(html[pos:], pos)
+    text, smap = b.build()
+    return text, deepest, smap
 
 
 # -- locations -----------------------------------------------------------------------------
@@ -523,10 +529,12 @@ class _Locator:
 
 # -- the walk --------------------------------------------------------------------------------
 class _Frame:
-    __slots__ = ("hard", "color", "bg", "link", "colour_hidden", "record", "vis_pre", "colour_reason", "font", "sink")
+    __slots__ = ("hard", "color", "bg", "link", "colour_hidden", "record", "vis_pre", "colour_reason", "font", "sink",
+                 "sink_ids")
 
-    def __init__(self, hard, color, bg, link, colour_hidden, record, vis_pre, colour_reason, font, sink):
+    def __init__(self, hard, color, bg, link, colour_hidden, record, vis_pre, colour_reason, font, sink, sink_ids):
         self.sink = sink                    # where hidden text goes: the pieces of the innermost open record
+        self.sink_ids = sink_ids            # the text node of each piece of ``sink`` (-1: a line break added)
         self.font = font                    # inherited font-size (px) or None
         self.hard = hard                    # inherited hiding reason (display:none…) or None
         self.color = color                  # inherited text colour
@@ -567,10 +575,21 @@ def _parse(html: str):
         return LexborHTMLParser(html.encode("utf-8", "replace").decode("utf-8"))
 
 
+def _break(frame: "_Frame", vis: list, vis_ids: list, hidden) -> None:
+    """The line break a block element adds to the text (visible, or its hidden record's)."""
+    if hidden:
+        frame.sink.append("\n")
+        frame.sink_ids.append(-1)
+    else:
+        vis.append("\n")
+        vis_ids.append(-1)
+
+
 def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
     source = html
+    to_part = None
     if html.count("<") > PRESCAN_TAGS:
-        html, deepest = _flatten_deep(html, MAX_DEPTH)
+        html, deepest, to_part = _flatten_deep(html, MAX_DEPTH)
         if deepest:
             res.problems.append(Problem(
                 "html-too-deep",
@@ -603,6 +622,11 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
     default_bg = None if css_sets_bg else (255, 255, 255)   # unstyled mail shows on white
 
     vis: list[str] = []        # visible text pieces
+    maps = res.maps = TextMaps(html, _INVISIBLE_RX)
+    maps.to_part = to_part
+    maps.vis = vis
+    vis_ids = maps.vis_ids     # the text node of each piece of vis (-1: a line break the walk added)
+    nodes = maps.nodes         # every text node the walk reads, in tree order
     vis_count = 0              # visible non-space characters so far
     links = res.links
     images = res.images
@@ -616,17 +640,20 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
     # stack of (enclosing frame, tag) for each open element; elements that change nothing (most of
     # them) share their parent's frame, so only those that do get a _Frame and a _close call
     stack: list[tuple[_Frame, str]] = []
-    frame = _Frame(None, None, None, -1, False, None, None, None, None, [])
+    frame = _Frame(None, None, None, -1, False, None, None, None, None, [], [])
     node = body
     while node is not None:
-        tag = node.tag
+        tag = node.tag or "-unknown"     # processing instructions (<?php … ?>) have no tag name
         if tag == "-text":
             text = node.text_content
             if text:
+                nodes.append(text)
                 if frame.hard or frame.colour_hidden:
                     frame.sink.append(text)
+                    frame.sink_ids.append(len(nodes) - 1)
                 else:
                     vis.append(text)
+                    vis_ids.append(len(nodes) - 1)
                     if not text.isspace():
                         vis_count += len(text.strip())
         elif tag not in _SKIP and tag[0] != "-":
@@ -635,7 +662,7 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
             if not attrs and tag not in _ITEM_TAGS:
                 # no attributes: inherits everything, opens no record, no link, no image
                 if tag in _BLOCK:
-                    (frame.sink if (frame.hard or frame.colour_hidden) else vis).append("\n")
+                    _break(frame, vis, vis_ids, frame.hard or frame.colour_hidden)
             else:
                 style = attrs.get("style")
                 st = parse_style(style) if style else _EMPTY_STYLE
@@ -698,13 +725,13 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
                 if frame.hard is None and (own or (colour_reason and not frame.colour_hidden)):
                     # the first hidden text block, not inside a colour/font-hidden wrapper
                     first = not res.hidden and not frame.colour_hidden
-                    record = ([], own or colour_reason, marked, vis_count, own is None, first)
+                    record = ([], own or colour_reason, marked, vis_count, own is None, first, [])
                 vis_pre = None
                 if marked and res.preheader is None and not new_hard and not colour_reason:
                     vis_pre = len(vis)
                 is_hidden = bool(new_hard or colour_reason)
                 if tag in _BLOCK:
-                    (frame.sink if is_hidden else vis).append("\n")
+                    _break(frame, vis, vis_ids, is_hidden)
                 frame_link = frame.link
                 if tag in _ITEM_TAGS:
                     if len(links) + len(images) >= MAX_ITEMS:
@@ -716,20 +743,27 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
                                 Location(PART)))
                     elif tag == "img" or tag == "image":
                         _add_image(attrs, st, frame, new_hard, links, images, ps, locator)
+                        images[-1].index = len(maps.items)
+                        maps.items.append(tag)
                     elif tag == "a" or tag == "area":
                         if "href" in attrs:
                             frame_link = _add_link(attrs, links, ps, locator)
+                            links[frame_link].index = len(maps.items)
+                            maps.items.append(tag)
                             link_starts[frame_link] = len(vis)
                             if tag == "area" and attrs.get("alt"):
                                 links[frame_link].text = _one_line(ps.mask(attrs["alt"]))
                     else:
                         frame_link = _add_tag_link(tag, links, locator)
+                        links[frame_link].index = len(maps.items)
+                        maps.items.append(tag)
                         link_starts[frame_link] = len(vis)
                 if (record is not None or vis_pre is not None or frame_link != frame.link or new_hard != frame.hard
                         or color != frame.color or bg != frame.bg or font != frame.font
                         or (colour_reason is not None) != frame.colour_hidden):
                     new_frame = _Frame(new_hard, color, bg, frame_link, colour_reason is not None, record, vis_pre,
-                                       colour_reason, font, record[0] if record is not None else frame.sink)
+                                       colour_reason, font, record[0] if record is not None else frame.sink,
+                                       record[6] if record is not None else frame.sink_ids)
             if tag not in _VOID:
                 child = node.child
                 if child is not None:
@@ -758,7 +792,7 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
             if closing is not frame:
                 _close(closing, frame, vis, links, link_starts, link_ends, res, ps, locator)
             if closing_tag in _BLOCK:
-                (frame.sink if (frame.hard or frame.colour_hidden) else vis).append("\n")
+                _break(frame, vis, vis_ids, frame.hard or frame.colour_hidden)
 
     if max_depth > MAX_DEPTH and not any(p.code == "html-too-deep" for p in res.problems):
         res.problems.append(Problem(
@@ -803,24 +837,30 @@ def _is_preheader(text: str, raw: str, reason: str, marked: bool, vis_before: in
 
 def _close(closing: _Frame, parent: _Frame, vis, links, link_starts, link_ends, res, ps, locator) -> None:
     """Finish an element: its hidden record, its class-marked visible preheader, its link text."""
+    maps = res.maps
     if closing.record is not None:
-        pieces, reason, marked, vis_before, soft, first = closing.record
+        pieces, reason, marked, vis_before, soft, first, ids = closing.record
         raw = "".join(pieces)
         text = normalise_text(raw)
         if text:
             is_pre = res.preheader is None and _is_preheader(text, raw, reason, marked, vis_before, soft, first)
             if is_pre:
                 res.preheader = _one_line(text)
-            res.hidden.append(Hidden(text, reason, is_pre, locator_text(locator, text, len(res.hidden))))
+                maps.preheader = ("hidden", len(maps.hidden))
+            res.hidden.append(Hidden(text, reason, is_pre, Location(PART)))
+            res.hidden[-1].index = len(maps.hidden)
+            maps.hidden.append((pieces, ids))
     if closing.vis_pre is not None and res.preheader is None:
         text = _one_line("".join(vis[closing.vis_pre:]))
         if text:
             res.preheader = text
+            maps.preheader = ("vis", closing.vis_pre, len(vis))
     if closing.link != parent.link and closing.link >= 0:
         link = links[closing.link]
         start = link_starts.get(closing.link)
         if start is not None and not link.text:
             link.text = _one_line(ps.mask("".join(vis[start:])))
+            maps.links[closing.link] = (start, len(vis))
         link_ends[closing.link] = len(vis)
 
 

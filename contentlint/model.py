@@ -10,7 +10,7 @@ Nothing here parses or judges: these are plain data classes plus small helpers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 # Input kinds a Message can come from.
 INPUT_EML = "eml"          # RFC 5322 message (also each message of an mbox)
@@ -87,6 +87,24 @@ class Part:
     text: str = ""           # decoded text
     start_line: int = 0      # line in the input file holding line 1 of ``text``; 0 if not mappable
     file_mapped: bool = False  # True when ``text`` appears verbatim in the input file (so lines are file lines)
+    origin: Any = None       # contentlint.spans.Origin: offsets of ``text`` → the input file (None: unknown)
+
+
+@dataclass
+class Field:
+    """A text of the message that is not a MIME part (the subject, the From header's value, a front-matter
+    value, an option): what it says, and where it lives in the input file."""
+
+    label: str               # "subject", "from", "reply-to", "preheader"…
+    text: str
+    origin: Any = None       # contentlint.spans.Origin, or a callable returning one (built on first use)
+    where: str = ""          # where it came from when it is not in the file: "option --subject"…
+
+    def resolve_origin(self):
+        o = self.origin
+        if o is not None and not hasattr(o, "to_file"):
+            o = self.origin = o()
+        return o
 
 
 @dataclass
@@ -99,6 +117,7 @@ class Image:
     href: Optional[str] = None
     tracking_pixel: bool = False     # 1x1 / 0x0 / hidden image
     location: Location = field(default_factory=Location)
+    index: int = -1                  # position among the HTML's links and images (html_source.TextMaps.items)
 
 
 @dataclass
@@ -113,6 +132,8 @@ class Link:
     has_image: bool = False          # anchor wraps an image
     in_text: bool = False            # a bare URL of a plain-text body (mail clients make it clickable)
     location: Location = field(default_factory=Location)
+    index: int = -1                  # position among the HTML's links and images (html_source.TextMaps.items)
+    span: tuple = ()                 # (start, end) of the URL in the text part, for bare URLs of a text body
 
 
 @dataclass
@@ -123,6 +144,7 @@ class Hidden:
     reason: str                      # "display:none", "visibility:hidden", "zero size", "same colour as background", "opacity:0", …
     is_preheader: bool = False       # the conventional hidden preheader block (not a spam signal)
     location: Location = field(default_factory=Location)
+    index: int = -1                  # its record in html_source.TextMaps.hidden
 
 
 @dataclass
@@ -166,6 +188,10 @@ class Message:
     raw_size: int = 0                # bytes of the input message
     html_size: int = 0               # bytes of the HTML part as sent (UTF-8)
     sandbox: bool = False            # Mailjet SandboxMode
+    fields: dict = field(default_factory=dict)   # label → Field: subject, from… with their place in the file
+    html_map: Any = None             # contentlint.html_text.TextMaps: visible/hidden/link texts → HTML source
+    file: Any = None                 # contentlint.spans.FileIndex of the input (e-mails: the message's bytes)
+    header_offsets: list = field(default_factory=list)  # offset in ``file`` of each header of ``headers``
 
     # -- helpers -----------------------------------------------------------------
     def header(self, name: str) -> Optional[str]:
@@ -191,3 +217,10 @@ class Message:
             if p.content_type == content_type:
                 return p
         return None
+
+    def part_by_label(self, label: str) -> Optional[Part]:
+        """The part whose label or content type is ``label`` (the first one)."""
+        for p in self.parts:
+            if p.label == label:
+                return p
+        return self.part(label)

@@ -15,7 +15,7 @@ from typing import Callable, Optional
 
 import regex
 
-from .kinds import Hit, PackError, compile_pattern
+from .hit import Hit, PackError, Span, compile_pattern
 from .text import Token, collapse, is_letters_upper, lower_tokens, short_list
 
 
@@ -151,6 +151,7 @@ def caps(ctx, rule, params):
                 rewritten = rewritten[:t.start] + _rewrite(text, t) + rewritten[t.end:]
     shown = short_list([f"{a}” → “{b}" for a, b in pairs], limit=8)
     return Hit(matches=[a for a, _ in pairs], fragment=shouting[0].text, part=ctx.part_for(scope),
+               spans=[Span("scope", scope, t.start, t.end) for t in shouting],
                vars={"words": shown, "rewritten": collapse(rewritten)[:200], "count": len(shouting),
                      "total": total, "percent": round(100 * len(shouting) / total)})
 
@@ -201,6 +202,7 @@ def image_text_ratio(ctx, rule, params):
         return None
     what = "an image-only message" if n < params["min_text_chars"] else "mostly images"
     return Hit(matches=[im.src for im in images[:5]], fragment=images[0].src, part="text/html",
+               spans=[Span("item", "src", im.index) for im in images],
                vars={"images": len(images), "text_chars": n, "needed": needed, "what": what})
 
 
@@ -213,7 +215,7 @@ def missing_alt_text(ctx, rule, params):
     if not bad:
         return None
     srcs = [im.src or "(no src)" for im in bad]
-    return Hit(matches=srcs, fragment=bad[0].src, part="text/html",
+    return Hit(matches=srcs, fragment=bad[0].src, part="text/html", spans=[Span("item", "src", im.index) for im in bad],
                vars={"count": len(bad), "src": srcs[0], "srcs": short_list(srcs, limit=3)})
 
 
@@ -224,7 +226,8 @@ def missing_text_part(ctx, rule, params):
         return None
     if m.input_kind != "eml":
         return None
-    return Hit(matches=["text/html only"], fragment="Content-Type", part="headers")
+    return Hit(matches=["text/html only"], fragment="Content-Type", part="headers",
+               spans=_header_spans(m, "Content-Type")[:1])
 
 
 @builtin("hidden_text", params={"min_chars": 20, "duplicate_ratio": 0.8}, vars={"reason", "excerpt", "count"})
@@ -250,6 +253,7 @@ def hidden_text(ctx, rule, params):
     excerpt = collapse(first.text)
     excerpt = excerpt if len(excerpt) <= 60 else excerpt[:57] + "…"
     return Hit(matches=[collapse(h.text)[:80] for h in found], fragment=collapse(first.text)[:40], part="text/html",
+               spans=[Span("hidden", None, m.hidden.index(h)) for h in found],
                vars={"reason": first.reason, "excerpt": excerpt, "count": len(found)})
 
 
@@ -286,7 +290,7 @@ def link_text_mismatch(ctx, rule, params):
     m = ctx.message
     senders = {_registrable(d) for d in (m.from_domain, _split(m.from_addr)[1], m.return_path_domain) if d}
     found = []
-    for link in m.links:
+    for k, link in enumerate(m.links):
         if link.is_placeholder or link.scheme not in ("http", "https") or not link.text:
             continue
         target = link.domain or _registrable(link.host)
@@ -311,11 +315,12 @@ def link_text_mismatch(ctx, rule, params):
             # a click-tracking redirect (/Click?q=…, /go/to?destUrl=…) run by the sender itself, or one
             # whose URL carries the shown address: it leads where the text says
             continue
-        found.append((text, target, link.href))
+        found.append((text, target, link.href, k))
     if not found:
         return None
-    shown, target, href = found[0]
-    return Hit(matches=[f"{s} → {t}" for s, t, _ in found], fragment=shown, part="text/html",
+    shown, target, href, _ = found[0]
+    return Hit(matches=[f"{s} → {t}" for s, t, _, _ in found], fragment=shown, part="text/html",
+               spans=[Span("link-text", None, k) for *_, k in found],
                vars={"shown": shown, "target": target, "href": href})
 
 
@@ -323,19 +328,49 @@ def link_text_mismatch(ctx, rule, params):
          prepare=lambda p, c: _lower_list(p, c, "domains"))
 def url_shortener(ctx, rule, params):
     found = []
-    for link in ctx.message.links:
+    for k, link in enumerate(ctx.message.links):
         host = (link.host or "").lower()
         if host.startswith("www."):
             host = host[4:]
         if host and (host in params["domains"] or (link.domain or "") in params["domains"]):
-            found.append((host, link.href))
+            found.append((host, link.href, k))
     if not found:
         return None
-    return Hit(matches=[u for _, u in found], fragment=found[0][1], part=ctx.part_for("links"),
+    return Hit(matches=[u for _, u, _ in found], fragment=found[0][1], part=ctx.part_for("links"),
+               spans=[Span("scope", "links", *_line_span(ctx, "links", k)) for _, _, k in found],
                vars={"domain": found[0][0], "url": found[0][1], "count": len(found)})
 
 
 # -- sender ---------------------------------------------------------------------------------------
+def _header_spans(m, name: str) -> list:
+    """A span on each header called ``name`` (its whole value)."""
+    lname = name.lower()
+    return [Span("header", None, i) for i, (k, _) in enumerate(m.headers) if k.lower() == lname]
+
+
+def _header_value_span(ctx, i: int, start: int, end: int):
+    """A span of ``value[start:end]`` of header ``i``, in the engine's ``headers`` scope text."""
+    base = sum(len(k) + len(v) + 3 for k, v in ctx.message.headers[:i]) + len(ctx.message.headers[i][0]) + 2
+    return Span("scope", "headers", base + start, base + end)
+
+
+def _line_span(ctx, scope: str, k: int) -> tuple[int, int]:
+    """(start, end) of line ``k`` of a scope made of one line per item (``links``, ``images``)."""
+    lines = ctx.raw(scope).split("\n")
+    start = sum(len(x) + 1 for x in lines[:k])
+    return start, start + len(lines[k])
+
+
+def _address_span(ctx, fieldname: str, addr: Optional[str]):
+    """A span on the address ``addr`` in the From (scope ``from``) or Reply-To header."""
+    if fieldname == "From":
+        text = ctx.raw("from")
+        i = text.lower().find((addr or "").lower()) if addr else -1
+        return Span("scope", "from", i, i + len(addr)) if i >= 0 else Span("scope", "from", 0, len(text))
+    text = ctx.raw("reply-to")
+    return Span("scope", "reply-to", 0, len(text))
+
+
 def _norm_local(local: str) -> str:
     s = unicodedata.normalize("NFKD", local.lower())
     s = "".join(c for c in s if not unicodedata.combining(c))
@@ -361,6 +396,7 @@ def noreply_sender(ctx, rule, params):
         if any(p in norm for p in params["local_parts"]):
             dom = domain or (m.from_domain or "example.com")
             return Hit(matches=[addr], fragment=addr, part=part,
+                       spans=[_address_span(ctx, fieldname, addr)],
                        vars={"address": addr, "suggested": f"contact@{dom}", "field": fieldname})
     return None
 
@@ -376,6 +412,7 @@ def freemail_sender(ctx, rule, params):
     for p in params["domains"]:
         if domain == p or fnmatch.fnmatchcase(domain, p):
             return Hit(matches=[m.from_addr], fragment=m.from_addr, part="from",
+                       spans=[_address_span(ctx, "From", m.from_addr)],
                        vars={"address": m.from_addr, "domain": domain})
     return None
 
@@ -396,6 +433,7 @@ def freemail_reply_to(ctx, rule, params):
 
     if free(rdom) and not free(fdom):
         return Hit(matches=[m.reply_to], fragment=m.reply_to, part="headers",
+                   spans=[_address_span(ctx, "Reply-To", m.reply_to)],
                    vars={"address": m.reply_to, "domain": rdom, "sender_domain": fdom})
     return None
 
@@ -413,7 +451,9 @@ def recipient_in_subject(ctx, rule, params):
     for value in m.header_all("to"):
         for addr in _ADDR_RE.findall(value):
             if addr.lower() in subject:
-                return Hit(matches=[addr], fragment=m.subject, part="subject", vars={"address": addr})
+                i = ctx.text("subject").lower().find(addr.lower())
+                return Hit(matches=[addr], fragment=m.subject, part="subject", vars={"address": addr},
+                           spans=[Span("scope", "subject", i, i + len(addr))] if i >= 0 else [])
     return None
 
 
@@ -438,16 +478,21 @@ def obfuscated_text(ctx, rule, params):
     """Words broken up by invisible characters, or spelt with Cyrillic/Greek look-alikes of Latin letters."""
     m = ctx.message
     found = []
+    spans = []
     for part, text in (("subject", m.subject), ("from", m.from_name), ("body", m.visible_text if m.html is not None else None),
                        ("text/plain", m.text)):
         if not text or text.isascii() or not _OBFUSCATION_CHARS_RE.search(text):
             continue
         for w in _OBFUSCATED_WORD_RE.finditer(text, timeout=1.0):
             found.append((part, w.group()))
+            spans.append(Span("visible", None, w.start(), w.end()) if part == "body" else
+                         Span("scope", "from", w.start(), w.end()) if part == "from" else
+                         Span("text", part, w.start(), w.end()))
     if len(found) < params["min_count"]:
         return None
     part, word = found[0]
     return Hit(matches=[_visible_form(w) for _, w in found], fragment=word, part=part if part != "body" else "text/html",
+               spans=spans,
                vars={"word": regex.sub("[" + _INVISIBLE + "]", "", word), "shown": _visible_form(word), "count": len(found)})
 
 
@@ -496,6 +541,7 @@ def brand_impersonation(ctx, rule, params):
     if len(label) >= 4 and label in _squash(name):
         return None                          # "Lockergnome Apple Core" from lockergnome.com: a topic, not a disguise
     return Hit(matches=[found.group(1)], fragment=m.from_addr or name, part="from",
+               spans=[Span("scope", "from", found.start(1), found.end(1))],
                vars={"brand": found.group(1), "sender_domain": sender, "name": name})
 
 
@@ -523,7 +569,7 @@ def sender_domain_mismatch(ctx, rule, params):
     top, top_n = counts.most_common(1)[0]
     if top == sender or counts.get(sender, 0) >= top_n:
         return None
-    hit = Hit(matches=[top], fragment=m.from_addr or "", part="from",
+    hit = Hit(matches=[top], fragment=m.from_addr or "", part="from", spans=[_address_span(ctx, "From", m.from_addr)],
               vars={"link_domain": top, "count": top_n, "total": total, "sender_domain": sender})
     if _brand_label(top) == _brand_label(sender):
         # same name under another suffix (monsite.com → monsite.fr): still a mismatch readers and filters
@@ -636,6 +682,7 @@ def one_click_unsubscribe(ctx, rule, params):
     url = https.group(1) if https else f"https://{domain}/unsubscribe/<unique-token>"
     headers = f"List-Unsubscribe: <{url}>, <mailto:unsubscribe@{domain}>\nList-Unsubscribe-Post: List-Unsubscribe=One-Click"
     return Hit(matches=missing, fragment="List-Unsubscribe" if lu else "", part="headers",
+               spans=(_header_spans(m, "List-Unsubscribe") + _header_spans(m, "List-Unsubscribe-Post"))[:2],
                vars={"missing": " and ".join(missing), "headers": headers, "url": url})
 
 
@@ -669,7 +716,7 @@ def dkim_misaligned(ctx, rule, params):
         return None
     if any(_registrable(d) == sender for d in domains):
         return None
-    return Hit(matches=domains, fragment="d=" + domains[0], part="headers",
+    return Hit(matches=domains, fragment="d=" + domains[0], part="headers", spans=_header_spans(m, "DKIM-Signature"),
                vars={"signing_domain": domains[0], "signing_domains": short_list(domains), "sender_domain": sender})
 
 
@@ -680,14 +727,19 @@ _AUTH_RESULT = regex.compile(r"(?i)\b(spf|dkim|dmarc)\s*=\s*([a-z]+)")
          vars={"method", "result", "methods"}, prepare=lambda p, c: _lower_list(p, c, "results"))
 def auth_results_fail(ctx, rule, params):
     fails = []
-    for value in ctx.message.header_all("Authentication-Results"):
+    spans = []
+    m = ctx.message
+    for i, (key, value) in enumerate(m.headers):
+        if key.lower() != "authentication-results":
+            continue
         for mm in _AUTH_RESULT.finditer(value, timeout=0.25):
             if mm.group(2).lower() in params["results"]:
                 fails.append((mm.group(1).lower(), mm.group(2).lower(), mm.group(0)))
+                spans.append(_header_value_span(ctx, i, mm.start(), mm.end()))
     if not fails:
         return None
     methods = sorted({f[0].upper() for f in fails})
-    return Hit(matches=[f[2] for f in fails], fragment=fails[0][2], part="headers",
+    return Hit(matches=[f[2] for f in fails], fragment=fails[0][2], part="headers", spans=spans,
                vars={"method": fails[0][0].upper(), "result": fails[0][1], "methods": " and ".join(methods)})
 
 

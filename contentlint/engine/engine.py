@@ -14,11 +14,12 @@ from typing import Optional
 import regex
 
 from contentlint.findings import Finding
-from contentlint.model import Location, Message
+from contentlint.model import MAX_SPANS, Location, Message
 
-from .kinds import COMMON_VARS, Hit, RuleTimeout, WordsChecker, fill
+from .hit import COMMON_VARS, Hit, RuleTimeout, Span, fill
+from .kinds import WordsChecker
 from .rule import Rule
-from .text import clean, iter_token_spans, lower_tokens, token_spans, words_of
+from .text import clean, clean_map, iter_token_spans, lower_tokens, token_spans, words_of
 
 _PART_FOR_SCOPE = {"subject": "subject", "preheader": "preheader", "text-part": "text/plain", "html": "text/html",
                    "anchor-text": "text/html", "headers": "headers", "from": "from", "reply-to": "headers",
@@ -39,17 +40,6 @@ def _masker():
         return default_placeholders().mask
     except Exception:  # module missing or its pack broken: mask the common syntaxes ourselves
         return _fallback_mask
-
-
-def _locate(message, fragment, part):
-    try:
-        from contentlint.locate import locate
-    except ImportError:
-        return Location(part=part, excerpt=(fragment or "")[:80])
-    try:
-        return locate(message, fragment, part)
-    except Exception:  # locating is best effort: a finding must never be lost to it
-        return Location(part=part, excerpt=(fragment or "")[:80])
 
 
 class WordIndex:
@@ -96,6 +86,8 @@ class Context:
         self._span_iters: dict[str, object] = {}
         self._lemmas: dict[tuple, list] = {}
         self._hits: dict[tuple, dict] = {}
+        self._cut_maps: dict[str, tuple] = {}
+        self._scope_maps: dict[str, object] = {}
 
     # -- texts --------------------------------------------------------------------------------------
     def mask(self, text: str) -> str:
@@ -158,13 +150,28 @@ class Context:
                 spans = [(p.start, p.end) for p in default_placeholders().find(raw)] if raw else []
             except Exception:
                 spans = [m.span() for m in _FALLBACK_PLACEHOLDER.finditer(raw)]
-            pieces, pos = [], 0
+            from contentlint.spans import MapBuilder
+
+            b = MapBuilder()
+            pos = 0
             for start, end in spans:
-                pieces.append(raw[pos:start])
+                if start > pos:
+                    b.copy(raw[pos:start], pos)
                 pos = max(pos, end)
-            pieces.append(raw[pos:])
-            t = self._texts[key] = clean("".join(pieces))
+            b.copy(raw[pos:], pos)
+            cut, cut_map = b.build()
+            t = self._texts[key] = clean(cut)
+            self._cut_maps[scope] = (cut_map, clean_map(cut))
         return t
+
+    # -- where a scope's text comes from ---------------------------------------------------------------
+    def where(self, span: Span):
+        """(label, start, end) in a part or field text (or label "@file": offsets in the input file) of a
+        ``Span``, or None when it has no place."""
+        try:
+            return _where(self, span)
+        except Exception:  # noqa: BLE001 - a place is never worth losing a finding
+            return None
 
     def part_for(self, scope: str) -> str:
         if scope == "body":
@@ -189,6 +196,11 @@ class Context:
 
     def surface(self, scope: str, i: int, n: int) -> str:
         """Tokens i..i+n as written in the text (offsets found lazily, only as far as needed)."""
+        a, b = self.token_range(scope, i, n)
+        return self.text(scope)[a:b]
+
+    def token_range(self, scope: str, i: int, n: int) -> tuple[int, int]:
+        """Character offsets (start, end) of tokens i..i+n of the scope's text."""
         last = i + n - 1
         sp = self._spans.get(scope)
         if sp is None:
@@ -200,7 +212,7 @@ class Context:
                 sp.append(span)
                 if len(sp) > last:
                     break
-        return self.text(scope)[sp[i][0]:sp[last][1]]
+        return sp[i][0], sp[last][1]
 
     def lemmas(self, scope: str, lang: str):
         key = (scope, lang)
@@ -400,12 +412,12 @@ class RuleSet:
                 findings.append(self._timeout_finding(rule, ""))
                 continue
             if hit is not None:
-                findings.append(self._finding(rule, hit, message))
+                findings.append(self._finding(rule, hit, message, ctx))
         findings = self.drop_replaced(findings)
         findings.sort(key=Finding.sort_key)
         return findings
 
-    def _finding(self, rule: Rule, hit: Hit, message: Message) -> Finding:
+    def _finding(self, rule: Rule, hit: Hit, message: Message, ctx: "Context") -> Finding:
         values = dict(hit.vars)
         values.setdefault("rule", rule.id)
         values.setdefault("title", rule.title)
@@ -415,17 +427,33 @@ class RuleSet:
                 if message.from_domain else "example.com"
         level = rule.level if (rule.level_overridden or not hit.level) else hit.level
         weight = round(rule.weight * hit.factor, 3)
-        if hit.location is not None:
-            location = hit.location
-        else:
-            # a short fragment is enough to find the place, and keeps locating cheap
-            words = (hit.fragment or "").split()
-            fragment = " ".join(words[:4])[:80] if len(words) > 4 else (hit.fragment or "")[:200]
-            location = _locate(message, fragment, hit.part)
+        spans = self._locations(ctx, hit) if hit.location is None else [hit.location]
+        location = spans[0] if spans else Location(part=hit.part, excerpt=(hit.fragment or "")[:80])
         return Finding(
             rule=rule.id, category=rule.category, level=level, weight=weight,
             message=fill(rule.message, values), suggestion=fill(rule.suggestion, values),
-            location=location, matches=tuple(str(x) for x in hit.matches), pack=rule.pack)
+            location=location, matches=tuple(str(x) for x in hit.matches), pack=rule.pack,
+            spans=tuple(spans))
+
+    def _locations(self, ctx: "Context", hit: Hit) -> list[Location]:
+        """One Location per span of the hit (the first MAX_SPANS), in the input file where it can be."""
+        from contentlint.position import at_file, resolve
+
+        spans = hit.spans
+        if not spans and hit.fragment:
+            found = _fragment_span(ctx, hit)
+            spans = [found] if found else []
+        out = []
+        for span in spans[:MAX_SPANS]:
+            got = ctx.where(span)
+            if got is None:
+                continue
+            label, start, end = got
+            if label == "@file":
+                out.append(at_file(ctx.message, start, end, hit.part or "headers"))
+            else:
+                out.append(resolve(ctx.message, label, start, end, hit.part or label))
+        return out
 
     def _timeout_finding(self, rule: Rule, pattern: str) -> Finding:
         shown = f" ({pattern[:60]!r})" if pattern else ""
@@ -436,6 +464,216 @@ class RuleSet:
             suggestion=f"Simplify the pattern of rule {rule.id} in {rule.file or rule.pack} (avoid nested or "
                        "overlapping quantifiers such as (a|a)+ or (.*)*), or disable the rule.",
             location=Location(part="rules"), matches=(), pack=rule.pack)
+
+
+# -- where texts come from ---------------------------------------------------------------------------------
+_FRAGMENT_SCOPES = {"subject": ("subject",), "preheader": ("preheader",), "text/plain": ("text-part",),
+                    "text/html": ("body", "html"), "headers": ("headers",), "from": ("from",),
+                    "reply-to": ("reply-to",)}
+
+
+def _fragment_span(ctx: "Context", hit: Hit) -> Optional[Span]:
+    """For a built-in that names only the text it found (``fragment``): that text in the analysed text of
+    the scope it came from (never elsewhere in the message)."""
+    frag = hit.fragment.lower()
+    for scope in _FRAGMENT_SCOPES.get(hit.part, ("body",)):
+        text = ctx.text(scope)
+        i = text.lower().find(frag) if len(text) == len(text.lower()) else -1
+        if i >= 0:
+            return Span("scope", scope, i, i + len(frag))
+    return None
+
+
+class _Joined:
+    """A text made of lines, each with its own place: ``f(line index, start, end) → (label, s, e)``."""
+
+    __slots__ = ("starts", "place")
+
+    def __init__(self, lines: list[str], place):
+        starts, pos = [], 0
+        for line in lines:
+            starts.append(pos)
+            pos += len(line) + 1
+        self.starts = starts
+        self.place = place
+
+    def __call__(self, start: int, end: int):
+        from bisect import bisect_right
+
+        k = bisect_right(self.starts, start) - 1
+        if k < 0:
+            return None
+        base = self.starts[k]
+        return self.place(k, start - base, max(start, end) - base)
+
+
+def _seg(m, start, end):
+    return (start, end) if m is None else (m.start(start), m.end(end))
+
+
+def _html_place(ctx, fmap, start, end):
+    maps = ctx.message.html_map
+    if maps is None or fmap is None:
+        return None
+    s, e = maps.to_part_span(fmap.start(start), fmap.end(end))
+    return None if s < 0 else ("text/html", s, e)
+
+
+def _in_field(ctx, label: str, shown: str, start: int, end: int, pieces: list[str]):
+    """A span of a text the engine composed (``Name <addr>``) placed in the field's own text, by finding the
+    composed pieces there (the field is one header value: nothing else is searched)."""
+    f = ctx.message.fields.get(label)
+    if f is None:
+        return None
+    if not f.text and f.origin is not None:
+        o = f.resolve_origin()
+        if o is not None and ctx.message.file is not None:
+            from contentlint.readers.mime import header_field_origin
+
+            off = next((o2 for (k, _), o2 in zip(ctx.message.headers, ctx.message.header_offsets)
+                        if k.lower() == label), None)
+            if off is not None:
+                f.text = header_field_origin(ctx.message.file.data, off, ctx.message.file)[0]
+    text = f.text or ""
+    low = text.lower()
+    pos = 0
+    for piece in pieces:
+        if not piece:
+            continue
+        i = low.find(piece.lower())
+        j = shown.find(piece, pos)
+        if i >= 0 and j >= 0 and j <= start < j + len(piece) + 1:
+            s = i + (start - j)
+            return label, max(0, min(s, len(text))), max(0, min(i + (end - j), len(text)))
+        pos = max(pos, j + len(piece)) if j >= 0 else pos
+    return (label, 0, len(text)) if text else None
+
+
+def _scope_place(ctx: "Context", scope: str, start: int, end: int):
+    """(label, start, end) of offsets of the raw text of ``scope`` (before cleaning)."""
+    m = ctx.message
+    if scope == "subject":
+        return ("subject", start, end) if "subject" in m.fields else None
+    if scope == "preheader":
+        if "preheader" in m.fields:
+            return "preheader", start, end
+        maps = m.html_map
+        return _html_place(ctx, maps.preheader_map() if maps is not None else None, start, end)
+    if scope == "body":
+        if m.html is not None and m.visible_text.strip():
+            maps = m.html_map
+            return _html_place(ctx, maps.visible() if maps is not None else None, start, end)
+        return "text/plain", start, end
+    if scope == "text-part":
+        return "text/plain", start, end
+    if scope == "html":
+        return "text/html", start, end
+    joined = ctx._scope_maps.get(scope)
+    if joined is None:
+        joined = ctx._scope_maps[scope] = _joined_scope(ctx, scope)
+    return joined(start, end) if joined else None
+
+
+def _joined_scope(ctx: "Context", scope: str):
+    m = ctx.message
+    if scope == "anchor-text":
+        links = [(k, link) for k, link in enumerate(m.links) if link.text]
+
+        def place(i, s, e):
+            maps = m.html_map
+            k = links[i][0]
+            return _html_place(ctx, maps.link_text_map(k) if maps is not None else None, s, e)
+        return _Joined([link.text for _, link in links], place)
+    if scope in ("links", "images"):
+        items = m.links if scope == "links" else m.images
+        attr = "href" if scope == "links" else "src"
+
+        def place(i, s, e):
+            item = items[i]
+            if getattr(item, "in_text", False) and item.span:
+                return "text/plain", item.span[0] + s, item.span[0] + e
+            maps = m.html_map
+            if maps is None or item.index < 0:
+                return None
+            got = maps.item_attr(item.index, attr)
+            if got is None:
+                return None
+            a, b = maps.to_part_span(*got)
+            # the attribute as written may hold entities: a span inside it points at the whole value
+            return ("text/html", a + s, a + e) if b - a == len(getattr(item, attr, "") or "") else ("text/html", a, b)
+        return _Joined([getattr(x, attr) for x in items], place)
+    if scope == "headers":
+        def place(i, s, e):
+            return _header_place(ctx, i, s, e)
+        return _Joined([f"{k}: {v}" for k, v in m.headers], place)
+    if scope == "from":
+        shown = ctx.raw("from")
+        return lambda s, e: _in_field(ctx, "from", shown, s, e, [m.from_name or "", m.from_addr or ""])
+    if scope == "reply-to":
+        shown = ctx.raw("reply-to")
+        return lambda s, e: _in_field(ctx, "reply-to", shown, s, e, [m.reply_to or ""])
+    return None
+
+
+def _header_place(ctx: "Context", i: int, s: int, e: int):
+    """Offsets in the line ``Name: value`` of header ``i`` → offsets in the input file."""
+    m = ctx.message
+    if m.file is None or i >= len(m.header_offsets):
+        return None
+    name = m.headers[i][0]
+    off = m.header_offsets[i]
+    value_at = len(name) + 2
+    if s < value_at:
+        return "@file", off, off + len(name.encode("utf-8", "replace"))
+    from contentlint.readers.mime import header_field_origin
+
+    _, origin = header_field_origin(m.file.data, off, m.file)
+    fs, fe = origin.to_file(s - value_at, e - value_at)
+    return None if fs < 0 else ("@file", fs, fe)
+
+
+def _where(ctx: "Context", span: Span):
+    kind = span.kind
+    m = ctx.message
+    if kind in ("scope", "cut"):
+        scope = span.key
+        start, end = span.a, span.b
+        if kind == "cut":
+            ctx.text_without_placeholders(scope)
+            cut_map, cmap = ctx._cut_maps.get(scope, (None, None))
+            start, end = _seg(cmap, start, end)
+            start, end = _seg(cut_map, start, end)
+        else:
+            ctx.text(scope)
+            cm = ctx._scope_maps.get("clean:" + scope, 0)
+            if cm == 0:
+                cm = ctx._scope_maps["clean:" + scope] = clean_map(ctx.mask(ctx.raw(scope))) \
+                    if scope not in ("headers", "from", "reply-to", "links", "images", "attachments") else None
+            start, end = _seg(cm, start, end)
+        return _scope_place(ctx, scope, start, end)
+    if kind == "text":
+        return span.key, span.a, span.b
+    maps = m.html_map
+    if kind == "visible":
+        return _html_place(ctx, maps.visible() if maps is not None else None, span.a, span.b)
+    if kind == "item":
+        got = maps.item_attr(span.a, span.key) if maps is not None else None
+        if got is None:
+            return None
+        s, e = maps.to_part_span(*got)
+        return None if s < 0 else ("text/html", s, e)
+    if kind == "link-text":
+        link = m.links[span.a]
+        return _html_place(ctx, maps.link_text_map(span.a) if maps is not None else None, 0, len(link.text))
+    if kind == "hidden":
+        h = m.hidden[span.a]
+        if maps is None or h.index < 0:
+            return None
+        return _html_place(ctx, maps.hidden_map(h.index), 0, len(h.text))
+    if kind == "header":
+        name, value = m.headers[span.a]
+        return _header_place(ctx, span.a, len(name) + 2, len(name) + 2 + len(value))
+    return None
 
 
 __all__ = ["RuleSet", "Context", "COMMON_VARS"]

@@ -1,102 +1,22 @@
 """Rule kinds: how each ``type:`` of rule is validated, compiled and run.
 
 Every kind compiles to a small picklable checker object with ``check(ctx, rule) -> Hit | None``.
-A ``Hit`` carries every match, the values for the message/suggestion placeholders, and the fragment
-and part to locate the first match.  The engine turns it into one ``Finding``.
+A ``Hit`` (``engine/hit.py``) carries every match, the values for the message/suggestion placeholders, and
+the span of every match in the text it analysed.  The engine turns it into one ``Finding``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import regex
 
+from .builtins import BUILTINS
+from .hit import (COMMON_VARS, MAX_MATCHES, PROBE_TIMEOUT, RUN_TIMEOUT, Hit, RuleTimeout, Span,  # noqa: F401
+                  as_str_list, compile_pattern, expect, fill, placeholders_in, probe_pattern)
 from .rule import PackError
 from .text import collapse, or_list, short_list, shorten_at_word
 
-RUN_TIMEOUT = 0.25        # seconds per regex call at run time (a per-call budget)
-PROBE_TIMEOUT = 0.05      # seconds per probe at load time
-MAX_MATCHES = 20
-
-
-class RuleTimeout(Exception):
-    """A rule's regular expression ran out of time on one message."""
-
-
-@dataclass
-class Hit:
-    matches: list
-    vars: dict = field(default_factory=dict)
-    fragment: str = ""
-    part: str = ""
-    level: Optional[str] = None     # dynamic level (metrics); None: the rule's level
-    factor: float = 1.0             # weight multiplier for that level
-    location: Any = None            # a ready Location (reader problems); else located from fragment/part
-
-
-# -- shared validation helpers --------------------------------------------------------------------
-def expect(cond: bool, message: str, ctx: dict):
-    if not cond:
-        raise PackError(message, **ctx)
-
-
-def as_str_list(value, key: str, ctx: dict) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    expect(isinstance(value, list) and all(isinstance(v, str) for v in value),
-           f"'{key}' must be a string or a list of strings", ctx)
-    return list(value)
-
-
-def compile_pattern(pattern: str, flags: int, key: str, ctx: dict):
-    try:
-        return regex.compile(pattern, flags)
-    except (regex.error, TypeError, ValueError, OverflowError) as exc:
-        raise PackError(f"invalid regex in '{key}': {exc} (pattern {pattern!r})", **ctx) from None
-
-
-_PROBES = ("a" * 5000 + "!", "a" * 40 + "!", " " * 5000 + "x", "0" * 5000 + "a", "ab" * 2500 + "!",
-           "é" * 3000 + "!", "!" * 5000 + "a", "A1 " * 1500 + "\n", "x@" * 2000 + ".", "<" * 3000 + "a",
-           "https://" + "a." * 2000 + "!")
-
-
-def probe_pattern(compiled, samples, key: str, ctx: dict):
-    """Run a pattern on the rule's examples and adversarial strings with a short timeout.
-
-    A pattern that times out is catastrophic (exponential backtracking) and is a pack error: at run time it
-    would burn the budget on every message.
-    """
-    letters = {c for c in compiled.pattern if c.isalnum()}
-    probes = list(_PROBES) + [c * 3000 + "!" for c in sorted(letters)[:8]]
-    for text in list(samples) + probes:
-        try:
-            compiled.search(text, timeout=PROBE_TIMEOUT)
-            compiled.findall(text[:2000], timeout=PROBE_TIMEOUT * 2)
-        except TimeoutError:
-            shown = text if len(text) < 40 else text[:20] + f"…({len(text)} chars)"
-            raise PackError(
-                f"regex in '{key}' is catastrophic: it timed out on {shown!r} "
-                f"(pattern {compiled.pattern!r}); avoid nested or overlapping quantifiers such as (a|a)+",
-                **ctx) from None
-
-
-def fill(template: str, values: dict) -> str:
-    def sub(m):
-        name = m.group(1)
-        if name in values and values[name] is not None:
-            return str(values[name])
-        return m.group(0)
-    return _PLACEHOLDER.sub(sub, template)
-
-
-_PLACEHOLDER = regex.compile(r"\{([a-z_][a-z0-9_]*)\}")
-
-
-def placeholders_in(template: str) -> set[str]:
-    return set(_PLACEHOLDER.findall(template or ""))
-
-
-COMMON_VARS = {"rule", "title", "from_domain"}
 
 
 # -- words ----------------------------------------------------------------------------------------
@@ -180,10 +100,11 @@ class WordsChecker:
                     continue
                 exc = self.exception_seqs.get(lang)
                 spans = ctx.phrase_spans(scope, lang, exc) if exc else ()
+                inside = _Covered(spans)
                 for i, n, entry in hits:
                     if entry.kinds is not None and ctx.kind not in entry.kinds:
                         continue
-                    if any(k <= i and i + n <= k + m for k, m in spans):
+                    if inside(i, n):
                         continue
                     found.append((scope, lang, entry, ctx.surface(scope, i, n), i, n))
         return found
@@ -202,20 +123,67 @@ class WordsChecker:
             matches=surfaces[:MAX_MATCHES],
             vars={"word": surface, "words": short_list(surfaces), "alternatives": or_list(alts) or "plainer wording",
                   "count": len(found), "lang": lang},
-            fragment=surface, part=ctx.part_for(scope))
+            fragment=surface, part=ctx.part_for(scope), spans=_word_spans(ctx, found))
+
+
+def _word_spans(ctx, found) -> list:
+    """A span per match (the first MAX_SPANS of them), in the analysed text of its scope."""
+    from contentlint.model import MAX_SPANS
+
+    out = []
+    for f in found[:MAX_SPANS]:
+        a, b = ctx.token_range(f[0], f[4], f[5])
+        out.append(Span("scope", f[0], a, b))
+    return out
+
+
+class _Covered:
+    """``covered(i, n)``: tokens i..i+n lie inside one of the (start, length) token spans — by bisecting
+    the spans sorted by start, keeping the farthest end seen so far (linear overall)."""
+
+    __slots__ = ("starts", "reach")
+
+    def __init__(self, spans):
+        spans = sorted(spans)
+        self.starts = [k for k, _ in spans]
+        reach, best = [], -1
+        for k, m in spans:
+            best = max(best, k + m)
+            reach.append(best)
+        self.reach = reach
+
+    def __call__(self, i: int, n: int) -> bool:
+        if not self.starts:
+            return False
+        from bisect import bisect_right
+
+        j = bisect_right(self.starts, i) - 1
+        return j >= 0 and self.reach[j] >= i + n
 
 
 def _drop_nested(found):
-    """Keep one match per text span: “claim your prize” hides the “prize” inside it."""
-    out = []
-    for f in found:
-        scope, i, n = f[0], f[4], f[5]
-        if any(g[0] == scope and g[4] <= i and i + n <= g[4] + g[5] and (g[4], g[5]) != (i, n) for g in found):
-            continue
-        if any(g[0] == scope and (g[4], g[5]) == (i, n) for g in out):
-            continue
-        out.append(f)
-    return out
+    """Keep one match per text span: “claim your prize” hides the “prize” inside it.
+
+    One sweep over the matches sorted by (scope, start, -length): a match is dropped when it lies inside
+    the widest span kept so far in its scope, or repeats a kept span.  Matches keep their original order."""
+    order = sorted(range(len(found)), key=lambda k: (found[k][0], found[k][4], -found[k][5]))
+    keep = set()
+    scope = None
+    reach = -1
+    last = None
+    for k in order:
+        f = found[k]
+        if f[0] != scope:
+            scope, reach, last = f[0], -1, None
+        i, n = f[4], f[5]
+        if (i, n) == last:
+            continue                              # the same span through another word or language
+        if i + n <= reach and last is not None:
+            continue                              # inside a wider match
+        keep.add(k)
+        last = (i, n)
+        reach = max(reach, i + n)
+    return [f for k, f in enumerate(found) if k in keep]
 
 
 # -- regex ----------------------------------------------------------------------------------------
@@ -249,7 +217,9 @@ class RegexChecker:
 
     def check(self, ctx, rule) -> Optional[Hit]:
         found = []
+        spans = []
         first = None
+        kind = "scope" if self.placeholders == "mask" else "cut"
         for scope in rule.scope:
             text = ctx.text(scope) if self.placeholders == "mask" else ctx.text_without_placeholders(scope)
             if not text:
@@ -263,6 +233,7 @@ class RegexChecker:
                         if first is None:
                             first = (scope, m)
                         found.append(s)
+                        spans.append(Span(kind, scope, m.start(), m.end()))
                         if len(found) >= MAX_MATCHES:
                             break
                 except TimeoutError:
@@ -278,7 +249,7 @@ class RegexChecker:
                 repl = self.replacement
         return Hit(matches=found, vars={"match": m.group(), "word": m.group(), "matches": short_list(found),
                                         "words": short_list(found), "count": len(found), "replacement": repl},
-                   fragment=m.group(), part=ctx.part_for(scope))
+                   fragment=m.group(), part=ctx.part_for(scope), spans=spans)
 
 
 # -- metric ---------------------------------------------------------------------------------------
@@ -310,6 +281,16 @@ def _text_length(ctx):
     n = len(collapse(ctx.text("body")))
     return n, {"length": n}, "", ctx.part_for("body"), None
 
+
+def _no_span(ctx):
+    return []
+
+
+_METRIC_SPANS = {
+    "subject_length": lambda ctx: [Span("scope", "subject", 0, len(ctx.text("subject")))],
+    "html_size": lambda ctx: [Span("text", "text/html", 0, 0)],
+    "link_count": lambda ctx: [Span("scope", "links", 0, len(ctx.raw("links").split("\n", 1)[0]))],
+}
 
 METRICS = {"subject_length": _subject_length, "html_size": _html_size, "link_count": _link_count,
            "text_length": _text_length}
@@ -353,7 +334,7 @@ class MetricChecker:
                 if extra:
                     v.update(extra(int(bound)))
                 return Hit(matches=[str(fragment or value)], vars=v, fragment=fragment, part=part,
-                           level=level, factor=factor)
+                           level=level, factor=factor, spans=_METRIC_SPANS.get(self.metric, _no_span)(ctx))
         return None
 
 
@@ -380,20 +361,25 @@ class HeaderChecker:
             probe_pattern(self.pattern, samples, "pattern", ctx)
 
     def check(self, ctx, rule) -> Optional[Hit]:
-        values = ctx.message.header_all(self.header)
+        lname = self.header.lower()
+        indexed = [(i, value) for i, (k, value) in enumerate(ctx.message.headers) if k.lower() == lname]
+        values = [value for _, value in indexed]
         v = {"header": self.header, "value": values[0] if values else ""}
         if self.condition == "missing":
             return None if values else Hit(matches=[self.header], vars=v, part="headers")
         if self.condition == "present":
-            return Hit(matches=values, vars=v, fragment=self.header + ":", part="headers") if values else None
+            return Hit(matches=values, vars=v, fragment=self.header + ":", part="headers",
+                       spans=[Span("header", None, i) for i, _ in indexed]) if values else None
         try:
-            hits = [x for x in values if self.pattern.search(x, timeout=RUN_TIMEOUT)]
+            hits = [(i, x) for i, x in indexed if self.pattern.search(x, timeout=RUN_TIMEOUT)]
         except TimeoutError:
             raise RuleTimeout(self.pattern.pattern) from None
         if self.condition == "matches" and hits:
-            return Hit(matches=hits, vars=dict(v, value=hits[0]), fragment=hits[0], part="headers")
+            return Hit(matches=[x for _, x in hits], vars=dict(v, value=hits[0][1]), fragment=hits[0][1],
+                       part="headers", spans=[Span("header", None, i) for i, _ in hits])
         if self.condition == "not-matches" and values and not hits:
-            return Hit(matches=values, vars=v, fragment=values[0], part="headers")
+            return Hit(matches=values, vars=v, fragment=values[0], part="headers",
+                       spans=[Span("header", None, i) for i, _ in indexed])
         return None
 
 
@@ -402,7 +388,6 @@ class BuiltinChecker:
     KEYS = {"check": True, "params": False}
 
     def __init__(self, params: dict, ctx: dict):
-        from .builtins import BUILTINS
         name = params.get("check")
         expect(name in BUILTINS, f"unknown built-in check {name!r} (known: {', '.join(sorted(BUILTINS))})", ctx)
         self.name = name
@@ -424,7 +409,6 @@ class BuiltinChecker:
         self.VARS = spec.vars
 
     def check(self, ctx, rule) -> Optional[Hit]:
-        from .builtins import BUILTINS
         return BUILTINS[self.name].func(ctx, rule, self.params)
 
 
@@ -488,7 +472,8 @@ class ScoredWordsChecker(WordsChecker):
             matches=surfaces[:MAX_MATCHES],
             vars={"word": top[3], "words": short_list(surfaces), "alternatives": or_list(alts) or "plainer wording",
                   "count": len(ranked), "lang": top[1], "points": f"{factor:.2f}", "scored": scored},
-            fragment=top[3], part=ctx.part_for(top[0]), factor=factor)
+            fragment=top[3], part=ctx.part_for(top[0]), factor=factor,
+            spans=_word_spans(ctx, [f for _, f in ranked]))
 
 
 KIND_CLASSES: dict[str, Any] = {"words": WordsChecker, "scored-words": ScoredWordsChecker, "regex": RegexChecker, "metric": MetricChecker,

@@ -34,6 +34,15 @@ def clean(text: str) -> str:
     return _INVISIBLE_RE.sub("", text)
 
 
+def clean_map(raw: str):
+    """The map of ``clean(raw)`` back to ``raw`` (a ``spans.SegMap``), None when ``clean`` changes nothing."""
+    if not raw or raw.isascii():
+        return None
+    from contentlint.spans import deletions_map
+
+    return deletions_map(raw, _INVISIBLE_RE)[1]
+
+
 def tokenize(text: str) -> list[Token]:
     out = []
     for m in _TOKEN_RE.finditer(text):

@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from typing import Iterator, Optional, Union
 
-from ..model import INPUT_EML, INPUT_HTML, INPUT_MAILJET, INPUT_TEXT, Message, Part
+from ..model import INPUT_EML, INPUT_HTML, INPUT_MAILJET, INPUT_TEXT, Field, Message, Part
 
 __all__ = [
     "InputError",
@@ -162,17 +162,33 @@ def build_message(*, source: str = "<example>", index: int = 0, input_kind: str 
     return_path = first("Return-Path")
     if return_path is not None:
         _, msg.return_path, msg.return_path_domain = parse_address(return_path)
+    # built from strings: each body's positions are lines and columns of the string the caller gave
     if text is not None:
-        text = text.replace("\r\n", "\n")
+        text, origin = _string_origin(text)
         msg.text = text
-        msg.parts.append(Part(label="text/plain", content_type="text/plain", text=text))
+        msg.parts.append(Part(label="text/plain", content_type="text/plain", text=text, origin=origin))
     if html is not None:
-        html = html.replace("\r\n", "\n")
+        html, origin = _string_origin(html)
         msg.html = html
-        msg.parts.append(Part(label="text/html", content_type="text/html", text=html))
+        msg.parts.append(Part(label="text/html", content_type="text/html", text=html, origin=origin))
+        msg.file = origin.file
     msg.raw_size = len((text or "").encode("utf-8", "surrogatepass")) + len((html or "").encode("utf-8", "surrogatepass"))
     finish_message(msg, options, content_language=first("Content-Language"))
     return msg
+
+
+def _string_origin(value: str):
+    """A body given as a string, CRLF read as LF, and the Origin of its offsets in that string."""
+    from ..spans import FileIndex, Origin
+
+    edits = None
+    if "\r\n" in value:
+        from .mime import _drop_nul_and_cr
+
+        original = value
+        value, edits = _drop_nul_and_cr(value)
+        return value, Origin(FileIndex(original), edits)
+    return value, Origin(FileIndex(value))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -201,6 +217,9 @@ def finish_message(msg: Message, options: ReadOptions, *, content_language: Opti
         from ..html_text import analyse_html
 
         analysis = analyse_html(msg.html, placeholders)
+        msg.html_map = analysis.maps
+        msg.problems.extend(p for p in analysis.problems
+                            if not any(q.code == p.code and q.message == p.message for q in msg.problems))
         msg.visible_text = analysis.visible_text or ""
         msg.preheader = analysis.preheader
         msg.hidden = list(analysis.hidden)
@@ -209,6 +228,7 @@ def finish_message(msg: Message, options: ReadOptions, *, content_language: Opti
         lang_attr = analysis.lang_attr
         if subject_from_title and not msg.subject and analysis.title and analysis.title.strip():
             msg.subject = " ".join(analysis.title.split())
+            msg.fields["subject"] = Field("subject", msg.subject, origin=_title_origin(msg))
         msg.html_size = len(msg.html.encode("utf-8", "surrogatepass"))
         _shift_html_locations(msg)
     elif msg.text:
@@ -249,6 +269,24 @@ _TEXT_URL = None
 MAX_TEXT_LINKS = 500
 
 
+def _title_origin(msg: Message):
+    """The subject of a template read from its <title>: where that text is in the file."""
+    def make():
+        from ..spans import Origin
+
+        part = msg.part("text/html")
+        maps = msg.html_map
+        tmap = maps.title_map() if maps is not None else None
+        if part is None or tmap is None or part.origin is None:
+            return Origin(None)
+
+        def chain(start, end):
+            s, e = maps.to_part_span(tmap.start(start), tmap.end(end))
+            return part.origin.to_file(s, e) if s >= 0 else (-1, -1)
+        return Origin(part.origin.file, chain)
+    return make
+
+
 def _text_links(text: str, placeholders) -> list:
     """Bare URLs of a plain-text message, as the links a mail client shows (no HTML to read them from)."""
     global _TEXT_URL
@@ -267,7 +305,7 @@ def _text_links(text: str, placeholders) -> list:
         url = href if "://" in href else "http://" + href
         host = url_host(url)
         link = Link(href=href, host=host, domain=registrable_domain(host) if host else None,
-                    scheme=url.split(":", 1)[0].lower(), in_text=True)
+                    scheme=url.split(":", 1)[0].lower(), in_text=True, span=(m.start(), m.start() + len(href)))
         try:
             link.is_unsubscribe = placeholders.is_unsubscribe_url(url)
         except Exception:

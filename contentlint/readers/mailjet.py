@@ -8,6 +8,7 @@ are merged key by key).  A message that breaks the v3.1 shape yields an ``InputE
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Iterator, Optional
 
 from ..model import INPUT_MAILJET, Location, Problem
@@ -79,6 +80,97 @@ def _format_sender(email: str, name: Optional[str]) -> str:
     return email
 
 
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+_JSON_ESCAPE = re.compile(r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)")
+#: Only the string values the reader maps back (a payload's other strings are never positions).
+_MAPPED_KEYS = frozenset({"HTMLPart", "TextPart", "Subject", "Email"})
+
+
+def json_string_spans(text: str) -> dict:
+    """``{path: (start, end)}`` of the string values of ``_MAPPED_KEYS`` in a JSON text (the token with its
+    quotes); a path is like ``("Messages", 0, "HTMLPart")``.  One linear pass over the tokens."""
+    out: dict = {}
+    stack: list = []            # per open container: [is_object, current key or index, expecting_key]
+    for m in _JSON_TOKEN.finditer(text):
+        tok = m.group()
+        c = tok[0]
+        if c in "{[":
+            stack.append([c == "{", None if c == "{" else 0, c == "{"])
+            continue
+        if c in "}]":
+            if stack:
+                stack.pop()
+            continue
+        if not stack:
+            continue
+        top = stack[-1]
+        if c == ":":
+            top[2] = False
+            continue
+        if c == ",":
+            if top[0]:
+                top[2] = True
+            else:
+                top[1] += 1
+            continue
+        if top[0] and top[2]:
+            top[1] = tok[1:-1] if c == '"' else tok
+            continue
+        if c == '"' and top[1] in _MAPPED_KEYS:
+            out[tuple(x[1] for x in stack)] = (m.start(), m.end())
+    return out
+
+
+def json_string_map(text: str, start: int, end: int):
+    """The map of the decoded JSON string token ``text[start:end]`` back to ``text`` (escapes as units)."""
+    import json as _json
+
+    from ..spans import MapBuilder
+
+    b = MapBuilder()
+    body_start = start + 1
+    raw = text[body_start:end - 1]
+    pos = 0
+    for m in _JSON_ESCAPE.finditer(raw):
+        if m.start() > pos:
+            b.copy(raw[pos:m.start()], body_start + pos)
+        try:
+            ch = _json.loads('"' + m.group() + '"')
+        except ValueError:
+            ch = m.group()
+        b.replace(ch, body_start + m.start(), body_start + m.end())
+        pos = m.end()
+    if pos < len(raw):
+        b.copy(raw[pos:], body_start + pos)
+    return b.build()
+
+
+def _place_strings(msg, text: str, spans: dict, paths: dict) -> None:
+    """Point the message's parts and fields at their JSON strings in the payload text."""
+    from ..model import Field
+    from ..spans import FileIndex, Origin
+
+    file_index = FileIndex(text)
+    msg.file = file_index
+    for label, candidates in paths.items():
+        span = next((spans[p] for p in candidates if p in spans), None)
+        if span is None:
+            continue
+        value, smap = json_string_map(text, *span)
+        part = msg.part(label) if label in ("text/html", "text/plain") else None
+        if part is not None:
+            if value.replace("\r\n", "\n") != part.text:
+                continue
+            edits = None
+            if "\r\n" in value:
+                from .mime import _drop_nul_and_cr
+
+                edits = _drop_nul_and_cr(value)[1]
+            part.origin = Origin(file_index, edits, smap)
+        elif label in ("subject", "from"):
+            msg.fields[label] = Field(label, value, origin=Origin(file_index, smap))
+
+
 def read_mailjet(data, source: str, options=None, skip_foreign: bool = False) -> Iterator:
     """Yield a Message (or InputError) per message of a Send API v3.1 payload, in input order.
 
@@ -102,6 +194,8 @@ def read_mailjet(data, source: str, options=None, skip_foreign: bool = False) ->
             return
         try:
             payload = json.loads(text)
+            payload_text = text
+            string_spans = json_string_spans(text) if isinstance(payload, dict) else {}
         except json.JSONDecodeError as exc:
             yield InputError(source, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
             return
@@ -110,6 +204,7 @@ def read_mailjet(data, source: str, options=None, skip_foreign: bool = False) ->
             return
     else:
         payload = data
+        payload_text, string_spans = "", {}
     if not isinstance(payload, dict) or "Messages" not in payload:
         if skip_foreign:
             return
@@ -191,6 +286,12 @@ def read_mailjet(data, source: str, options=None, skip_foreign: bool = False) ->
                 _, msg.reply_to, msg.reply_to_domain = parse_address(reply_to[0])
             msg.sandbox = sandbox
             msg.attachments = attachments
+            if string_spans:
+                _place_strings(msg, payload_text, string_spans, {
+                    "text/html": [("Messages", i, "HTMLPart"), ("Globals", "HTMLPart")],
+                    "text/plain": [("Messages", i, "TextPart"), ("Globals", "TextPart")],
+                    "subject": [("Messages", i, "Subject"), ("Globals", "Subject")],
+                    "from": [("Messages", i, "From", "Email"), ("Globals", "From", "Email")]})
             if text is None and html is None:
                 msg.problems.append(Problem("remote-template", f"{where}: TemplateID {template_id}: the content "
                                             "lives in Mailjet and was not checked; add HTMLPart/TextPart or "

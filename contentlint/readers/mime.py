@@ -65,6 +65,8 @@ def lookup_charset(label: str) -> Optional[str]:
         return None
     if not getattr(info, "_is_text_encoding", True):
         return None  # "base64", "rot13", "zlib"…: bytes codecs, not charsets
+    if info.name in ("undefined", "idna", "punycode", "raw_unicode_escape", "unicode_escape", "mbcs", "oem"):
+        return None  # "undefined" raises on every input; the others are not mail charsets
     return info.name
 
 
@@ -83,7 +85,7 @@ def decode_text(raw: bytes, declared: Optional[str]) -> tuple[str, str, Optional
         if codec and codec not in _SINGLE_BYTE_WEB and codec != "utf-8":
             try:  # ISO-2022-JP and UTF-7 are 7-bit charsets
                 return raw.decode(codec), codec, None
-            except (UnicodeDecodeError, LookupError):
+            except (UnicodeError, LookupError):
                 pass
         return raw.decode("ascii"), "us-ascii", None
     codec = lookup_charset(label) if label else None
@@ -105,7 +107,7 @@ def decode_text(raw: bytes, declared: Optional[str]) -> tuple[str, str, Optional
     else:
         try:
             return raw.decode(codec), codec, None
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):
             problem = ("wrong-charset", f"bytes are not valid {label[:40]}; read with a fallback")
     try:
         text = raw.decode("utf-8")
@@ -200,41 +202,91 @@ def decode_words(value: str, problems: Optional[list] = None) -> str:
     """Decode RFC 2047 encoded words; malformed ones are left as they are.  Never raises."""
     if "=?" not in value:
         return value
-    out: list[str] = []
+    return decode_words_mapped(value, problems)[0]
+
+
+def decode_words_mapped(value: str, problems: Optional[list] = None):
+    """``decode_words`` and the map of the decoded text back to ``value`` (a ``spans.SegMap``; None when
+    nothing was decoded).  Each encoded word (or run of adjacent words in one charset) is one unit of the
+    map: a match inside it points at the whole encoded word."""
+    from ..spans import MapBuilder
+
+    if "=?" not in value:
+        return value, None
+    b = MapBuilder()
     pos = 0
     run_bytes = b""
     run_charset: Optional[str] = None
+    units: list[tuple[int, int]] = []     # for each decoded byte of the run: the encoded text it came from
 
     def flush():
-        nonlocal run_bytes, run_charset
+        nonlocal run_bytes, run_charset, units
         if run_charset is not None:
-            text, _, problem = decode_text(run_bytes, run_charset)
+            text, used, problem = decode_text(run_bytes, run_charset)
             if problem and problem[0] == "unknown-charset" and problems is not None:
                 problems.append(Problem("malformed-header", f"encoded word with {problem[1]}"))
-            out.append(text)
-        run_bytes, run_charset = b"", None
+            widths = None
+            if len(text) == len(run_bytes):
+                widths = [1] * len(text)
+            elif used == "utf-8":
+                try:
+                    widths = [len(ch.encode("utf-8")) for ch in text]
+                except UnicodeEncodeError:
+                    widths = None
+            if widths is not None and sum(widths) == len(units):
+                k = 0
+                for ch, w in zip(text, widths):
+                    b.replace(ch, units[k][0], units[k + w - 1][1])
+                    k += w
+            else:
+                b.replace(text, units[0][0] if units else 0, units[-1][1] if units else 0)
+        run_bytes, run_charset, units = b"", None, []
 
     for m in _ENCODED_WORD.finditer(value):
         between = value[pos:m.start()]
         charset = m.group(1).split("*", 1)[0]  # RFC 2231 language suffix
         if between and not (run_charset is not None and not between.strip()):
             flush()
-            out.append(between)
+            b.copy(between, pos)
         try:
             data = _decode_word_payload(m.group(2), m.group(3))
         except Exception:  # noqa: BLE001 - keep the word as is
             flush()
-            out.append(m.group(0))
+            b.copy(m.group(0), m.start())
             pos = m.end()
             continue
         if run_charset is not None and charset.lower() != run_charset.lower():
             flush()
-        run_charset = charset if run_charset is None else run_charset
+        if run_charset is None:
+            run_charset = charset
         run_bytes += data
+        units.extend(_word_units(m, data))
         pos = m.end()
     flush()
-    out.append(value[pos:])
-    return "".join(out)
+    b.copy(value[pos:], pos)
+    return b.build()
+
+
+def _word_units(m, data: bytes) -> list[tuple[int, int]]:
+    """For each byte an encoded word decodes to, the (start, end) of what encodes it in the header value."""
+    start = m.start(3)
+    payload = m.group(3)
+    if m.group(2) in "bB":
+        units = [(start + 4 * (j // 3), min(m.end(3), start + 4 * (j // 3) + 4)) for j in range(len(data))]
+    else:
+        units = []
+        i = 0
+        n = len(payload)
+        while i < n:
+            if payload[i] == "=" and i + 2 < n + 1 and _QP_HEADER_ESC.match(payload.encode("ascii", "replace"), i):
+                units.append((start + i, start + i + 3))
+                i += 3
+            else:
+                units.append((start + i, start + i + 1))
+                i += 1
+    if len(units) != len(data):   # an odd payload: every byte stands for the whole word
+        units = [(m.start(), m.end())] * len(data)
+    return units
 
 
 _ADDR_RE = re.compile(r"[^\s<>\"'(),;:@\[\]]+@[^\s<>\"'(),;:@\[\]]+")
@@ -353,6 +405,7 @@ class ParseState:
     _nl_pos: int = 0
     _nl_count: int = 0
     line_offset: int = 0
+    file: object = None          # spans.FileIndex over ``data``: offsets → file line:column
 
     def line_of(self, offset: int) -> int:
         """1-based line number (in the input file) of a byte offset; incremental for increasing offsets."""
@@ -557,17 +610,22 @@ _CTRL_CHARS = re.compile("[\x01-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f\ufffd]")
 
 
 def decode_leaf(st: ParseState, leaf: Leaf, label: str) -> Part:
+    from ..spans import Base64Map, CharsetMap, Lazy, Origin, SegMap, qp_map
+
     payload = st.data[leaf.start:leaf.end]
     enc = leaf.encoding
     mapped = True
+    transfer = None
     if enc == "base64":
         raw, problem = decode_base64(payload)
         if problem:
             st.problem(problem[0], f"{label}: {problem[1]}", label, leaf.start)
         mapped = False
+        transfer = Lazy(lambda: Base64Map(payload))
     elif enc == "quoted-printable":
         raw = decode_qp(payload)
         mapped = False
+        transfer = Lazy(lambda: qp_map(payload))
     else:
         if enc not in _IDENTITY:
             if enc in ("x-uuencode", "uuencode", "x-uue"):
@@ -584,9 +642,12 @@ def decode_leaf(st: ParseState, leaf: Leaf, label: str) -> Part:
     text, used, problem = decode_text(raw, declared)
     if problem:
         st.problem(problem[0], f"{label}: {problem[1]}", label, leaf.start)
-    if "\x00" in text:
-        st.problem("nul-bytes", f"{label}: {text.count(chr(0))} NUL bytes removed", label, leaf.start)
-        text = text.replace("\x00", "")
+    charset_map = CharsetMap(raw, used, text_len=len(text))
+    edits = None
+    if "\x00" in text or "\r\n" in text:
+        if "\x00" in text:
+            st.problem("nul-bytes", f"{label}: {text.count(chr(0))} NUL bytes removed", label, leaf.start)
+        text, edits = _drop_nul_and_cr(text)
     sample = text[:8192]
     if sample:
         ctrl = len(_CTRL_CHARS.findall(sample))
@@ -594,10 +655,19 @@ def decode_leaf(st: ParseState, leaf: Leaf, label: str) -> Part:
             st.problem("malformed-mime", f"{label} holds binary data ({ctrl} control characters in the first "
                        f"{len(sample)}), not text; it was not checked", label, leaf.start)
             text = ""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
+    origin = Origin(st.file, edits, charset_map, transfer, SegMap.shift(leaf.start, len(payload)))
     return Part(label=label, content_type=leaf.content_type, charset=used, encoding=enc, text=text,
-                start_line=st.line_of(leaf.start) if mapped else 0, file_mapped=mapped)
+                start_line=st.line_of(leaf.start) if mapped else 0, file_mapped=mapped, origin=origin)
+
+
+_NUL_OR_CR = re.compile("\x00|\r(?=\n)")
+
+
+def _drop_nul_and_cr(text: str):
+    """Text without NUL bytes and with CRLF as LF, and the map back (``spans.deletions_map``)."""
+    from ..spans import deletions_map
+
+    return deletions_map(text, _NUL_OR_CR)
 
 
 def _attachment_size(st: ParseState, leaf: Leaf) -> int:
@@ -612,14 +682,20 @@ def _attachment_size(st: ParseState, leaf: Leaf) -> int:
 # --------------------------------------------------------------------------------------------------
 # message
 # --------------------------------------------------------------------------------------------------
-def read_message_bytes(data: bytes, source: str, index: int = 0, options=None, line_offset: int = 0) -> Message:
-    """Parse one RFC 5322 message held in ``data``.  ``line_offset``: lines of the file before ``data``."""
+def read_message_bytes(data: bytes, source: str, index: int = 0, options=None, line_offset: int = 0,
+                       byte_offset: int = 0) -> Message:
+    """Parse one RFC 5322 message held in ``data``.  ``line_offset``/``byte_offset``: lines and bytes of the
+    file before ``data`` (a message of an mbox)."""
     from . import ReadOptions, finish_message
+    from ..model import Field
+    from ..spans import CharsetMap, FileIndex, Origin, SegMap
 
     options = options or ReadOptions()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    st = ParseState(data=data, line_offset=line_offset)
+        byte_offset += 3
+    file_index = FileIndex(data, line_offset, byte_offset)
+    st = ParseState(data=data, line_offset=line_offset, file=file_index)
     start = 0
     while start < len(data) and data[start:start + 1] in (b"\n", b"\r"):
         start += 1
@@ -635,12 +711,26 @@ def read_message_bytes(data: bytes, source: str, index: int = 0, options=None, l
     for p in header_problems[:3]:
         st.problem(p.code, p.message, "headers", None)
     hdr_end = top.body_start
-    header_text = decode_header_bytes(data[start:hdr_end]).replace("\r\n", "\n")
+    header_bytes = data[start:hdr_end]
+    header_text = decode_header_bytes(header_bytes)
+    header_codec = "ascii" if header_bytes.isascii() else ("utf-8" if len(header_text) != len(header_bytes) else "cp1252")
+    header_text, edits = _drop_nul_and_cr(header_text) if "\r" in header_text else (header_text, None)
     msg.parts.append(Part(label="headers", content_type="text/rfc822-headers", text=header_text,
-                          start_line=st.line_of(start), file_mapped=True))
+                          start_line=st.line_of(start), file_mapped=True,
+                          origin=Origin(file_index, edits, CharsetMap(header_bytes, header_codec, text_len=None),
+                                        SegMap.shift(start, len(header_bytes)))))
+    msg.file = file_index
+    msg.header_offsets = [off for _, _, off in top.headers]
+    for label, name in (("subject", "Subject"), ("from", "From"), ("reply-to", "Reply-To"),
+                        ("return-path", "Return-Path"), ("to", "To")):
+        off = next((o for k, _, o in top.headers if k.lower() == name.lower()), None)
+        if off is not None:
+            msg.fields[label] = Field(label, "", origin=_lazy_field(data, off, file_index, label == "subject"))
     msg.subject = msg.header("Subject")
     if msg.subject is not None:
         msg.subject = " ".join(msg.subject.split()) if "\n" in msg.subject or "\t" in msg.subject else msg.subject
+        if "subject" in msg.fields:
+            msg.fields["subject"].text = msg.subject
     frm = _raw_header(top, "From")
     if frm is not None:
         msg.from_name, msg.from_addr, msg.from_domain = parse_address(frm)
@@ -675,6 +765,69 @@ def read_message_bytes(data: bytes, source: str, index: int = 0, options=None, l
         st.problem("no-body", "the message has no text/plain or text/html part to check", "", None)
     msg.problems = st.problems
     return finish_message(msg, options, content_language=msg.header("Content-Language"))
+
+
+def _lazy_field(data: bytes, offset: int, file_index, collapse: bool):
+    return lambda: header_field_origin(data, offset, file_index, collapse)[1]
+
+
+def header_field_origin(data: bytes, offset: int, file_index, collapse: bool = False):
+    """The ``spans.Origin`` of a header value as ``parse_entity`` and ``decode_words`` read it: the field
+    starting at byte ``offset`` (its name line and continuation lines), unfolded, stripped, RFC 2047 words
+    decoded, and (``collapse``) whitespace collapsed.  Returns ``(decoded text, Origin)``."""
+    from ..spans import MapBuilder, Origin, SegMap, collapse_mapped
+
+    pos = offset
+    n = len(data)
+    pieces: list[tuple[bytes, int]] = []
+    first = True
+    while pos < n:
+        nl = data.find(b"\n", pos)
+        line_end = n if nl < 0 else nl
+        line = data[pos:line_end]
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if first:
+            m = _HEADER_NAME.match(line)
+            if not m:
+                return "", Origin(None)
+            pieces.append((line[m.end():], pos + m.end()))
+            first = False
+        elif line[:1] in (b" ", b"\t") and line.strip():
+            pieces.append((line, pos))
+        else:
+            break
+        if nl < 0:
+            break
+        pos = nl + 1
+    raw = b"".join(p for p, _ in pieces)
+    b = MapBuilder()
+    if raw.isascii():
+        for p, off in pieces:
+            b.copy(p.decode("ascii"), off)
+    else:
+        try:
+            raw.decode("utf-8")
+            codec = "utf-8"
+        except UnicodeDecodeError:
+            codec = "cp1252"
+        for p, off in pieces:
+            text = p.decode(codec, "replace")
+            at = off
+            for ch in text:
+                w = len(ch.encode(codec, "replace")) if codec == "utf-8" else 1
+                b.replace(ch, at, at + w)
+                at += w
+    joined, raw_map = b.build()
+    lead = len(joined) - len(joined.lstrip())
+    value = joined.strip()
+    strip_map = SegMap.shift(lead, len(value))
+    text, words_map = decode_words_mapped(value)
+    maps = [words_map, strip_map, raw_map]
+    if collapse and ("\n" in text or "\t" in text):
+        text, cmap = collapse_mapped(text)
+        maps.insert(0, cmap)
+    return text, Origin(file_index, *maps)
 
 
 def _raw_header(ent: Entity, name: str) -> Optional[str]:

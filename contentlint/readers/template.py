@@ -145,33 +145,77 @@ def split_front_matter(text: str) -> tuple[dict, int, str, list[Problem]]:
     return fields, nlines, text[:end], problems
 
 
+_FM_KEY_LINE = "^{key}[ \t]*:[ \t]*"
+
+
+def front_matter_value_map(fm_text: str, key: str, value: str):
+    """Map of a front-matter value (as YAML read it) to its place in the block: the value itself when it
+    stands as written on the key's line (plain, or inside quotes), else the whole value (quoted with
+    escapes, folded over lines) as one unit.  None when the key is not found."""
+    from ..spans import MapBuilder, SegMap
+
+    m = re.search(_FM_KEY_LINE.format(key=re.escape(key)), fm_text, re.IGNORECASE | re.MULTILINE)
+    if not m:
+        return None
+    start = m.end()
+    eol = fm_text.find("\n", start)
+    eol = len(fm_text) if eol < 0 else eol
+    line = fm_text[start:eol]
+    for q in ("", '"', "'"):
+        if line.startswith(q + value) and (not q or line[len(q) + len(value):].startswith(q)):
+            return SegMap.shift(start + len(q), len(value))
+    end = eol                     # a folded or block value: up to the next key line
+    nxt = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:", re.MULTILINE).search(fm_text, eol + 1)
+    end = nxt.start() - 1 if nxt else len(fm_text.rstrip("\n-. \n"))
+    b = MapBuilder()
+    b.replace(value, start, max(start, end))
+    return b.build()[1]
+
+
 def read_template(data: bytes, source: str, options=None, html: bool = True) -> Message:
     from . import ReadOptions, finish_message
     from .mime import parse_address
 
+    from ..model import Field
+    from ..spans import FileIndex, Origin, SegMap
+    from .mime import _drop_nul_and_cr
+
     options = options or ReadOptions()
     text, charset, problems = decode_template(data, html)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
+    file_index = FileIndex(text)          # positions are counted in the decoded file text
+    edits = None
     if "\x00" in text:
         problems.append(Problem("nul-bytes", f"{text.count(chr(0))} NUL bytes removed"))
-        text = text.replace("\x00", "")
+    if "\r\n" in text or "\x00" in text:
+        text, edits = _drop_nul_and_cr(text)
     fields, fm_lines, fm_text, fm_problems = split_front_matter(text)
     problems.extend(fm_problems)
     body = text[len(fm_text):]
     ctype = "text/html" if html else "text/plain"
     msg = Message(source=source, input_kind=INPUT_HTML if html else INPUT_TEXT, has_headers=False,
                   raw_size=len(data))
+    msg.file = file_index
     if fm_text:
         msg.parts.append(Part(label="front-matter", content_type="text/x-front-matter", charset=charset,
-                              text=fm_text, start_line=1, file_mapped=True))
+                              text=fm_text, start_line=1, file_mapped=True, origin=Origin(file_index, edits)))
+        for key, label in (("subject", "subject"), ("from", "from"), ("sender", "from"), ("preheader", "preheader"),
+                           ("preview", "preheader"), ("preview_text", "preheader"), ("previewtext", "preheader"),
+                           ("reply_to", "reply-to"), ("reply-to", "reply-to")):
+            value = fields.get(FRONT_MATTER_KEYS[key])
+            if value is not None and label not in msg.fields:
+                fmap = front_matter_value_map(fm_text, key, value)
+                if fmap is not None:
+                    msg.fields[label] = Field(label, value, origin=Origin(file_index, fmap, edits))
     msg.parts.append(Part(label=ctype, content_type=ctype, charset=charset, text=body,
-                          start_line=fm_lines + 1, file_mapped=True))
+                          start_line=fm_lines + 1, file_mapped=True,
+                          origin=Origin(file_index, SegMap.shift(len(fm_text), len(body)), edits)))
     if html:
         msg.html = body
     else:
         msg.text = body
     msg.subject = options.subject if options.subject is not None else fields.get("subject")
+    if options.subject is not None:
+        msg.fields["subject"] = Field("subject", options.subject, where="option --subject")
     sender = options.sender if options.sender is not None else fields.get("sender")
     if sender:
         msg.from_name, msg.from_addr, msg.from_domain = parse_address(sender)

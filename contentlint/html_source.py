@@ -1,0 +1,503 @@
+"""Where the text of an HTML part comes from: maps from the analysed texts back to the HTML source.
+
+``contentlint.html_text`` walks lexbor's tree, which knows no source positions.  This module gives them
+back, lazily (only when a finding needs a place):
+
+* ``scan(html)`` is a linear tokenizer of the source that follows the HTML5 rules that matter for text:
+  comments, ``<!…>``/``<?…>`` bogus comments (PHP ``<?php … ?>`` included), tags with quoted attributes,
+  raw-text elements (``<script>``, ``<style>``…) whose content is not text, RCDATA (``<title>``,
+  ``<textarea>``), and the subtrees the walk does not read (``<head>``, ``<svg>``, ``<select>``…).  It
+  yields the text runs and the start tags of links and images, in source order.
+* ``TextMaps`` aligns the walk's text nodes (in tree order) with those runs (their entity-decoded text must
+  be equal; a node that several runs make up, as after an ignored end tag, is matched run by run), and the
+  walk's links and images with the start tags of the same name.  A node that cannot be aligned (foster
+  parenting in broken tables, the adoption agency reordering misnested tags) has no position: -1, never a
+  guess.  It then composes the maps of the texts the rules read: the visible text (whitespace collapsed,
+  invisible characters removed), each hidden block, the preheader, each link's text, attribute values.
+
+Every offset given out is a character offset in the HTML part's text (``Part.text``).
+"""
+from __future__ import annotations
+
+import html as _html
+import re
+from bisect import bisect_right
+from typing import Optional
+
+from .spans import MapBuilder, SegMap, collapse_mapped
+
+#: Elements whose content is raw text (not parsed): no text runs, no tags inside.
+_RAW_TEXT = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes", "plaintext", "noscript"})
+#: Elements whose content is text with entities but no tags.
+_RCDATA = frozenset({"title", "textarea"})
+#: Elements whose subtree the text walk does not read (html_text._SKIP, with content).
+_SKIP_TREES = frozenset({"head", "title", "template", "object", "embed", "applet", "frameset", "svg", "math",
+                         "select", "datalist", "audio", "video", "canvas"})
+#: Start tags the walk turns into links or images.
+ITEM_TAGS = frozenset({"img", "image", "a", "area", "unsubscribe", "webversion", "preferences", "forwardtoafriend"})
+
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>\x00]*)((?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+)>")
+_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+#: Runs aligned per text node before giving up on it (skipped whitespace, ignored tags).
+WINDOW = 8
+#: Start tags looked at to align one link or image.
+TAG_WINDOW = 64
+
+
+class Scan:
+    __slots__ = ("runs", "items", "title")
+
+    def __init__(self):
+        self.runs: list[tuple[int, int]] = []            # text runs the walk may read, source order
+        self.items: list[tuple[str, int, int]] = []      # (tag name, start, end) of link/image start tags
+        self.title: Optional[tuple[int, int]] = None     # the first <title> content
+
+
+def scan(src: str) -> Scan:
+    """Tokenize ``src`` once (linear: every search starts where the previous one ended)."""
+    out = Scan()
+    runs = out.runs
+    n = len(src)
+    pos = 0
+    skip: list[str] = []           # open elements whose subtree is not read
+    no_gt_after = n + 1            # no '>' at or after this offset (avoids rescanning to the end)
+
+    def add_run(a, b):
+        if a >= b or skip:
+            return
+        if runs and runs[-1][1] == a:
+            runs[-1] = (runs[-1][0], b)
+        else:
+            runs.append((a, b))
+
+    while pos < n:
+        i = src.find("<", pos)
+        if i < 0:
+            add_run(pos, n)
+            break
+        add_run(pos, i)
+        if src.startswith("<!--", i):
+            j = src.find("-->", i + 4)
+            pos = n if j < 0 else j + 3
+            continue
+        nxt = src[i + 1:i + 2]
+        if nxt in ("!", "?"):
+            j = src.find(">", i) if i < no_gt_after else -1
+            if j < 0:
+                no_gt_after = i
+                pos = n
+                break
+            pos = j + 1
+            continue
+        if not (nxt.isascii() and nxt.isalpha()) and not (nxt == "/" and src[i + 2:i + 3].isalpha()):
+            add_run(i, i + 1)           # a lone "<" is text
+            pos = i + 1
+            continue
+        m = _TAG.match(src, i)
+        if m:
+            end = m.end()
+            closing, name = m.group(1), m.group(2).lower()
+        else:                           # unterminated quote: HTML ends the tag at the next '>' anyway
+            j = src.find(">", i) if i < no_gt_after else -1
+            if j < 0:
+                no_gt_after = i
+                break                   # EOF inside a tag: the rest is not text
+            end = j + 1
+            head = re.match(r"</?([A-Za-z][^\s/>\x00]*)", src[i:end])
+            closing, name = ("/" if src[i + 1] == "/" else ""), (head.group(1).lower() if head else "")
+        pos = end
+        if closing:
+            if skip and skip[-1] == name:
+                skip.pop()
+            elif name == "head" and "head" in skip:
+                del skip[skip.index("head"):]
+            continue
+        if name == "body" and "head" in skip:
+            del skip[skip.index("head"):]
+        if name in ITEM_TAGS and not skip:
+            out.items.append((name, i, end))
+        if name in _RAW_TEXT or name in _RCDATA:
+            close = re.compile(r"</" + re.escape(name) + r"[\s/>]", re.I).search(src, end)
+            stop = close.start() if close else n
+            if name in _RCDATA:
+                if name == "title" and out.title is None:
+                    out.title = (end, stop)
+                if name == "textarea":
+                    add_run(end, stop)
+            if close:
+                j = src.find(">", close.start())
+                pos = n if j < 0 else j + 1
+            else:
+                pos = n
+            continue
+        if name in _SKIP_TREES and not src[i:end].rstrip(">").endswith("/"):
+            skip.append(name)
+    return out
+
+
+def decode_into(b: MapBuilder, src: str, start: int, end: int) -> None:
+    """Append ``src[start:end]`` entity-decoded (as lexbor decodes text: HTML5 references, CR as LF)."""
+    text = src[start:end]
+    if "\r" in text:
+        text = text.replace("\r", "\n")     # same length: offsets unchanged
+    if "&" not in text:
+        b.copy(text, start)
+        return
+    pos = 0
+    while True:
+        amp = text.find("&", pos)
+        if amp < 0:
+            b.copy(text[pos:], start + pos)
+            return
+        b.copy(text[pos:amp], start + pos)
+        nxt = text.find("&", amp + 1)
+        seg = text[amp:] if nxt < 0 else text[amp:nxt]
+        dec = _html.unescape(seg)
+        if dec == seg:
+            b.copy(seg, start + amp)
+        else:
+            rest = 0
+            limit = min(len(seg) - 2, len(dec) - 1)
+            while rest < limit and seg[-1 - rest] == dec[-1 - rest]:
+                rest += 1
+            ent_len = len(seg) - rest
+            b.replace(dec[:len(dec) - rest], start + amp, start + amp + ent_len)
+            if rest:
+                b.copy(seg[ent_len:], start + amp + ent_len)
+        if nxt < 0:
+            return
+        pos = nxt
+
+
+# -- text normalisation with maps (must give exactly html_text.normalise_text / _one_line) ---------------
+def normalise_mapped(raw: str, invisible: "re.Pattern") -> tuple[str, SegMap]:
+    """``html_text.normalise_text(raw)`` and its map back to ``raw``."""
+    from .spans import deletions_map
+
+    dmap = None
+    text = raw
+    if not raw.isascii():
+        text, dmap = deletions_map(raw, invisible)
+    b = MapBuilder()
+    first = True
+    pos = 0
+    n = len(text)
+    while pos <= n:
+        nl = text.find("\n", pos)
+        end = n if nl < 0 else nl
+        line = text[pos:end]
+        if line and not line.isspace():
+            if not first:
+                b.insert("\n")
+            first = False
+            k = 0
+            for m in _NON_SPACE.finditer(line):
+                if k:
+                    b.insert(" ")
+                b.copy(m.group(), pos + m.start())
+                k += 1
+        if nl < 0:
+            break
+        pos = nl + 1
+    out, nmap = b.build()
+    if dmap is not None:
+        nmap = _chain(nmap, dmap)
+    return out, nmap
+
+
+def one_line_mapped(raw: str, invisible: "re.Pattern") -> tuple[str, SegMap]:
+    from .spans import deletions_map
+
+    dmap = None
+    text = raw
+    if not raw.isascii():
+        text, dmap = deletions_map(raw, invisible)
+    out, cmap = collapse_mapped(text)
+    return out, (_chain(cmap, dmap) if dmap is not None else cmap)
+
+
+_NON_SPACE = re.compile(r"\S+")
+
+
+class _Chain:
+    """Two maps applied one after the other, with the SegMap interface (``start``/``end``)."""
+
+    __slots__ = ("a", "b")
+
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+
+    def start(self, off):
+        x = self.a.start(off)
+        return -1 if x < 0 else self.b.start(x)
+
+    def end(self, off):
+        x = self.a.end(off)
+        return -1 if x < 0 else self.b.end(x)
+
+
+def _chain(a, b):
+    return _Chain(a, b)
+
+
+class _Shifted:
+    __slots__ = ("m", "d")
+
+    def __init__(self, m, d):
+        self.m, self.d = m, d
+
+    def start(self, off):
+        return self.m.start(off + self.d)
+
+    def end(self, off):
+        return self.m.end(off + self.d)
+
+
+# -- the maps of one HTML part ---------------------------------------------------------------------------
+class TextMaps:
+    """What the walk recorded, and the maps built from it on first use.
+
+    The walk fills: ``src`` (the HTML it parsed), ``to_part`` (a map from ``src`` to the part text when the
+    HTML was flattened first, else None), ``nodes`` (text node contents in tree order), ``vis``/``vis_ids``
+    (visible text pieces and the node each came from, -1 for a line break it added), ``hidden`` (each
+    hidden block's pieces and node ids), ``links`` (piece index range of each link's text), ``items`` (tag
+    name of each link/image in walk order), ``preheader`` (("hidden", k) or ("vis", a, b)).
+    """
+
+    def __init__(self, src: str, invisible: "re.Pattern"):
+        self.src = src
+        self.invisible = invisible
+        self.to_part = None
+        self.nodes: list[str] = []
+        self.vis: list[str] = []
+        self.vis_ids: list[int] = []
+        self.hidden: list[tuple[list, list]] = []
+        self.links: dict[int, tuple[int, int]] = {}
+        self.items: list[str] = []
+        self.preheader = None
+        self._scan: Optional[Scan] = None
+        self._node_maps: Optional[list] = None
+        self._item_pos: Optional[list] = None
+        self._vis_raw = None
+        self._visible = None
+        self._piece_starts: Optional[list[int]] = None
+
+    # -- alignment ----------------------------------------------------------------------------------
+    def scanned(self) -> Scan:
+        if self._scan is None:
+            self._scan = scan(self.src)
+        return self._scan
+
+    def node_maps(self) -> list:
+        """For each text node, a SegMap from its text to ``src`` (None when it could not be aligned)."""
+        if self._node_maps is not None:
+            return self._node_maps
+        sc = self.scanned()
+        runs = sc.runs
+        src = self.src
+        decoded: dict[int, tuple[str, SegMap]] = {}
+
+        def run(k):
+            d = decoded.get(k)
+            if d is None:
+                b = MapBuilder()
+                decode_into(b, src, runs[k][0], runs[k][1])
+                d = decoded[k] = b.build()
+                if len(decoded) > 4 * WINDOW:
+                    for key in [key for key in decoded if key < k - 2 * WINDOW]:
+                        del decoded[key]
+            return d
+
+        out = []
+        ri = 0
+        nruns = len(runs)
+        for text in self.nodes:
+            found = None
+            t = text.replace("\r", "\n") if "\r" in text else text
+            for k0 in range(ri, min(ri + WINDOW, nruns)):
+                pieces = []
+                pos = 0
+                k = k0
+                while k < nruns and pos < len(t):
+                    d, m = run(k)
+                    if k == k0 and not t.startswith(d[:1] or "\0") and d.startswith("\n") and t.startswith(d[1:2] or "\0"):
+                        d, m = d[1:], _Shifted(m, 1)      # the newline HTML drops after <pre>/<textarea>
+                    if d and t.startswith(d, pos):
+                        pieces.append((pos, d, m))
+                        pos += len(d)
+                        k += 1
+                    elif pos and d and t.startswith(d[:len(t) - pos], pos) and len(d) > len(t) - pos:
+                        pieces.append((pos, d[:len(t) - pos], m))   # node ends inside a run (rare)
+                        pos = len(t)
+                        break
+                    else:
+                        break
+                if pos == len(t) and pieces:
+                    found = (pieces, k)
+                    break
+            if found is None:
+                out.append(None)
+                continue
+            pieces, ri = found
+            if len(pieces) == 1 and isinstance(pieces[0][2], SegMap) and pieces[0][0] == 0:
+                out.append(pieces[0][2])
+            else:
+                out.append(_Concat(pieces))
+        self._node_maps = out
+        return out
+
+    def item_positions(self) -> list:
+        """For each link/image of the walk, its start tag (start, end) in ``src``, or None."""
+        if self._item_pos is not None:
+            return self._item_pos
+        tags = self.scanned().items
+        out = []
+        ti = 0
+        for name in self.items:
+            found = None
+            for k in range(ti, min(ti + TAG_WINDOW, len(tags))):
+                if tags[k][0] == name:
+                    found = k
+                    break
+            if found is None:
+                out.append(None)
+                continue
+            out.append((tags[found][1], tags[found][2]))
+            ti = found + 1
+        self._item_pos = out
+        return out
+
+    # -- composed maps ------------------------------------------------------------------------------------
+    def _pieces_map(self, pieces: list[str], ids: list[int]) -> "_PiecesMap":
+        return _PiecesMap(pieces, ids, self.node_maps())
+
+    def vis_raw(self) -> "_PiecesMap":
+        if self._vis_raw is None:
+            self._vis_raw = self._pieces_map(self.vis, self.vis_ids)
+        return self._vis_raw
+
+    def visible(self):
+        """Map of ``visible_text`` offsets → ``src`` offsets."""
+        if self._visible is None:
+            raw = self.vis_raw()
+            _, nmap = normalise_mapped(raw.text, self.invisible)
+            self._visible = _Chain(nmap, raw)
+        return self._visible
+
+    def hidden_map(self, k: int):
+        pieces, ids = self.hidden[k]
+        raw = self._pieces_map(pieces, ids)
+        _, nmap = normalise_mapped(raw.text, self.invisible)
+        return _Chain(nmap, raw)
+
+    def vis_range_map(self, a: int, b: int):
+        """Map of ``_one_line("".join(vis[a:b]))`` → ``src`` (a link's text, a class-marked preheader)."""
+        raw = self.vis_raw()
+        start = raw.starts[a] if a < len(raw.starts) else len(raw.text)
+        stop = raw.starts[b] if b < len(raw.starts) else len(raw.text)
+        _, omap = one_line_mapped(raw.text[start:stop], self.invisible)
+        return _Chain(omap, _Shifted(raw, start))
+
+    def preheader_map(self):
+        if self.preheader is None:
+            return None
+        if self.preheader[0] == "hidden":
+            pieces, ids = self.hidden[self.preheader[1]]
+            raw = self._pieces_map(pieces, ids)
+            norm, nmap = normalise_mapped(raw.text, self.invisible)
+            _, omap = one_line_mapped(norm, self.invisible)
+            return _Chain(_Chain(omap, nmap), raw)
+        return self.vis_range_map(self.preheader[1], self.preheader[2])
+
+    def link_text_map(self, k: int):
+        rng = self.links.get(k)
+        return None if rng is None else self.vis_range_map(*rng)
+
+    def item_attr(self, k: int, attr: str) -> Optional[tuple[int, int]]:
+        """(start, end) in ``src`` of attribute ``attr``'s value on the k-th link/image (the tag when absent)."""
+        pos = self.item_positions()
+        if k < 0 or k >= len(pos) or pos[k] is None:
+            return None
+        s, e = pos[k]
+        tag = self.src[s:e]
+        for m in _ATTR.finditer(tag, 1 + len(self.items[k])):
+            if m.group(1).lower() == attr:
+                g = 2 if m.group(2) is not None else 3 if m.group(3) is not None else 4 if m.group(4) is not None else 0
+                if g:
+                    return s + m.start(g), s + m.end(g)
+                return s + m.start(), s + m.end()
+        return s, e
+
+    def title_map(self):
+        t = self.scanned().title
+        if t is None:
+            return None
+        b = MapBuilder()
+        decode_into(b, self.src, t[0], t[1])
+        text, dmap = b.build()
+        _, omap = one_line_mapped(text, self.invisible)
+        return _Chain(omap, dmap)
+
+    def to_part_span(self, start: int, end: int) -> tuple[int, int]:
+        if start < 0:
+            return -1, -1
+        if self.to_part is None:
+            return start, end
+        return self.to_part.start(start), self.to_part.end(end)
+
+
+class _Concat:
+    """A text node made of several runs: (node offset, run text, run map) pieces."""
+
+    __slots__ = ("offs", "maps", "lens")
+
+    def __init__(self, pieces):
+        self.offs = [p[0] for p in pieces]
+        self.lens = [len(p[1]) for p in pieces]
+        self.maps = [p[2] for p in pieces]
+
+    def start(self, off):
+        k = max(0, bisect_right(self.offs, off) - 1)
+        return self.maps[k].start(off - self.offs[k])
+
+    def end(self, off):
+        k = max(0, bisect_right(self.offs, max(0, off - 1)) - 1)
+        return self.maps[k].end(off - self.offs[k])
+
+
+class _PiecesMap:
+    """Offsets of ``"".join(pieces)`` → ``src``, through each piece's text node."""
+
+    __slots__ = ("text", "starts", "ids", "node_maps")
+
+    def __init__(self, pieces: list[str], ids: list[int], node_maps: list):
+        self.text = "".join(pieces)
+        starts = []
+        pos = 0
+        for p in pieces:
+            starts.append(pos)
+            pos += len(p)
+        self.starts = starts
+        self.ids = ids
+        self.node_maps = node_maps
+
+    def _piece(self, off: int, back: bool) -> tuple[int, int]:
+        k = bisect_right(self.starts, off) - 1
+        # a generated line break maps to the nearest real text before it
+        while k >= 0 and (self.ids[k] < 0 or self.node_maps[self.ids[k]] is None):
+            if not back:
+                return -1, 0
+            k -= 1
+        return k, (self.starts[k] if k >= 0 else 0)
+
+    def start(self, off: int) -> int:
+        k, base = self._piece(off, False)
+        if k < 0:
+            return -1
+        return self.node_maps[self.ids[k]].start(off - base)
+
+    def end(self, off: int) -> int:
+        k, base = self._piece(max(0, off - 1), False)
+        if k < 0:
+            return -1
+        return self.node_maps[self.ids[k]].end(off - base)

@@ -1,0 +1,109 @@
+"""From a place in a decoded text of the message to a ``Location`` in the input file.
+
+``resolve(message, label, start, end, part_name)``: ``label`` names the text the offsets index, a part
+(``Part.label`` or its content type: ``text/html``, ``text/plain``, ``headers``, ``front-matter``) or a field
+(``Message.fields``: ``subject``, ``from``, ``reply-to``, ``preheader``…).  The text's ``Origin`` maps the span to
+the input file, whose ``FileIndex`` gives line and column; nothing is searched.  What cannot be mapped (a
+message built from fields by the API, a subject given as an option) keeps the decoded position and an
+excerpt, with line 0.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from .model import MATCH_MAX, Location, Message
+
+EXCERPT = 80
+
+
+def _excerpt(line: str, col0: int) -> str:
+    line = line.rstrip("\r\n")
+    if len(line) <= EXCERPT:
+        return line.strip()
+    start = max(0, min(col0 - 20, len(line) - EXCERPT))
+    end = start + EXCERPT
+    out = line[start:end]
+    if start > 0:
+        out = "…" + out[1:]
+    if end < len(line):
+        out = out[:-1] + "…"
+    return out
+
+
+def _text_of(message: Message, label: str):
+    """(text, origin, display label) of a part or field, or (None, None, label)."""
+    f = message.fields.get(label)
+    if f is not None:
+        return f.text or (message.subject if label == "subject" else "") or "", f.resolve_origin(), label
+    p = message.part_by_label(label)
+    if p is not None:
+        return p.text, p.origin, p.label
+    return None, None, label
+
+
+def resolve(message: Message, label: str, start: int, end: int, part_name: str = "") -> Location:
+    """The Location of ``text[start:end]`` of part/field ``label``; never raises."""
+    try:
+        return _resolve(message, label, start, end, part_name or label)
+    except Exception:  # noqa: BLE001 - a position is never worth losing a finding
+        return Location(part=part_name or label)
+
+
+def _resolve(message: Message, label: str, start: int, end: int, part_name: str) -> Location:
+    text, origin, shown = _text_of(message, label)
+    if text is None or start < 0:
+        return Location(part=part_name)
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    match = text[start:end]
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line_text = text[line_start:] if line_end < 0 else text[line_start:line_end]
+    part_line = text.count("\n", 0, start) + 1
+    part_col = start - line_start + 1
+    fields = dict(part=part_name, part_label=shown, part_offset=start, part_end=end, part_line=part_line,
+                  part_column=part_col, match=match[:MATCH_MAX], match_length=len(match),
+                  excerpt=_excerpt(line_text[:4000], part_col - 1))
+    if origin is None or getattr(origin, "file", None) is None:
+        return Location(**fields)
+    fs, fe = origin.to_file(start, end)
+    if fs is None or fs < 0:
+        return Location(**fields)
+    fe = max(fs, fe if fe is not None and fe >= 0 else fs)
+    fi = origin.file
+    line, col = fi.position(fs)
+    end_line, end_col = fi.position(fe)
+    return Location(line=line, column=col, end_line=end_line, end_column=end_col,
+                    offset=fi.byte(fs), end_offset=fi.byte(fe), **fields)
+
+
+def at_file(message: Message, fs: int, fe: int, part_name: str, excerpt: str = "") -> Location:
+    """A Location from offsets of the input file itself (a header field, an attachment's headers)."""
+    fi = message.file
+    if fi is None or fs < 0:
+        return Location(part=part_name, excerpt=excerpt)
+    line, col = fi.position(fs)
+    end_line, end_col = fi.position(max(fs, fe))
+    return Location(part=part_name, line=line, column=col, end_line=end_line, end_column=end_col,
+                    offset=fi.byte(fs), end_offset=fi.byte(max(fs, fe)),
+                    excerpt=excerpt or _excerpt(fi.line_text(line), col - 1))
+
+
+def part_start(message: Message, label: str, part_name: str = "") -> Location:
+    """Where a part begins (a finding about the part as a whole: its size, its missing link)."""
+    text, origin, shown = _text_of(message, label)
+    if text is None:
+        return Location(part=part_name or label)
+    loc = resolve(message, label, 0, 0, part_name or label)
+    first = text.split("\n", 1)[0]
+    from dataclasses import replace
+
+    return replace(loc, excerpt=_excerpt(first, 0), match="", match_length=0)
+
+
+def line_start_of(message: Message, label: str, offset: int) -> Optional[int]:
+    """The offset where the line holding ``offset`` starts, in part/field ``label`` (for excerpts)."""
+    text, _, _ = _text_of(message, label)
+    if text is None:
+        return None
+    return text.rfind("\n", 0, offset) + 1

@@ -1,0 +1,431 @@
+"""Offset maps: from the text a rule analysed back to the bytes of the input file.
+
+Every text a rule reads is the last link of a chain of transformations (MIME part → transfer decoding →
+charset → HTML visible text → placeholder masking …).  Each link keeps a map from offsets in its output to
+offsets in its input; composing them takes a rule's hit ``(start, end)`` to the exact place in the input
+file.  Maps are only *used* for findings, so most of them are built lazily, and each is a few sorted arrays
+searched with ``bisect`` (one entry per discontinuity, not per character).
+
+* ``SegMap``: sorted segments ``(out_start, in_start, out_len, in_len)``.  A segment whose lengths are equal is
+  an identity stretch (offset ``o`` maps to ``in_start + (o - out_start)``); any other segment is a unit (an
+  entity, an escape, an encoded word): every offset inside it maps to its start, and an end inside it maps to
+  its end.  Offsets between segments (text the transformation generated, such as a line break it inserted)
+  map to the nearest input position before them.
+* ``MapBuilder`` builds a text and its ``SegMap`` piece by piece.
+* ``FileIndex`` turns an offset of the input file into ``(line, column)`` (columns in characters).
+* ``Origin``: a chain ``text → … → file``: ``origin.to_file(start, end)``.
+
+Everything here is linear to build and logarithmic per lookup; nothing raises on odd input (an unmappable
+offset is -1).
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from bisect import bisect_right
+from typing import Callable, Optional, Sequence
+
+
+class SegMap:
+    """Offsets of an output text → offsets of the text it was made from."""
+
+    __slots__ = ("outs", "ins", "olens", "ilens", "out_len")
+
+    def __init__(self, outs: Sequence[int] = (), ins: Sequence[int] = (), olens: Sequence[int] = (),
+                 ilens: Sequence[int] = (), out_len: int = 0):
+        self.outs, self.ins, self.olens, self.ilens = list(outs), list(ins), list(olens), list(ilens)
+        self.out_len = out_len
+
+    @classmethod
+    def shift(cls, delta: int, length: int) -> "SegMap":
+        """The map of ``text[delta:delta + length]`` (a slice): offset + delta."""
+        return cls([0], [delta], [length], [length], length)
+
+    def _seg(self, off: int) -> int:
+        return bisect_right(self.outs, off) - 1
+
+    def start(self, off: int) -> int:
+        """Input offset of the character at output offset ``off``."""
+        k = self._seg(off)
+        if k < 0:
+            return self.ins[0] if self.ins else -1
+        o, i, ol, il = self.outs[k], self.ins[k], self.olens[k], self.ilens[k]
+        if off < o + ol:
+            return i + (off - o) if ol == il else i
+        return i + il                              # generated text after a segment: right after its input
+
+    def end(self, off: int) -> int:
+        """Input offset just after the output character at ``off - 1`` (the exclusive end of a span)."""
+        if off <= 0:
+            return self.start(0)
+        k = self._seg(off - 1)
+        if k < 0:
+            return self.ins[0] if self.ins else -1
+        o, i, ol, il = self.outs[k], self.ins[k], self.olens[k], self.ilens[k]
+        if off - 1 < o + ol:
+            return i + (off - o) if ol == il else i + il
+        return i + il
+
+    def __len__(self):
+        return len(self.outs)
+
+
+class MapBuilder:
+    """Build a text and the map of its offsets back to a source text, piece by piece."""
+
+    __slots__ = ("pieces", "outs", "ins", "olens", "ilens", "pos")
+
+    def __init__(self):
+        self.pieces: list[str] = []
+        self.outs: list[int] = []
+        self.ins: list[int] = []
+        self.olens: list[int] = []
+        self.ilens: list[int] = []
+        self.pos = 0
+
+    def copy(self, text: str, src: int) -> None:
+        """``text`` is ``source[src:src + len(text)]`` unchanged."""
+        n = len(text)
+        if not n:
+            return
+        if self.outs and self.olens[-1] == self.ilens[-1] and self.outs[-1] + self.olens[-1] == self.pos \
+                and self.ins[-1] + self.ilens[-1] == src:
+            self.olens[-1] += n
+            self.ilens[-1] += n
+        else:
+            self.outs.append(self.pos)
+            self.ins.append(src)
+            self.olens.append(n)
+            self.ilens.append(n)
+        self.pieces.append(text)
+        self.pos += n
+
+    def replace(self, text: str, src_start: int, src_end: int) -> None:
+        """``text`` stands for ``source[src_start:src_end]`` as a unit (an entity, an escape, a word).
+
+        A replacement of the same length reads as an identity stretch, which is right for the ones that
+        occur (``\r`` → ``\n``, a no-break space → a space)."""
+        n = len(text)
+        if not n:
+            return
+        self.outs.append(self.pos)
+        self.ins.append(src_start)
+        self.olens.append(n)
+        self.ilens.append(max(0, src_end - src_start))
+        self.pieces.append(text)
+        self.pos += n
+
+    def insert(self, text: str) -> None:
+        """Generated text with no source (a line break between blocks)."""
+        if text:
+            self.pieces.append(text)
+            self.pos += len(text)
+
+    def build(self) -> tuple[str, SegMap]:
+        return "".join(self.pieces), SegMap(self.outs, self.ins, self.olens, self.ilens, self.pos)
+
+
+def deletions_map(text: str, pattern: "re.Pattern") -> tuple[str, Optional[SegMap]]:
+    """``text`` without the matches of ``pattern``, and the map back (None when nothing was deleted)."""
+    b = None
+    pos = 0
+    for m in pattern.finditer(text):
+        if b is None:
+            b = MapBuilder()
+        b.copy(text[pos:m.start()], pos)
+        pos = m.end()
+    if b is None:
+        return text, None
+    b.copy(text[pos:], pos)
+    return b.build()
+
+
+def compose(*maps) -> Callable[[int, int], tuple[int, int]]:
+    """One function ``(start, end) → (start, end)`` through ``maps`` (first applied first; None = identity)."""
+    chain = [m for m in maps if m is not None]
+
+    def run(start: int, end: int) -> tuple[int, int]:
+        for m in chain:
+            if start < 0:
+                return -1, -1
+            if isinstance(m, SegMap):
+                start, end = m.start(start), m.end(end)
+            else:
+                start, end = m(start, end)
+        return start, end
+    return run
+
+
+# -- transfer encodings ------------------------------------------------------------------------------
+_QP_ESC = re.compile(rb"=(?:[0-9A-Fa-f]{2}|\r?\n)")
+
+
+def qp_map(payload: bytes) -> Optional[SegMap]:
+    """Map of the bytes ``binascii.a2b_qp(payload)`` gives back to ``payload`` (None if it cannot match)."""
+    b = MapBuilder()
+    pos = 0
+    out = 0
+    outs, ins, olens, ilens = b.outs, b.ins, b.olens, b.ilens
+    for m in _QP_ESC.finditer(payload):
+        s = m.start()
+        if s > pos:
+            outs.append(out); ins.append(pos); olens.append(s - pos); ilens.append(s - pos)
+            out += s - pos
+        if m.end() - s == 3 and payload[s + 1] not in b"\r\n":
+            outs.append(out); ins.append(s); olens.append(1); ilens.append(3)
+            out += 1
+        pos = m.end()
+    if pos < len(payload):
+        outs.append(out); ins.append(pos); olens.append(len(payload) - pos); ilens.append(len(payload) - pos)
+        out += len(payload) - pos
+    return SegMap(outs, ins, olens, ilens, out)
+
+
+class Base64Map:
+    """Decoded byte offset → offset in the base64 payload: the start of the encoded line holding it, plus
+    the column of its 4-character group (so a finding points at the base64 line that carries the text)."""
+
+    __slots__ = ("dec", "enc")
+
+    def __init__(self, payload: bytes):
+        self.dec: list[int] = []    # decoded offset at the start of each encoded line
+        self.enc: list[int] = []    # payload offset of that line
+        d = 0
+        pos = 0
+        n = len(payload)
+        while pos < n:
+            nl = payload.find(b"\n", pos)
+            end = n if nl < 0 else nl
+            line = payload[pos:end].strip()
+            if line:
+                chars = sum(1 for c in line if c not in b" \t\r=")
+                self.dec.append(d)
+                self.enc.append(pos)
+                d += chars * 3 // 4
+            pos = end + 1
+
+    def _at(self, off: int) -> int:
+        k = bisect_right(self.dec, off) - 1
+        if k < 0:
+            return self.enc[0] if self.enc else -1
+        return self.enc[k] + (off - self.dec[k]) * 4 // 3
+
+    def __call__(self, start: int, end: int) -> tuple[int, int]:
+        s = self._at(start)
+        e = self._at(max(start, end - 1)) + 4
+        return s, max(s, e)
+
+
+# -- charsets ------------------------------------------------------------------------------------------
+_CHECKPOINT = 2048
+
+
+class CharsetMap:
+    """Character offset in ``raw.decode(codec, errors)`` → byte offset in ``raw``; checkpoints every few KB
+    of bytes, decoded lazily, so a lookup decodes at most one checkpoint's worth."""
+
+    __slots__ = ("raw", "codec", "errors", "_chars", "_bytes", "identity")
+
+    def __init__(self, raw: bytes, codec: str, errors: str = "replace", text_len: Optional[int] = None):
+        self.raw = raw
+        self.codec = codec
+        self.errors = errors
+        self._chars: Optional[list[int]] = None
+        self._bytes: Optional[list[int]] = None
+        single = False
+        try:
+            single = codecs.lookup(codec).name in _SINGLE_BYTE
+        except LookupError:
+            pass
+        self.identity = raw.isascii() and codec not in _SEVEN_BIT_STATEFUL or single or \
+            (text_len is not None and text_len == len(raw) and codec not in _SEVEN_BIT_STATEFUL)
+
+    def _build(self):
+        chars, byts = [0], [0]
+        try:
+            dec = codecs.getincrementaldecoder(self.codec)(self.errors)
+        except LookupError:
+            dec = codecs.getincrementaldecoder("utf-8")("replace")
+        raw = self.raw
+        n_chars = 0
+        for pos in range(0, len(raw), _CHECKPOINT):
+            chunk = raw[pos:pos + _CHECKPOINT]
+            try:
+                n_chars += len(dec.decode(chunk))
+                pending = len(dec.getstate()[0])
+            except Exception:  # noqa: BLE001 - a codec that cannot say: treat the chunk as decoded
+                pending = 0
+            chars.append(n_chars)
+            byts.append(pos + len(chunk) - pending)
+        self._chars, self._bytes = chars, byts
+
+    def _at(self, off: int) -> int:
+        if self.identity:
+            return off
+        if self._chars is None:
+            self._build()
+        k = bisect_right(self._chars, off) - 1
+        c, b = self._chars[k], self._bytes[k]
+        if c == off:
+            return b
+        try:
+            dec = codecs.getincrementaldecoder(self.codec)(self.errors)
+        except LookupError:
+            dec = codecs.getincrementaldecoder("utf-8")("replace")
+        raw = self.raw
+        limit = len(raw)
+        while b < limit and c < off:
+            try:
+                c += len(dec.decode(raw[b:b + 1]))
+            except Exception:  # noqa: BLE001
+                c += 1
+            b += 1
+        return b
+
+    def __call__(self, start: int, end: int) -> tuple[int, int]:
+        return self._at(start), self._at(end)
+
+
+_SINGLE_BYTE = frozenset({"cp1252", "latin-1", "iso8859-1", "iso8859-15", "iso8859-2", "cp1250", "cp1251",
+                          "koi8-r", "mac-roman", "cp437", "iso8859-5", "iso8859-7", "cp1253", "cp1254",
+                          "iso8859-9", "cp874", "cp1257"})
+_SEVEN_BIT_STATEFUL = frozenset({"utf-7", "iso2022_jp", "iso2022_kr", "iso2022_jp_2", "hz"})
+
+
+# -- files -----------------------------------------------------------------------------------------------
+class FileIndex:
+    """Line and column of an offset in the input file (bytes of an e-mail, or the decoded text of a
+    template or JSON payload).  ``line_offset``/``byte_offset``: what precedes ``data`` in the file (a message
+    of an mbox).  Columns count characters (a byte that is not UTF-8 counts as one)."""
+
+    __slots__ = ("data", "line_offset", "byte_offset", "_starts", "_byte_lens")
+
+    def __init__(self, data, line_offset: int = 0, byte_offset: int = 0):
+        self.data = data
+        self.line_offset = line_offset
+        self.byte_offset = byte_offset
+        self._starts: Optional[list[int]] = None
+        self._byte_lens = None
+
+    def _lines(self) -> list[int]:
+        if self._starts is None:
+            nl = b"\n" if isinstance(self.data, (bytes, bytearray)) else "\n"
+            starts = [0]
+            find = self.data.find
+            i = find(nl)
+            while i >= 0:
+                starts.append(i + 1)
+                i = find(nl, i + 1)
+            self._starts = starts
+        return self._starts
+
+    def position(self, off: int) -> tuple[int, int]:
+        """(1-based line, 1-based column) of ``off``; (0, 0) when unknown."""
+        if off is None or off < 0 or off > len(self.data):
+            return 0, 0
+        starts = self._lines()
+        k = bisect_right(starts, off) - 1
+        start = starts[k]
+        prefix = self.data[start:off]
+        if isinstance(prefix, (bytes, bytearray)):
+            col = len(prefix) if prefix.isascii() else len(prefix.decode("utf-8", "replace"))
+        else:
+            col = len(prefix)
+        return k + 1 + self.line_offset, col + 1
+
+    def byte(self, off: int) -> int:
+        """Byte offset in the file of ``off``."""
+        if off is None or off < 0:
+            return -1
+        if isinstance(self.data, (bytes, bytearray)):
+            return off + self.byte_offset
+        starts = self._lines()
+        k = bisect_right(starts, off) - 1
+        if self._byte_lens is None:
+            lens, total = [0], 0
+            for a, b in zip(starts, starts[1:] + [len(self.data)]):
+                seg = self.data[a:b]
+                total += len(seg) if seg.isascii() else len(seg.encode("utf-8", "surrogatepass"))
+                lens.append(total)
+            self._byte_lens = lens
+        seg = self.data[starts[k]:off]
+        return self._byte_lens[k] + (len(seg) if seg.isascii() else len(seg.encode("utf-8", "surrogatepass"))) \
+            + self.byte_offset
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based file line (decoded for display)."""
+        starts = self._lines()
+        k = line - 1 - self.line_offset
+        if k < 0 or k >= len(starts):
+            return ""
+        end = starts[k + 1] - 1 if k + 1 < len(starts) else len(self.data)
+        piece = self.data[starts[k]:end]
+        if isinstance(piece, (bytes, bytearray)):
+            piece = piece.decode("utf-8", "replace")
+        return piece.rstrip("\r")
+
+
+class Lazy:
+    """A map built on first use (most texts never need theirs)."""
+
+    __slots__ = ("factory", "_map")
+
+    def __init__(self, factory: Callable):
+        self.factory = factory
+        self._map = None
+
+    def __call__(self, start: int, end: int) -> tuple[int, int]:
+        m = self._map
+        if m is None:
+            m = self._map = self.factory() or SegMap.shift(0, 1 << 62)
+        if isinstance(m, SegMap):
+            return m.start(start), m.end(end)
+        return m(start, end)
+
+
+class Origin:
+    """Where a text lives: ``to_file(start, end)`` gives the span in the input file (-1 when unknown)."""
+
+    __slots__ = ("chain", "file")
+
+    def __init__(self, file: Optional[FileIndex], *maps):
+        self.file = file
+        self.chain = compose(*maps) if maps else None
+
+    def to_file(self, start: int, end: int) -> tuple[int, int]:
+        if self.file is None:
+            return -1, -1
+        if self.chain is None:
+            return start, end
+        try:
+            return self.chain(start, end)
+        except Exception:  # noqa: BLE001 - a position is never worth a crash
+            return -1, -1
+
+
+_NON_SPACE = re.compile(r"\S+")
+
+
+def collapse_mapped(text: str) -> tuple[str, SegMap]:
+    """``" ".join(text.split())`` and its map back to ``text``."""
+    b = MapBuilder()
+    first = True
+    for m in _NON_SPACE.finditer(text):
+        if not first:
+            b.insert(" ")
+        b.copy(m.group(), m.start())
+        first = False
+    return b.build()
+
+
+def pieces_map(pieces: Sequence[tuple[str, int]], sep: str = "") -> tuple[str, SegMap]:
+    """Join ``(text, source offset)`` pieces (each an unchanged copy of the source there) with ``sep``."""
+    b = MapBuilder()
+    for k, (text, src) in enumerate(pieces):
+        if k and sep:
+            b.insert(sep)
+        if src is None or src < 0:
+            b.insert(text)
+        else:
+            b.copy(text, src)
+    return b.build()

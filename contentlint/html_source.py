@@ -261,7 +261,7 @@ class TextMaps:
     HTML was flattened first, else None), ``nodes`` (text node contents in tree order), ``vis``/``vis_ids``
     (visible text pieces and the node each came from, -1 for a line break it added), ``hidden`` (each
     hidden block's pieces and node ids), ``links`` (piece index range of each link's text), ``items`` (tag
-    name of each link/image in walk order), ``preheader`` (("hidden", k) or ("vis", a, b)).
+    name and href/src of each link/image start tag in walk order), ``preheader`` (("hidden", k) or ("vis", a, b)).
     """
 
     def __init__(self, src: str, invisible: "re.Pattern"):
@@ -347,16 +347,21 @@ class TextMaps:
         return out
 
     def item_positions(self) -> list:
-        """For each link/image of the walk, its start tag (start, end) in ``src``, or None."""
+        """For each link/image of the walk, its start tag (start, end) in ``src``, or None.
+
+        A start tag matches when its name and its href/src value (entities decoded) are the walk's: the
+        parser clones links when it reopens misnested formatting elements, and a clone has no tag of its
+        own in the source."""
         if self._item_pos is not None:
             return self._item_pos
         tags = self.scanned().items
         out = []
         ti = 0
-        for name in self.items:
+        for name, value in self.items:
+            want = (value or "").strip()
             found = None
             for k in range(ti, min(ti + TAG_WINDOW, len(tags))):
-                if tags[k][0] == name:
+                if tags[k][0] == name and self._tag_value(tags[k], name) == want:
                     found = k
                     break
             if found is None:
@@ -366,6 +371,24 @@ class TextMaps:
             ti = found + 1
         self._item_pos = out
         return out
+
+    def _tag_value(self, tag, name: str) -> str:
+        attr = "src" if name in ("img", "image") else "href"
+        got = self._attr_span(tag[1], tag[2], len(name), attr)
+        if got is None or got[2] is None:
+            return ""
+        return _html.unescape(self.src[got[0]:got[1]]).strip()
+
+    def _attr_span(self, s: int, e: int, name_len: int, attr: str):
+        """(start, end, has value) of attribute ``attr`` in the start tag ``src[s:e]``, or None."""
+        tag = self.src[s:e]
+        for m in _ATTR.finditer(tag, 1 + name_len):
+            if m.group(1).lower() == attr:
+                g = 2 if m.group(2) is not None else 3 if m.group(3) is not None else 4 if m.group(4) is not None else 0
+                if g:
+                    return s + m.start(g), s + m.end(g), True
+                return s + m.start(), s + m.end(), None
+        return None
 
     # -- composed maps ------------------------------------------------------------------------------------
     def _pieces_map(self, pieces: list[str], ids: list[int]) -> "_PiecesMap":
@@ -419,14 +442,8 @@ class TextMaps:
         if k < 0 or k >= len(pos) or pos[k] is None:
             return None
         s, e = pos[k]
-        tag = self.src[s:e]
-        for m in _ATTR.finditer(tag, 1 + len(self.items[k])):
-            if m.group(1).lower() == attr:
-                g = 2 if m.group(2) is not None else 3 if m.group(3) is not None else 4 if m.group(4) is not None else 0
-                if g:
-                    return s + m.start(g), s + m.end(g)
-                return s + m.start(), s + m.end()
-        return s, e
+        got = self._attr_span(s, e, len(self.items[k][0]), attr)
+        return (got[0], got[1]) if got is not None else (s, e)
 
     def title_map(self):
         t = self.scanned().title

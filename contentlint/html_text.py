@@ -734,6 +734,8 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
                     _break(frame, vis, vis_ids, is_hidden)
                 frame_link = frame.link
                 if tag in _ITEM_TAGS:
+                    item_no = len(maps.items)      # every link/image start tag, to align with the source
+                    maps.items.append((tag, attrs.get("src" if tag in ("img", "image") else "href")))
                     if len(links) + len(images) >= MAX_ITEMS:
                         if not too_many:
                             too_many = True
@@ -743,20 +745,17 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
                                 Location(PART)))
                     elif tag == "img" or tag == "image":
                         _add_image(attrs, st, frame, new_hard, links, images, ps, locator)
-                        images[-1].index = len(maps.items)
-                        maps.items.append(tag)
+                        images[-1].index = item_no
                     elif tag == "a" or tag == "area":
                         if "href" in attrs:
                             frame_link = _add_link(attrs, links, ps, locator)
-                            links[frame_link].index = len(maps.items)
-                            maps.items.append(tag)
+                            links[frame_link].index = item_no
                             link_starts[frame_link] = len(vis)
                             if tag == "area" and attrs.get("alt"):
                                 links[frame_link].text = _one_line(ps.mask(attrs["alt"]))
                     else:
                         frame_link = _add_tag_link(tag, links, locator)
-                        links[frame_link].index = len(maps.items)
-                        maps.items.append(tag)
+                        links[frame_link].index = item_no
                         link_starts[frame_link] = len(vis)
                 if (record is not None or vis_pre is not None or frame_link != frame.link or new_hard != frame.hard
                         or color != frame.color or bg != frame.bg or font != frame.font

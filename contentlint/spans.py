@@ -157,7 +157,8 @@ def compose(*maps) -> Callable[[int, int], tuple[int, int]]:
 
 
 # -- transfer encodings ------------------------------------------------------------------------------
-_QP_ESC = re.compile(rb"=(?:[0-9A-Fa-f]{2}|\r?\n)")
+# what binascii.a2b_qp decodes: =XX, "==" (as "="), and soft line breaks
+_QP_ESC = re.compile(rb"=(?:[0-9A-Fa-f]{2}|=|\r?\n)")
 
 
 def qp_map(payload: bytes) -> Optional[SegMap]:
@@ -171,8 +172,9 @@ def qp_map(payload: bytes) -> Optional[SegMap]:
         if s > pos:
             outs.append(out); ins.append(pos); olens.append(s - pos); ilens.append(s - pos)
             out += s - pos
-        if m.end() - s == 3 and payload[s + 1] not in b"\r\n":
-            outs.append(out); ins.append(s); olens.append(1); ilens.append(3)
+        width = m.end() - s
+        if width == 3 and payload[s + 1] not in b"\r\n" or width == 2 and payload[s + 1] == 0x3D:
+            outs.append(out); ins.append(s); olens.append(1); ilens.append(width)
             out += 1
         pos = m.end()
     if pos < len(payload):
@@ -208,7 +210,7 @@ class Base64Map:
         k = bisect_right(self.dec, off) - 1
         if k < 0:
             return self.enc[0] if self.enc else -1
-        return self.enc[k] + (off - self.dec[k]) * 4 // 3
+        return self.enc[k] + (off - self.dec[k]) // 3 * 4
 
     def __call__(self, start: int, end: int) -> tuple[int, int]:
         s = self._at(start)
@@ -298,12 +300,13 @@ class FileIndex:
     template or JSON payload).  ``line_offset``/``byte_offset``: what precedes ``data`` in the file (a message
     of an mbox).  Columns count characters (a byte that is not UTF-8 counts as one)."""
 
-    __slots__ = ("data", "line_offset", "byte_offset", "_starts", "_byte_lens")
+    __slots__ = ("data", "line_offset", "byte_offset", "removed", "_starts", "_byte_lens")
 
-    def __init__(self, data, line_offset: int = 0, byte_offset: int = 0):
+    def __init__(self, data, line_offset: int = 0, byte_offset: int = 0, removed: Sequence[int] = ()):
         self.data = data
         self.line_offset = line_offset
         self.byte_offset = byte_offset
+        self.removed = list(removed)    # offsets of ``data`` where the reader removed a byte of the file
         self._starts: Optional[list[int]] = None
         self._byte_lens = None
 
@@ -331,6 +334,8 @@ class FileIndex:
             col = len(prefix) if prefix.isascii() else len(prefix.decode("utf-8", "replace"))
         else:
             col = len(prefix)
+        if self.removed:   # a ">From" line of an mbox unescaped: the file has one more character there
+            col += bisect_right(self.removed, off) - bisect_right(self.removed, start - 1)
         return k + 1 + self.line_offset, col + 1
 
     def byte(self, off: int) -> int:
@@ -338,7 +343,7 @@ class FileIndex:
         if off is None or off < 0:
             return -1
         if isinstance(self.data, (bytes, bytearray)):
-            return off + self.byte_offset
+            return off + self.byte_offset + (bisect_right(self.removed, off) if self.removed else 0)
         starts = self._lines()
         k = bisect_right(starts, off) - 1
         if self._byte_lens is None:

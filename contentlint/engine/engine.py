@@ -14,7 +14,9 @@ from typing import Optional
 import regex
 
 from contentlint.findings import Finding
-from contentlint.model import MAX_SPANS, Location, Message
+from dataclasses import replace
+
+from contentlint.model import MATCH_MAX, MAX_SPANS, Location, Message
 
 from .hit import COMMON_VARS, Hit, RuleTimeout, Span, fill
 from .kinds import WordsChecker
@@ -450,9 +452,13 @@ class RuleSet:
                 continue
             label, start, end = got
             if label == "@file":
-                out.append(at_file(ctx.message, start, end, hit.part or "headers"))
+                loc = at_file(ctx.message, start, end, hit.part or "headers")
             else:
-                out.append(resolve(ctx.message, label, start, end, hit.part or label))
+                loc = resolve(ctx.message, label, start, end, hit.part or label)
+            matched = _matched_text(ctx, span)
+            if matched is not None:
+                loc = replace(loc, match=matched[:MATCH_MAX], match_length=len(matched))
+            out.append(loc)
         return out
 
     def _timeout_finding(self, rule: Rule, pattern: str) -> Finding:
@@ -630,6 +636,30 @@ def _header_place(ctx: "Context", i: int, s: int, e: int):
     _, origin = header_field_origin(m.file.data, off, m.file)
     fs, fe = origin.to_file(s - value_at, e - value_at)
     return None if fs < 0 else ("@file", fs, fe)
+
+
+def _matched_text(ctx: "Context", span: Span) -> Optional[str]:
+    """The text a span covers, as the rule read it (decoded, placeholders masked)."""
+    m = ctx.message
+    try:
+        if span.kind == "scope":
+            return ctx.text(span.key)[span.a:span.b]
+        if span.kind == "cut":
+            return ctx.text_without_placeholders(span.key)[span.a:span.b]
+        if span.kind == "visible":
+            return m.visible_text[span.a:span.b]
+        if span.kind == "item":
+            items = [x for x in (*m.links, *m.images) if x.index == span.a]
+            return getattr(items[0], span.key, None) if items else None
+        if span.kind == "link-text":
+            return m.links[span.a].text
+        if span.kind == "hidden":
+            return m.hidden[span.a].text
+        if span.kind == "header":
+            return m.headers[span.a][1]
+    except (IndexError, AttributeError):
+        return None
+    return None
 
 
 def _where(ctx: "Context", span: Span):

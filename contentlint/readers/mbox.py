@@ -49,6 +49,9 @@ def iter_mbox(f, source: str, options=None) -> Iterator:
     index = -1
     start_line = 0        # line number (1-based) of the current message's separator
     line_no = 0
+    pos = 0               # bytes read so far
+    start_byte = 0        # file offset of the current message's first byte (after its separator)
+    removed: list[int] = []   # offsets in the message where an escaping ">" was taken out
     prev_blank = True
     at_line_start = True
 
@@ -61,7 +64,8 @@ def iter_mbox(f, source: str, options=None) -> Iterator:
         if not data.strip():
             return InputError(source, "empty message in mbox (two separator lines in a row)", index)
         try:
-            return read_message_bytes(data, source, index=index, options=options, line_offset=start_line)
+            return read_message_bytes(data, source, index=index, options=options, line_offset=start_line,
+                                      byte_offset=start_byte, removed=removed)
         except RecursionError:
             return InputError(source, "message nested too deeply to read", index)
         except Exception as exc:  # noqa: BLE001 - one broken message must not stop the mailbox
@@ -71,6 +75,7 @@ def iter_mbox(f, source: str, options=None) -> Iterator:
         line = f.readline(LINE_LIMIT)
         if not line:
             break
+        pos += len(line)
         if at_line_start:
             line_no += 1
         is_sep = at_line_start and line.startswith(b"From ") and (
@@ -82,14 +87,18 @@ def iter_mbox(f, source: str, options=None) -> Iterator:
                 yield result
             index += 1
             buf, size, oversize = [], 0, False
+            removed = []
             start_line = line_no
+            start_byte = pos
             prev_blank = False
             at_line_start = ends_line
             if not ends_line:  # an absurdly long separator line: swallow the rest of it
                 while True:
                     more = f.readline(LINE_LIMIT)
+                    pos += len(more or b"")
                     if not more or more.endswith(b"\n"):
                         break
+                start_byte = pos
                 at_line_start = True
             continue
         if index < 0 and at_line_start and not line.strip():
@@ -99,8 +108,10 @@ def iter_mbox(f, source: str, options=None) -> Iterator:
             # content before any separator: not an mbox after all for this stretch; keep it as message 0
             index = 0
             start_line = 0
+            start_byte = pos - len(line)
         if at_line_start and line[:1] == b">" and _ESCAPED.match(line):
             line = line[1:]
+            removed.append(size)
         if not oversize:
             size += len(line)
             if size > MAX_INPUT_BYTES:
@@ -136,7 +147,8 @@ def iter_mbox_bytes(data: bytes, source: str, options=None) -> Iterator:
             from .mime import read_message_bytes
 
             try:
-                yield read_message_bytes(body, source, index=0, options=options or ReadOptions(), line_offset=1)
+                yield read_message_bytes(body, source, index=0, options=options or ReadOptions(), line_offset=1,
+                                         byte_offset=nl + 1)
             except RecursionError:
                 from . import InputError
 

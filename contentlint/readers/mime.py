@@ -683,9 +683,10 @@ def _attachment_size(st: ParseState, leaf: Leaf) -> int:
 # message
 # --------------------------------------------------------------------------------------------------
 def read_message_bytes(data: bytes, source: str, index: int = 0, options=None, line_offset: int = 0,
-                       byte_offset: int = 0) -> Message:
+                       byte_offset: int = 0, removed=()) -> Message:
     """Parse one RFC 5322 message held in ``data``.  ``line_offset``/``byte_offset``: lines and bytes of the
-    file before ``data`` (a message of an mbox)."""
+    file before ``data`` (a message of an mbox); ``removed``: offsets of ``data`` where the mbox reader took
+    out a byte of the file (the ``>`` of an escaped ``>From`` line)."""
     from . import ReadOptions, finish_message
     from ..model import Field
     from ..spans import CharsetMap, FileIndex, Origin, SegMap
@@ -694,7 +695,7 @@ def read_message_bytes(data: bytes, source: str, index: int = 0, options=None, l
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
         byte_offset += 3
-    file_index = FileIndex(data, line_offset, byte_offset)
+    file_index = FileIndex(data, line_offset, byte_offset, removed)
     st = ParseState(data=data, line_offset=line_offset, file=file_index)
     start = 0
     while start < len(data) and data[start:start + 1] in (b"\n", b"\r"):

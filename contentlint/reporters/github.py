@@ -22,14 +22,19 @@ def escape_property(text: str) -> str:
 
 
 class GithubReporter(Reporter):
-    def command(self, level: str, message: str, *, file: str = "", line: int = 0, col: int = 0, title: str = "") -> None:
+    def command(self, level: str, message: str, *, file: str = "", line: int = 0, col: int = 0, title: str = "",
+                end_line: int = 0, end_col: int = 0) -> None:
         props = []
         if file:
             props.append(f"file={escape_property(file)}")
         if line:
             props.append(f"line={line}")
+            if end_line and end_line != line:
+                props.append(f"endLine={end_line}")
             if col:
                 props.append(f"col={col}")
+                if end_col and end_line == line and end_col > col:
+                    props.append(f"endColumn={end_col}")
         if title:
             props.append(f"title={escape_property(title)}")
         self.out.write(f"::{level} {','.join(props)}::{escape_data(message)}\n")
@@ -50,7 +55,7 @@ class GithubReporter(Reporter):
             if f.suggestion:
                 text += f"\nFix: {f.suggestion}"
             self.command(LEVELS.get(f.level, "warning"), text, file=file, line=loc.line, col=loc.column,
-                         title=f.rule)
+                         title=f.rule, end_line=loc.end_line, end_col=loc.end_column)
         if failing:
             self.command("error", f"{where}: score {report.score:g}, verdict {report.verdict}", file=file,
                          title="contentlint")

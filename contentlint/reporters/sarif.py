@@ -67,18 +67,16 @@ class SarifReporter(Reporter):
         self.rules.append(entry)
         return self.rule_index[rule_id]
 
-    def write_report(self, report) -> None:
+    def write_report(self, report) -> None:  # noqa: C901
         artifact = self.artifact_location(report.source)
         for f in report.findings:
             loc = f.location
             physical: dict = {"artifactLocation": dict(artifact)}
             if loc.line and loc.line > 0:
-                region: dict = {"startLine": loc.line}
-                if loc.column and loc.column > 0:
-                    region["startColumn"] = loc.column
-                if loc.excerpt:
-                    region["snippet"] = {"text": loc.excerpt}
-                physical["region"] = region
+                physical["region"] = sarif_region(loc)
+            related = [{"id": k, "physicalLocation": {"artifactLocation": dict(artifact), "region": sarif_region(s)},
+                        "message": {"text": s.match or f.rule}}
+                       for k, s in enumerate(f.spans[1:], 1) if s.line and s.line > 0]
             text = f.message + (f"\nFix: {f.suggestion}" if f.suggestion else "")
             result = {
                 "ruleId": f.rule,
@@ -96,6 +94,8 @@ class SarifReporter(Reporter):
                     "kind": report.kind,
                 },
             }
+            if related:
+                result["relatedLocations"] = related
             if report.subject is not None:
                 result["properties"]["subject"] = report.subject
             self.results.append(result)
@@ -126,3 +126,20 @@ class SarifReporter(Reporter):
 
 
 REPORTER = SarifReporter
+
+
+def sarif_region(loc) -> dict:
+    """The SARIF region of a Location: start and end line/column (endColumn exclusive, columns counted in
+    characters as ``run.columnKind`` says), the byte offsets, and the line's text as the snippet."""
+    region: dict = {"startLine": loc.line}
+    if loc.column and loc.column > 0:
+        region["startColumn"] = loc.column
+    if loc.end_line and loc.end_line >= loc.line and loc.end_column and loc.end_column > 0:
+        region["endLine"] = loc.end_line
+        region["endColumn"] = loc.end_column
+    if loc.offset is not None and loc.offset >= 0 and loc.end_offset >= loc.offset:
+        region["byteOffset"] = loc.offset
+        region["byteLength"] = loc.end_offset - loc.offset
+    if loc.excerpt:
+        region["snippet"] = {"text": loc.excerpt}
+    return region

@@ -498,35 +498,6 @@ def _flatten_deep(html: str, max_depth: int):
     return text, deepest, smap
 
 
-# -- locations -----------------------------------------------------------------------------
-class _Locator:
-    """Line/column of attribute values in the HTML, searching forward in document order."""
-
-    __slots__ = ("html", "pos", "line", "line_start")
-
-    def __init__(self, html: str):
-        self.html = html
-        self.pos = 0
-        self.line = 1
-        self.line_start = 0
-
-    def find(self, value: str) -> Location:
-        if not value:
-            return Location(PART)
-        html = self.html
-        i = html.find(value, self.pos)
-        if i == -1 and "&" in value:
-            i = html.find(value.replace("&", "&amp;"), self.pos)
-        if i == -1:
-            return Location(PART)             # rewritten by the parser: left to contentlint.locate
-        nl = html.count("\n", self.pos, i)
-        if nl:
-            self.line += nl
-            self.line_start = html.rfind("\n", 0, i) + 1
-        self.pos = i
-        return Location(PART, self.line, i - self.line_start + 1)
-
-
 # -- the walk --------------------------------------------------------------------------------
 class _Frame:
     __slots__ = ("hard", "color", "bg", "link", "colour_hidden", "record", "vis_pre", "colour_reason", "font", "sink",
@@ -632,7 +603,6 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
     images = res.images
     link_starts: dict[int, int] = {}
     link_ends: dict[int, int] = {}
-    locator = _Locator(source)
     parse_style = _parse_style
 
     max_depth = 0
@@ -744,17 +714,17 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
                                 f"The HTML has more than {MAX_ITEMS} links and images; the rest were not analysed.",
                                 Location(PART)))
                     elif tag == "img" or tag == "image":
-                        _add_image(attrs, st, frame, new_hard, links, images, ps, locator)
+                        _add_image(attrs, st, frame, new_hard, links, images, ps)
                         images[-1].index = item_no
                     elif tag == "a" or tag == "area":
                         if "href" in attrs:
-                            frame_link = _add_link(attrs, links, ps, locator)
+                            frame_link = _add_link(attrs, links, ps)
                             links[frame_link].index = item_no
                             link_starts[frame_link] = len(vis)
                             if tag == "area" and attrs.get("alt"):
                                 links[frame_link].text = _one_line(ps.mask(attrs["alt"]))
                     else:
-                        frame_link = _add_tag_link(tag, links, locator)
+                        frame_link = _add_tag_link(tag, links)
                         links[frame_link].index = item_no
                         link_starts[frame_link] = len(vis)
                 if (record is not None or vis_pre is not None or frame_link != frame.link or new_hard != frame.hard
@@ -773,7 +743,7 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
                         max_depth = len(stack)
                     continue
                 if new_frame is not frame:          # an empty element: close it right away
-                    _close(new_frame, frame, vis, links, link_starts, link_ends, res, ps, locator)
+                    _close(new_frame, frame, vis, links, link_starts, link_ends, res, ps)
         # leave this node, and every ancestor that has no next sibling
         while True:
             if not stack:             # back at <body>: done
@@ -789,7 +759,7 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
             if node is None:
                 break
             if closing is not frame:
-                _close(closing, frame, vis, links, link_starts, link_ends, res, ps, locator)
+                _close(closing, frame, vis, links, link_starts, link_ends, res, ps)
             if closing_tag in _BLOCK:
                 _break(frame, vis, vis_ids, frame.hard or frame.colour_hidden)
 
@@ -834,7 +804,7 @@ def _is_preheader(text: str, raw: str, reason: str, marked: bool, vis_before: in
     return not soft and len(text) <= PREHEADER_PLAIN_MAX_LEN
 
 
-def _close(closing: _Frame, parent: _Frame, vis, links, link_starts, link_ends, res, ps, locator) -> None:
+def _close(closing: _Frame, parent: _Frame, vis, links, link_starts, link_ends, res, ps) -> None:
     """Finish an element: its hidden record, its class-marked visible preheader, its link text."""
     maps = res.maps
     if closing.record is not None:
@@ -863,17 +833,6 @@ def _close(closing: _Frame, parent: _Frame, vis, links, link_starts, link_ends, 
         link_ends[closing.link] = len(vis)
 
 
-def locator_text(locator: _Locator, text: str, nth: int = 0) -> Location:
-    frag = text.split("\n", 1)[0][:30]
-    if len(frag) < 4 or nth > 200:        # bounded work on hostile input with thousands of blocks
-        return Location(PART)
-    html = locator.html
-    i = html.find(frag)
-    if i == -1:
-        return Location(PART)
-    return Location(PART, html.count("\n", 0, i) + 1, i - (html.rfind("\n", 0, i) + 1) + 1)
-
-
 def _int_or_none(v: Optional[float]) -> Optional[int]:
     if v is None:
         return None
@@ -883,8 +842,7 @@ def _int_or_none(v: Optional[float]) -> Optional[int]:
         return None
 
 
-def _add_image(attrs, st: _Style, frame: _Frame, hidden_reason, links, images, ps: PlaceholderSet,
-               locator: _Locator) -> None:
+def _add_image(attrs, st: _Style, frame: _Frame, hidden_reason, links, images, ps: PlaceholderSet) -> None:
     src = (attrs.get("src") or "").strip()
     width = _int_or_none(_px(attrs.get("width")))
     height = _int_or_none(_px(attrs.get("height")))
@@ -904,7 +862,7 @@ def _add_image(attrs, st: _Style, frame: _Frame, hidden_reason, links, images, p
     if not pixel and src and ps.is_tracking_url(src):
         pixel = True
     images.append(Image(src=src, alt=attrs.get("alt"), width=width, height=height, linked=linked,
-                        href=href, tracking_pixel=pixel, location=locator.find(src)))
+                        href=href, tracking_pixel=pixel))
 
 
 def _scheme(href: str) -> str:
@@ -917,14 +875,13 @@ def _scheme(href: str) -> str:
     return ""
 
 
-def _add_link(attrs, links, ps: PlaceholderSet, locator: _Locator) -> int:
+def _add_link(attrs, links, ps: PlaceholderSet) -> int:
     href = (attrs.get("href") or "").strip()
     ph = ps.starts_with_placeholder(href) if href else None
     scheme = "" if ph is not None else _scheme(href)
     host = url_host(href) if ph is None and href else None   # None for https://{{ domain }}/…
     domain = registrable_domain(host) if host else None
-    link = Link(href=href, host=host, domain=domain, scheme=scheme, is_placeholder=ph is not None,
-                location=locator.find(attrs.get("href") or ""))
+    link = Link(href=href, host=host, domain=domain, scheme=scheme, is_placeholder=ph is not None)
     if ph is not None and ph.unsubscribe:
         link.is_unsubscribe = True
     elif href and ps.is_unsubscribe_url(href):
@@ -933,9 +890,8 @@ def _add_link(attrs, links, ps: PlaceholderSet, locator: _Locator) -> int:
     return len(links) - 1
 
 
-def _add_tag_link(tag: str, links, locator: _Locator) -> int:
-    link = Link(href=f"<{tag}>", is_placeholder=True, is_unsubscribe=tag in ("unsubscribe", "preferences"),
-                location=locator.find(f"<{tag}"))
+def _add_tag_link(tag: str, links) -> int:
+    link = Link(href=f"<{tag}>", is_placeholder=True, is_unsubscribe=tag in ("unsubscribe", "preferences"))
     links.append(link)
     return len(links) - 1
 

@@ -89,6 +89,20 @@ def at_file(message: Message, fs: int, fe: int, part_name: str, excerpt: str = "
                     excerpt=excerpt or _excerpt(fi.line_text(line), col - 1))
 
 
+def item_location(message: Message, item) -> Location:
+    """The Location of a link's href or an image's src (``Message.links``/``Message.images``) in the input
+    file: the attribute value in the HTML source, or the URL in a plain-text body."""
+    if getattr(item, "in_text", False) and item.span:
+        return resolve(message, "text/plain", item.span[0], item.span[1], "text/plain")
+    maps = message.html_map
+    attr = "src" if hasattr(item, "alt") else "href"
+    got = maps.item_attr(item.index, attr) if maps is not None and item.index >= 0 else None
+    if got is None:
+        return Location(part="text/html")
+    s, e = maps.to_part_span(*got)
+    return resolve(message, "text/html", s, e, "text/html")
+
+
 def part_start(message: Message, label: str, part_name: str = "") -> Location:
     """Where a part begins (a finding about the part as a whole: its size, its missing link)."""
     text, origin, shown = _text_of(message, label)

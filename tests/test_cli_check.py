@@ -207,7 +207,7 @@ def test_github_format_and_auto_selection(tmp_path, house, monkeypatch):
     msg = write(tmp_path / "t.txt", "Hello,\nsay xyzzy, and plugh\n")
     explicit = run("check", "t.txt", "--format", "github", "--rules", house, "--select", "house")
     lines = explicit.stdout.splitlines()
-    assert "::error file=t.txt,line=2,col=5,title=house-xyzzy::“xyzzy” is forbidden here.%0AFix: Remove “xyzzy” from the text." in lines
+    assert "::error file=t.txt,line=2,col=5,endColumn=10,title=house-xyzzy::“xyzzy” is forbidden here.%0AFix: Remove “xyzzy” from the text." in lines
     assert any(line.startswith("::warning file=t.txt,line=2,col=") and "title=house-plugh" in line for line in lines)
     assert any(line.startswith("::error file=t.txt,title=contentlint::") and "score 9.5" in line for line in lines)
     auto = run("check", "t.txt", "--rules", house, "--select", "house", env={"GITHUB_ACTIONS": "true"})

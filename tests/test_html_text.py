@@ -95,7 +95,9 @@ def test_images(news):
     assert (logo.width, logo.height, logo.alt, logo.tracking_pixel) == (600, 80, "Logo", False)
     assert blank.tracking_pixel and blank.alt == "" and not blank.linked
     assert opener.tracking_pixel and opener.alt is None    # open-tracking URL shape, no declared size
-    assert logo.location.part == "text/html" and logo.location.line == _line_of("https://cdn.example.com/logo.png")
+    start, end = news.maps.item_attr(logo.index, "src")          # its place in the HTML source
+    assert news.maps.src[start:end] == "https://cdn.example.com/logo.png"
+    assert news.maps.src.count("\n", 0, start) + 1 == _line_of("https://cdn.example.com/logo.png")
 
 
 def test_links(news):
@@ -103,7 +105,9 @@ def test_links(news):
     click = by_href["https://click.mail.example.co.uk/track?id=1&u=2"]
     assert click.domain == "example.co.uk" and click.host == "click.mail.example.co.uk"
     assert click.scheme == "https" and click.has_image and not click.is_unsubscribe
-    assert click.location.line == _line_of("https://click.mail.example.co.uk/track")
+    start, end = news.maps.item_attr(click.index, "href")
+    assert news.maps.src[start:end] == "https://click.mail.example.co.uk/track?id=1&amp;u=2"   # as written
+    assert news.maps.src.count("\n", 0, start) + 1 == _line_of("https://click.mail.example.co.uk/track")
     here = by_href["https://www.example.fr/u/123"]
     assert here.text == "cliquez ici" and here.is_unsubscribe        # "Pour ne plus recevoir…, cliquez ici"
     unsub = by_href["*|UNSUB|*"]

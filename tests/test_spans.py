@@ -294,3 +294,29 @@ def test_repository_corpus_points_at_its_matches(ruleset):
         total += checked
         problems += p
     assert total > 50 and not problems, problems[:10]
+
+
+# -- templates and entities: positions of the file a user edits ---------------------------------------------
+def test_template_subject_and_body_point_at_their_lines():
+    path = ROOT / "examples" / "template-fr.html"
+    data = path.read_bytes()
+    linter = Linter(select=["subject-too-long", "click-here-link", "risky-prize-terms", "risky-money-terms",
+                            "excessive-punctuation", "all-caps-subject", "all-caps-body"])
+    (report,) = linter.check_path(str(path))
+    for f in report.findings:
+        for s in f.spans:
+            if s.line and s.match:
+                line = data.decode("utf-8").split("\n")[s.line - 1]
+                assert s.match.split()[0] in line or s.match.split()[0].lower() in line.lower(), (f.rule, s)
+
+
+def test_entities_and_tags_between_words_point_at_the_source():
+    html = ("<html lang=\"fr\"><body><p>Livraison\n   <b>100 %</b>&nbsp;gratuit et l&rsquo;offre "
+            "d&eacute;j&agrave; l&agrave;</p>\n<p><a href=\"https://exemple.fr/desinscription\">Se désinscrire</a></p>"
+            "</body></html>")
+    report = Linter(select=["risky-money-terms"]).check_html(html, subject="Nouvelles")
+    (f,) = report.findings
+    line2 = html.split("\n")[1]
+    assert (f.location.line, f.location.column) == (2, line2.index("100 %") + 1)
+    assert f.location.match == "100 %\u00a0gratuit" or f.location.match.replace("\u00a0", " ") == "100 % gratuit"
+    assert f.location.end_column == line2.index("gratuit") + len("gratuit") + 1

@@ -607,14 +607,9 @@ def _prepare_unsub(params, ctx):
 
 
 def _placeholders():
-    try:
-        from contentlint.placeholders import default_placeholders
-    except ImportError:
-        return None
-    try:
-        return default_placeholders()
-    except Exception:  # a broken placeholders pack must not break every rule
-        return None
+    from contentlint.placeholders import default_placeholders
+
+    return default_placeholders()
 
 
 _FALLBACK_SNIPPET = '<a href="{{ unsubscribe_url }}">Unsubscribe</a>'
@@ -632,14 +627,8 @@ def missing_unsubscribe(ctx, rule, params):
                 return None
     ph = _placeholders()
     for body in (m.html, m.text):
-        if not body:
-            continue
-        if ph is not None:
-            try:
-                if any(p.unsubscribe for p in ph.find(body)):
-                    return None
-            except Exception:
-                pass
+        if body and any(p.unsubscribe for p in ph.find(body)):
+            return None
     # "to unsubscribe, click here": the word is in the text next to a link
     if words is not None:
         if m.links and words.search(m.visible_text or "", timeout=0.25):
@@ -647,15 +636,8 @@ def missing_unsubscribe(ctx, rule, params):
         text = m.text or ""
         if text and words.search(text, timeout=0.25) and _ANY_URL.search(text, timeout=0.25):
             return None
-    esp = m.esp
-    snippet = None
-    if ph is not None:
-        try:
-            esp = esp or ph.esp((m.html or "") + (m.text or ""))
-            snippet = ph.unsubscribe_snippet(esp, ctx.ruleset.own_domain(m.from_domain) or "example.com")
-        except Exception:
-            snippet = None
-    snippet = snippet or _FALLBACK_SNIPPET
+    esp = m.esp or ph.esp((m.html or "") + (m.text or ""))
+    snippet = ph.unsubscribe_snippet(esp, ctx.ruleset.own_domain(m.from_domain) or "example.com") or _FALLBACK_SNIPPET
     return Hit(matches=["no unsubscribe link"], fragment="", part="text/html" if m.html is not None else "text/plain",
                vars={"snippet": snippet, "esp": esp or "generic"})
 

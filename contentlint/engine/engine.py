@@ -27,21 +27,10 @@ _PART_FOR_SCOPE = {"subject": "subject", "preheader": "preheader", "text-part": 
                    "anchor-text": "text/html", "headers": "headers", "from": "from", "reply-to": "headers",
                    "links": "text/html", "images": "text/html", "attachments": "attachments"}
 
-# Used only when contentlint.placeholders is not importable (keeps the engine usable on its own).
-_FALLBACK_PLACEHOLDER = regex.compile(
-    r"\{\{.*?\}\}|\{%.*?%\}|\*\|[^|]*\|\*|\[\[[^\]]*\]\]|%%[^%\s]+%%|\{\$[^}]*\}|\{\{\{.*?\}\}\}", regex.DOTALL)
-
-
-def _fallback_mask(text: str) -> str:
-    return _FALLBACK_PLACEHOLDER.sub(lambda m: " " * len(m.group()), text)
-
-
 def _masker():
-    try:
-        from contentlint.placeholders import default_placeholders
-        return default_placeholders().mask
-    except Exception:  # module missing or its pack broken: mask the common syntaxes ourselves
-        return _fallback_mask
+    from contentlint.placeholders import default_placeholders
+
+    return default_placeholders().mask
 
 
 class WordIndex:
@@ -95,10 +84,7 @@ class Context:
     def mask(self, text: str) -> str:
         if self._mask is None:
             self._mask = self.ruleset.masker()
-        try:
-            return self._mask(text)
-        except Exception:
-            return _fallback_mask(text)
+        return self._mask(text)
 
     def raw(self, scope: str) -> str:
         m = self.message
@@ -146,12 +132,9 @@ class Context:
         t = self._texts.get(key)
         if t is None:
             raw = self.raw(scope)
-            try:
-                from contentlint.placeholders import default_placeholders
+            from contentlint.placeholders import default_placeholders
 
-                spans = [(p.start, p.end) for p in default_placeholders().find(raw)] if raw else []
-            except Exception:
-                spans = [m.span() for m in _FALLBACK_PLACEHOLDER.finditer(raw)]
+            spans = [(p.start, p.end) for p in default_placeholders().find(raw)] if raw else []
             from contentlint.spans import MapBuilder
 
             b = MapBuilder()

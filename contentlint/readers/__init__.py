@@ -230,7 +230,6 @@ def finish_message(msg: Message, options: ReadOptions, *, content_language: Opti
             msg.subject = " ".join(analysis.title.split())
             msg.fields["subject"] = Field("subject", msg.subject, origin=_title_origin(msg))
         msg.html_size = len(msg.html.encode("utf-8", "surrogatepass"))
-        _shift_html_locations(msg)
     elif msg.text:
         msg.links = _text_links(msg.text, placeholders)
     if front_matter_preheader:
@@ -314,31 +313,6 @@ def _text_links(text: str, placeholders) -> list:
         if len(links) >= MAX_TEXT_LINKS:
             break
     return links
-
-
-def _shift_html_locations(msg: Message) -> None:
-    """The HTML analysis gives lines inside the HTML text; make them file lines when the part is mapped."""
-    part = msg.part("text/html")
-    if part is None:
-        return
-    offset = part.start_line - 1 if (part.file_mapped and part.start_line > 0) else 0
-    from dataclasses import replace
-
-    for seq in (msg.images, msg.links, msg.hidden):
-        for item in seq:
-            loc = getattr(item, "location", None)
-            if loc is None:
-                continue
-            changes = {}
-            if not loc.part:
-                changes["part"] = "text/html"
-            if offset and loc.line > 0:
-                changes["line"] = loc.line + offset
-            if changes:
-                try:
-                    item.location = replace(loc, **changes)
-                except Exception:  # noqa: BLE001 - a foreign Location type: leave it
-                    pass
 
 
 # --------------------------------------------------------------------------------------------------

@@ -184,37 +184,39 @@ def qp_map(payload: bytes) -> Optional[SegMap]:
 
 
 class Base64Map:
-    """Decoded byte offset → offset in the base64 payload: the start of the encoded line holding it, plus
-    the column of its 4-character group (so a finding points at the base64 line that carries the text)."""
+    """Decoded byte offset → offset in the base64 payload: the 4-character group that encodes it (so a finding
+    points at the base64 line that carries the text).  Lines need not hold whole groups."""
 
-    __slots__ = ("dec", "enc")
+    __slots__ = ("chars", "enc")
 
     def __init__(self, payload: bytes):
-        self.dec: list[int] = []    # decoded offset at the start of each encoded line
-        self.enc: list[int] = []    # payload offset of that line
-        d = 0
+        self.chars: list[int] = []  # base64 characters before each encoded line
+        self.enc: list[int] = []    # payload offset of that line's first base64 character
+        total = 0
         pos = 0
         n = len(payload)
         while pos < n:
             nl = payload.find(b"\n", pos)
             end = n if nl < 0 else nl
-            line = payload[pos:end].strip()
-            if line:
-                chars = sum(1 for c in line if c not in b" \t\r=")
-                self.dec.append(d)
-                self.enc.append(pos)
-                d += chars * 3 // 4
+            line = payload[pos:end]
+            count = sum(1 for c in line if c not in b" \t\r=")
+            if count:
+                lead = len(line) - len(line.lstrip(b" \t"))
+                self.chars.append(total)
+                self.enc.append(pos + lead)
+                total += count
             pos = end + 1
 
-    def _at(self, off: int) -> int:
-        k = bisect_right(self.dec, off) - 1
+    def _char(self, c: int) -> int:
+        k = bisect_right(self.chars, c) - 1
         if k < 0:
             return self.enc[0] if self.enc else -1
-        return self.enc[k] + (off - self.dec[k]) // 3 * 4
+        return self.enc[k] + (c - self.chars[k])
 
     def __call__(self, start: int, end: int) -> tuple[int, int]:
-        s = self._at(start)
-        e = self._at(max(start, end - 1)) + 4
+        s = self._char(start // 3 * 4)
+        last = max(start, end - 1) // 3 * 4 + 3
+        e = self._char(last) + 1
         return s, max(s, e)
 
 
@@ -223,17 +225,24 @@ _CHECKPOINT = 2048
 
 
 class CharsetMap:
-    """Character offset in ``raw.decode(codec, errors)`` → byte offset in ``raw``; checkpoints every few KB
-    of bytes, decoded lazily, so a lookup decodes at most one checkpoint's worth."""
+    """Character offset in ``raw.decode(codec, errors)`` → byte offset in ``raw``.
 
-    __slots__ = ("raw", "codec", "errors", "_chars", "_bytes", "identity")
+    When the decoded text encodes back to exactly ``raw`` (valid UTF-8 and the other stateless charsets:
+    nearly always), a lookup encodes the text from the nearest checkpoint (every 2,048 characters, built on
+    first use, C speed).  Otherwise (bytes the decoder replaced) it decodes byte by byte from a checkpoint
+    of the bytes."""
 
-    def __init__(self, raw: bytes, codec: str, errors: str = "replace", text_len: Optional[int] = None):
+    __slots__ = ("raw", "codec", "errors", "text", "_chars", "_bytes", "identity", "_exact")
+
+    def __init__(self, raw: bytes, codec: str, errors: str = "replace", text_len: Optional[int] = None,
+                 text: Optional[str] = None):
         self.raw = raw
         self.codec = codec
         self.errors = errors
+        self.text = text
         self._chars: Optional[list[int]] = None
         self._bytes: Optional[list[int]] = None
+        self._exact: Optional[bool] = None
         single = False
         try:
             single = codecs.lookup(codec).name in _SINGLE_BYTE
@@ -242,7 +251,32 @@ class CharsetMap:
         self.identity = raw.isascii() and codec not in _SEVEN_BIT_STATEFUL or single or \
             (text_len is not None and text_len == len(raw) and codec not in _SEVEN_BIT_STATEFUL)
 
+    def _decoded(self) -> str:
+        if self.text is None:
+            try:
+                self.text = self.raw.decode(self.codec, self.errors)
+            except (LookupError, UnicodeError):
+                self.text = self.raw.decode("utf-8", "replace")
+        return self.text
+
     def _build(self):
+        text = self._decoded()
+        chars, byts = [0], [0]
+        total = 0
+        exact = self.codec not in _SEVEN_BIT_STATEFUL
+        if exact:
+            try:
+                for pos in range(0, len(text), _CHECKPOINT):
+                    total += len(text[pos:pos + _CHECKPOINT].encode(self.codec, "surrogateescape"))
+                    chars.append(min(len(text), pos + _CHECKPOINT))
+                    byts.append(total)
+                exact = total == len(self.raw)
+            except (LookupError, UnicodeError):
+                exact = False
+        self._exact = exact
+        if exact:
+            self._chars, self._bytes = chars, byts
+            return
         chars, byts = [0], [0]
         try:
             dec = codecs.getincrementaldecoder(self.codec)(self.errors)
@@ -270,6 +304,8 @@ class CharsetMap:
         c, b = self._chars[k], self._bytes[k]
         if c == off:
             return b
+        if self._exact:
+            return b + len(self.text[c:off].encode(self.codec, "surrogateescape"))
         try:
             dec = codecs.getincrementaldecoder(self.codec)(self.errors)
         except LookupError:

@@ -476,7 +476,7 @@ def _fragment_span(ctx: "Context", hit: Hit) -> Optional[Span]:
 class _Joined:
     """A text made of lines, each with its own place: ``f(line index, start, end) → (label, s, e)``."""
 
-    __slots__ = ("starts", "place")
+    __slots__ = ("starts", "lens", "place")
 
     def __init__(self, lines: list[str], place):
         starts, pos = [], 0
@@ -484,6 +484,7 @@ class _Joined:
             starts.append(pos)
             pos += len(line) + 1
         self.starts = starts
+        self.lens = [len(line) for line in lines]
         self.place = place
 
     def __call__(self, start: int, end: int):
@@ -493,7 +494,8 @@ class _Joined:
         if k < 0:
             return None
         base = self.starts[k]
-        return self.place(k, start - base, max(start, end) - base)
+        # a match that runs on into the next line (the next link's text) is placed on its first line
+        return self.place(k, start - base, min(max(start, end) - base, self.lens[k]))
 
 
 def _seg(m, start, end):
@@ -621,12 +623,17 @@ def _header_place(ctx: "Context", i: int, s: int, e: int):
     return None if fs < 0 else ("@file", fs, fe)
 
 
+_JOINED_SCOPES = frozenset({"anchor-text", "links", "images", "headers", "attachments"})
+
+
 def _matched_text(ctx: "Context", span: Span) -> Optional[str]:
     """The text a span covers, as the rule read it (decoded, placeholders masked)."""
     m = ctx.message
     try:
         if span.kind == "scope":
-            return ctx.text(span.key)[span.a:span.b]
+            text = ctx.text(span.key)[span.a:span.b]
+            # scopes of one line per item: a match running into the next item is shown on its first
+            return text.split("\n", 1)[0] if span.key in _JOINED_SCOPES else text
         if span.kind == "cut":
             return ctx.text_without_placeholders(span.key)[span.a:span.b]
         if span.kind == "visible":

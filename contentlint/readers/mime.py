@@ -199,10 +199,47 @@ def _decode_word_payload(enc: str, payload: str) -> bytes:
 
 
 def decode_words(value: str, problems: Optional[list] = None) -> str:
-    """Decode RFC 2047 encoded words; malformed ones are left as they are.  Never raises."""
+    """Decode RFC 2047 encoded words; malformed ones are left as they are.  Never raises.
+
+    Every header is decoded this way when a message is read; ``decode_words_mapped`` gives the same text
+    with its map back to the header value, for findings only."""
     if "=?" not in value:
         return value
-    return decode_words_mapped(value, problems)[0]
+    out: list[str] = []
+    pos = 0
+    run_bytes = b""
+    run_charset: Optional[str] = None
+
+    def flush():
+        nonlocal run_bytes, run_charset
+        if run_charset is not None:
+            text, _, problem = decode_text(run_bytes, run_charset)
+            if problem and problem[0] == "unknown-charset" and problems is not None:
+                problems.append(Problem("malformed-header", f"encoded word with {problem[1]}"))
+            out.append(text)
+        run_bytes, run_charset = b"", None
+
+    for m in _ENCODED_WORD.finditer(value):
+        between = value[pos:m.start()]
+        charset = m.group(1).split("*", 1)[0]  # RFC 2231 language suffix
+        if between and not (run_charset is not None and not between.strip()):
+            flush()
+            out.append(between)
+        try:
+            data = _decode_word_payload(m.group(2), m.group(3))
+        except Exception:  # noqa: BLE001 - keep the word as is
+            flush()
+            out.append(m.group(0))
+            pos = m.end()
+            continue
+        if run_charset is not None and charset.lower() != run_charset.lower():
+            flush()
+        run_charset = charset if run_charset is None else run_charset
+        run_bytes += data
+        pos = m.end()
+    flush()
+    out.append(value[pos:])
+    return "".join(out)
 
 
 def decode_words_mapped(value: str, problems: Optional[list] = None):
@@ -642,7 +679,7 @@ def decode_leaf(st: ParseState, leaf: Leaf, label: str) -> Part:
     text, used, problem = decode_text(raw, declared)
     if problem:
         st.problem(problem[0], f"{label}: {problem[1]}", label, leaf.start)
-    charset_map = CharsetMap(raw, used, text_len=len(text))
+    charset_map = CharsetMap(raw, used, text_len=len(text), text=text)
     edits = None
     if "\x00" in text or "\r\n" in text:
         if "\x00" in text:

@@ -73,7 +73,8 @@ class ContentlintServer(LanguageServer):
         self.open_docs: dict[str, str] = {}        # uri -> hint extension ("" when the document is not checked)
         self.checked: dict[str, _Checked] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
-        self._pending: dict[str, bool] = {}        # uri -> configuration may have changed
+        self._pending: dict[str, bool] = {}        # uri -> configuration may have changed, in check order
+        self._config_changed: set[str] = set()     # documents whose next check looks for configuration again
         self._runner: Optional[asyncio.Task] = None
 
     # -- scheduling --------------------------------------------------------------------------------
@@ -86,8 +87,7 @@ class ContentlintServer(LanguageServer):
         if timer is not None:
             timer.cancel()
         if config_changed:
-            self._pending.setdefault(uri, False)
-            self._pending[uri] = True
+            self._config_changed.add(uri)
         if delay_ms <= 0:
             self._enqueue(uri)
         else:
@@ -95,7 +95,8 @@ class ContentlintServer(LanguageServer):
 
     def _enqueue(self, uri: str) -> None:
         self._timers.pop(uri, None)
-        self._pending[uri] = self._pending.get(uri, False)
+        self._pending[uri] = self._pending.get(uri, False) or uri in self._config_changed
+        self._config_changed.discard(uri)
         if self._runner is None or self._runner.done():
             self._runner = asyncio.ensure_future(self._run())
 
@@ -109,9 +110,9 @@ class ContentlintServer(LanguageServer):
                 continue
             doc = self.workspace.get_text_document(uri)
             text, version = doc.source, doc.version
-            index = convert.LineIndex(text, self._position_encoding())
             size = len(text) if len(text) > self.options.max_bytes else len(text.encode("utf-8", "surrogatepass"))
             if size > self.options.max_bytes:
+                index = convert.LineIndex(text, self._position_encoding())
                 self._publish(uri, version, [convert.document_diagnostic(
                     f"contentlint: this document is {size / 1048576:.1f} MiB; the language server checks documents "
                     f"up to {self.options.max_bytes / 1048576:g} MiB. Run `contentlint check "
@@ -170,6 +171,7 @@ class ContentlintServer(LanguageServer):
             timer.cancel()
         self._timers.clear()
         self._pending.clear()
+        self._config_changed.clear()
         self.checks.shutdown(wait=False, cancel_futures=True)
         self.worker.close()
 
@@ -223,6 +225,7 @@ def build_server(options: Optional[Options] = None) -> ContentlintServer:
         if timer is not None:
             timer.cancel()
         ls._pending.pop(uri, None)
+        ls._config_changed.discard(uri)
         was_checked = ls.open_docs.pop(uri, "")
         ls.checked.pop(uri, None)
         if was_checked:

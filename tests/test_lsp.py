@@ -422,6 +422,18 @@ def test_a_check_that_runs_too_long_is_stopped_and_the_server_goes_on(tmp_path):
     run(session())
 
 
+def test_hostile_buffers_give_a_result_never_an_exception():
+    from contentlint.lsp.worker import CheckRequest, Checker
+
+    checker = Checker()
+    for text, hint in (("<p>\x00\ud800 GRATUIT\udcff</p>", ".html"), ('{"Messages": [{"From": 3}]}', ".json"),
+                       ("From: a\n\n" + "=?utf-8?B?" * 1000, ".eml"), ("", ".txt")):
+        result = checker.check(CheckRequest(text=text, source="/nonexistent/t" + hint, hint_ext=hint))
+        assert result.reports or result.errors, text[:30]
+    assert "Messages[0]" in " ".join(checker.check(CheckRequest(
+        text='{"Messages": [{"From": 3}]}', source="t.json", hint_ext=".json")).errors)
+
+
 # -- without the extra -------------------------------------------------------------------------------
 
 

@@ -34,7 +34,7 @@ def register(app) -> None:
 
     @app.command("lsp")
     def lsp_cmd(
-        stdio: bool = typer.Option(True, "--stdio", help="Talk over standard input/output (the only transport; "
+        stdio: bool = typer.Option(False, "--stdio", help="Talk over standard input/output (the only transport; "
                                                          "accepted because editors pass it)."),
         max_bytes: int = typer.Option(10 * 1024 * 1024, "--max-bytes", metavar="N",
                                       help="Documents larger than this are not checked (a diagnostic says so)."),

@@ -30,7 +30,7 @@ from pygls.uris import to_fs_path, uri_scheme
 
 from .. import __version__
 from . import convert
-from .worker import DEFAULT_TIMEOUT, CheckRequest, CheckResult, WorkerProcess
+from .worker import DEFAULT_TIMEOUT, CheckRequest, CheckResult, WorkerProcess, encode_text
 
 logger = logging.getLogger(__name__)
 
@@ -119,8 +119,9 @@ class ContentlintServer(LanguageServer):
                     f"{self._source(uri)}` in a terminal.", index, types.DiagnosticSeverity.Warning)])
                 self.checked.pop(uri, None)
                 continue
-            if hint == ".json" and '"Messages"' not in text:
-                self._publish(uri, version, [])     # a JSON file that is not a Send API payload
+            if not text.strip() or (hint == ".json" and '"Messages"' not in text):
+                self._publish(uri, version, [])     # a new empty buffer, a JSON file that is not a Send API payload
+                self.checked.pop(uri, None)
                 continue
             request = CheckRequest(text=text, source=self._source(uri), hint_ext=hint, config_changed=config_changed)
             try:
@@ -133,7 +134,7 @@ class ContentlintServer(LanguageServer):
 
     def _store(self, uri: str, version, text: str, result: CheckResult) -> None:
         encoding = self._position_encoding()
-        index = convert.LineIndex(text, encoding, data=lambda: text.encode(result.encoding, "surrogateescape"),
+        index = convert.LineIndex(text, encoding, data=lambda: encode_text(text, result.encoding),
                                   byte_encoding=result.encoding)
         entries = convert.finding_entries(uri, result.reports, result.rules, index)
         diagnostics = [e.diagnostic for e in entries]

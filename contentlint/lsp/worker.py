@@ -103,7 +103,16 @@ def document_bytes(text: str, source: str) -> tuple[bytes, str]:
     try:
         return text.encode(encoding), encoding
     except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogateescape"), "utf-8"
+        return encode_text(text, "utf-8"), "utf-8"
+
+
+def encode_text(text: str, encoding: str) -> bytes:
+    """``text`` as bytes whatever it holds: undecodable bytes kept (surrogateescape), other lone
+    surrogates (a JSON-RPC string may carry them) replaced."""
+    try:
+        return text.encode(encoding, "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode(encoding, "replace")
 
 
 class Checker:

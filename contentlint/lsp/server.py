@@ -114,8 +114,8 @@ class ContentlintServer(LanguageServer):
             if size > self.options.max_bytes:
                 index = convert.LineIndex(text, self._position_encoding())
                 self._publish(uri, version, [convert.document_diagnostic(
-                    f"contentlint: this document is {size / 1048576:.1f} MiB; the language server checks documents "
-                    f"up to {self.options.max_bytes / 1048576:g} MiB. Run `contentlint check "
+                    f"contentlint: this document is {_size(size)}; the language server checks documents "
+                    f"up to {_size(self.options.max_bytes)}. Run `contentlint check "
                     f"{self._source(uri)}` in a terminal.", index, types.DiagnosticSeverity.Warning)])
                 self.checked.pop(uri, None)
                 continue
@@ -175,6 +175,12 @@ class ContentlintServer(LanguageServer):
         self._config_changed.clear()
         self.checks.shutdown(wait=False, cancel_futures=True)
         self.worker.close()
+
+
+def _size(n: int) -> str:
+    if n >= 1 << 20:
+        return f"{round(n / (1 << 20), 1):g} MiB"
+    return f"{round(n / 1024, 1):g} KiB" if n >= 1024 else f"{n} bytes"
 
 
 def hint_for(uri: str, language_id: Optional[str]) -> str:

@@ -199,7 +199,6 @@ class Entry:
     span: Optional[tuple[tuple[int, int], tuple[int, int]]]   # None: document-level
     report: int
     finding: object = None
-    primary: bool = True
 
 
 def finding_entries(uri: str, reports: Sequence, rules: dict, index: LineIndex) -> list[Entry]:
@@ -236,8 +235,7 @@ def _finding_entries(uri, r, prefix, finding, doc, index) -> list[Entry]:
             if finding.suggestion:
                 message += f"\nfix: {finding.suggestion}"
         else:
-            message = (f"{prefix}{finding.message} (place {i + 1} of {n} of this finding: "
-                       f"its {points(finding)} count once)")
+            message = f"{prefix}{finding.message} (place {i + 1} of {n} of this finding, counted once)"
         related = []
         for j, other in enumerate(placed):
             if j == i or other is None or len(related) >= RELATED_MAX:
@@ -255,7 +253,7 @@ def _finding_entries(uri, r, prefix, finding, doc, index) -> list[Entry]:
             related_information=related or None,
             data={"rule": finding.rule, "report": r},
         )
-        entries.append(Entry(diagnostic, span, r, finding, i == 0))
+        entries.append(Entry(diagnostic, span, r, finding))
     return entries
 
 

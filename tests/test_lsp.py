@@ -436,6 +436,16 @@ def test_hostile_buffers_give_a_result_never_an_exception():
         text='{"Messages": [{"From": 3}]}', source="t.json", hint_ext=".json")).errors)
 
 
+def test_readme_editor_set_up_starts_this_command():
+    import json
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").split("## Editors: `contentlint lsp`", 1)[1]
+    vscode = json.loads(re.search(r"```json\n(.*?)```", readme, re.S).group(1))
+    assert [vscode["glspc.server.command"], *vscode["glspc.server.commandArguments"]] == ["contentlint", "lsp"]
+    assert 'cmd = { "contentlint", "lsp" }' in re.search(r"```lua\n(.*?)```", readme, re.S).group(1)
+
+
 # -- without the extra -------------------------------------------------------------------------------
 
 

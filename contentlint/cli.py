@@ -701,6 +701,9 @@ def _register_plugins(app) -> None:
     from . import fix
 
     fix.register(app)
+    from . import lsp
+
+    lsp.register(app)
 
 
 

@@ -355,6 +355,27 @@ def _read_stream_source(stdin, options: ReadOptions) -> Iterator[Result]:
 
 
 PREFIX_BYTES = 64 * 1024
+_LONE_CR = None
+
+
+def normalise_line_ends(data: bytes) -> bytes:
+    """Each lone CR (an old Mac line end) becomes LF, before sniffing and parsing.
+
+    Same length, so byte offsets, lines and columns stay those of the file (editors count a CR-only line end
+    as a line).  UTF-16 text is left alone (its CR bytes may be half of another character).
+    """
+    global _LONE_CR
+    if b"\r" not in data:
+        return data
+    from .sniff import BOMS_UTF16
+
+    if data.startswith(BOMS_UTF16):
+        return data
+    if _LONE_CR is None:
+        import re
+
+        _LONE_CR = re.compile(rb"\r(?!\n)")
+    return _LONE_CR.sub(b"\n", data)
 
 
 def _read_file_object(f, source: str, options: ReadOptions, hint_ext: str, from_walk: bool,
@@ -369,13 +390,14 @@ def _read_file_object(f, source: str, options: ReadOptions, hint_ext: str, from_
         return
     kind = sniff(prefix, hint_ext)
     if kind.name == KIND_MBOX:
-        from .mbox import PrefixedReader, iter_mbox
+        from .mbox import LoneCRReader, PrefixedReader, iter_mbox
 
         if seekable:
             f.seek(0)
             reader = f
         else:
             reader = PrefixedReader(prefix, f)
+        reader = LoneCRReader(reader)   # a lone CR may come anywhere in a mailbox, past the prefix too
         yield from iter_mbox(reader, source, options)
         return
     rest = f.read(MAX_INPUT_BYTES + 1 - len(prefix))
@@ -396,6 +418,7 @@ def _dispatch_bytes(data: bytes, source: str, options: ReadOptions, hint_ext: st
     if len(data) > MAX_INPUT_BYTES:
         yield InputError(source, f"input larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; not read")
         return
+    data = normalise_line_ends(data)
     kind = sn.sniff(data, hint_ext)
     if kind.name == sn.KIND_EMPTY:
         yield InputError(source, "empty input (nothing to check)" if not data else

@@ -388,7 +388,7 @@ def _read_file_object(f, source: str, options: ReadOptions, hint_ext: str, from_
     if len(prefix) < PREFIX_BYTES:  # the whole input
         yield from _dispatch_bytes(prefix, source, options, hint_ext, from_walk)
         return
-    kind = sniff(prefix, hint_ext)
+    kind = sniff(normalise_line_ends(prefix), hint_ext, partial=True)
     if kind.name == KIND_MBOX:
         from .mbox import LoneCRReader, PrefixedReader, iter_mbox
 

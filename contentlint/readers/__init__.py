@@ -347,11 +347,17 @@ def _read_path(path: str, options: ReadOptions, from_walk: bool) -> Iterator[Res
 def _read_stream_source(stdin, options: ReadOptions) -> Iterator[Result]:
     if stdin is None:
         stdin = sys.stdin
+    if stdin is None:  # started with standard input closed (`contentlint check - <&-`)
+        yield InputError("-", "standard input is closed: nothing to read (give a file, or pipe the message in)")
+        return
     if isinstance(stdin, (bytes, bytearray, memoryview)):
         yield from _dispatch_bytes(bytes(stdin), "-", options, "", False)
         return
     stream = getattr(stdin, "buffer", stdin)
-    yield from _read_file_object(stream, "-", options, "", False, seekable=False)
+    try:
+        yield from _read_file_object(stream, "-", options, "", False, seekable=False)
+    except OSError as exc:  # an unreadable descriptor (opened write-only, a directory…)
+        yield InputError("-", f"cannot read standard input: {getattr(exc, 'strerror', None) or exc}")
 
 
 PREFIX_BYTES = 64 * 1024

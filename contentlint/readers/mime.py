@@ -63,7 +63,7 @@ def lookup_charset(label: str) -> Optional[str]:
         info = codecs.lookup(label)
     except (LookupError, ValueError):
         return None
-    if not getattr(info, "_is_text_encoding", True):
+    if not getattr(info, "_is_text_encoding", True) or info.name == "undefined":  # "undefined" raises on every decode
         return None  # "base64", "rot13", "zlib"…: bytes codecs, not charsets
     return info.name
 

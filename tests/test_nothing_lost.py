@@ -89,3 +89,135 @@ def test_more_header_fields_than_the_limit_is_said(tmp_path):
     problem = finding(result, "input-problem")
     assert "5,104 header fields" in problem["message"] and "the last 104 were not read" in problem["message"]
     assert result["subject"] == "Our December letter"
+
+
+# -- file names that are not UTF-8, in every format -------------------------------------------------
+CLI = [sys.executable, "-m", "contentlint.cli"]
+
+
+def _cli(*args, cwd, stdin=None, input=None):
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    env.pop("GITHUB_ACTIONS", None)
+    return subprocess.run([*CLI, *args], cwd=cwd, env=env, stdin=stdin, input=input, capture_output=True,
+                          timeout=120)
+
+
+@pytest.fixture
+def bad_name(tmp_path):
+    name = b"bad\xff\xfe.eml"
+    try:
+        with open(os.path.join(os.fsencode(tmp_path), name), "wb") as fh:
+            fh.write((HEAD + "To: reader@example.org\n" + BODY).encode())
+    except (OSError, UnicodeEncodeError):  # a file system that refuses the name
+        pytest.skip("this file system does not take non-UTF-8 names")
+    return os.fsdecode(name)
+
+
+def test_sarif_percent_encodes_a_name_that_is_not_utf8(tmp_path, bad_name):
+    proc = _cli("check", "--format", "sarif", bad_name, cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr.decode(errors="replace")
+    doc = json.loads(proc.stdout)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]}
+    assert uris == {"bad%FF%FE.eml"}
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_json_keeps_a_name_that_is_not_utf8_losslessly(tmp_path, bad_name, fmt):
+    proc = _cli("check", "--format", fmt, bad_name, cwd=tmp_path)
+    assert proc.returncode in (0, 1)
+    first = json.loads(proc.stdout.splitlines()[0] if fmt == "jsonl" else proc.stdout)
+    source = first["source"] if fmt == "jsonl" else first["results"][0]["source"]
+    assert os.fsencode(source) == b"bad\xff\xfe.eml"
+    assert b"\\udcff\\udcfe" in proc.stdout
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "report"])
+def test_text_formats_show_the_bytes_of_a_name_that_is_not_utf8(tmp_path, bad_name, fmt):
+    proc = _cli("check", "--format", fmt, bad_name, cwd=tmp_path)
+    assert proc.returncode in (0, 1)
+    assert b"bad\\xff\\xfe.eml" in proc.stdout
+    assert b"bad??" not in proc.stdout and b"\xef\xbf\xbd" not in proc.stdout
+
+
+def test_an_unreadable_input_with_such_a_name_is_reported_in_sarif(tmp_path):
+    name = b"gone\xff.eml"
+    proc = _cli("check", "--format", "sarif", os.fsdecode(name), cwd=tmp_path)
+    assert proc.returncode == 2
+    doc = json.loads(proc.stdout)
+    (note,) = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "gone%FF.eml"
+
+
+# -- standard input closed ----------------------------------------------------------------------------
+def test_check_stdin_when_standard_input_is_closed(tmp_path):
+    proc = subprocess.run([*CLI, "check", "-"], cwd=tmp_path, stdin=subprocess.DEVNULL, capture_output=True,
+                          timeout=120, preexec_fn=lambda: os.close(0))
+    assert proc.returncode == 2
+    assert b"standard input is closed" in proc.stderr
+    assert b"internal error" not in proc.stderr and b"Traceback" not in proc.stderr
+
+
+# -- huge matches are cut, with their length, in every format ------------------------------------------
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "sarif", "text", "github", "report"])
+def test_a_long_run_of_bangs_is_cut_in_every_format(tmp_path, fmt):
+    path = tmp_path / "bang.eml"
+    path.write_text(HEAD + "To: reader@example.org\n\nHello\n" + "!" * 1_600_000 + "\n", encoding="utf-8")
+    proc = _cli("check", "--format", fmt, "bang.eml", cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr[-500:]
+    assert len(proc.stdout) < 60_000, len(proc.stdout)
+    assert b" characters" in proc.stdout and (b"1,600,000" in proc.stdout or b"1,599," in proc.stdout)
+    if fmt == "json":
+        (f,) = [f for f in json.loads(proc.stdout)["results"][0]["findings"] if f["rule"] == "excessive-punctuation"]
+        assert f["matches"][0].endswith("…(1,600,000 characters)")
+        assert "characters cut)…" in f["message"] and f["message"].endswith("” is excessive punctuation.")
+
+
+# -- Mailjet TemplateID -------------------------------------------------------------------------------
+@pytest.mark.parametrize("value, says", [
+    ("1e308", "1e+308 is out of range (expected a positive integer up to 9223372036854775807)"),
+    ("NaN", "NaN is not a template id (expected a positive integer)"),
+    ("12.5", "12.5 is not an integer"),
+    ("-3", "-3 is out of range"),
+    ("4.0", "4.0 is written as a decimal number; write the integer 4"),
+])
+def test_mailjet_template_id_says_what_is_wrong(tmp_path, value, says):
+    path = tmp_path / "send.json"
+    path.write_text('{"Messages": [{"From": {"Email": "news@example.com"}, "To": [{"Email": "r@example.org"}],'
+                    f' "TemplateID": {value}}}, {{"From": {{"Email": "news@example.com"}},'
+                    ' "To": [{"Email": "r@example.org"}], "Subject": "Hi", "TextPart": "Hello"}]}', encoding="utf-8")
+    result, doc = run_json(path)
+    assert result.exit_code == 2
+    (error,) = doc["errors"]
+    assert error["message"].startswith(f"Messages[0].TemplateID: {says}")
+    assert "got a number" not in error["message"]
+    assert [r["index"] for r in doc["results"]] == [1]
+
+
+# -- a charset Python calls "undefined" -------------------------------------------------------------
+UNDEFINED = ("From: News <news@example.com>\nTo: reader@example.org\nSubject: =?undefined?Q?Caf=E9_news?=\n"
+             "MIME-Version: 1.0\nContent-Type: text/plain; charset=undefined\nContent-Transfer-Encoding: 8bit\n\n"
+             "Caf\xe9 news of the week.\n")
+
+
+def test_eml_with_undefined_charset_header_and_part_is_checked(tmp_path):
+    path = tmp_path / "undefined.eml"
+    path.write_bytes(UNDEFINED.encode("latin-1"))
+    result, doc = run_json(path)
+    assert not doc["errors"], doc["errors"]
+    (res,) = doc["results"]
+    assert res["subject"] == "Café news"
+    charset = finding(res, "unknown-charset")
+    assert 'unknown charset "undefined"' in charset["message"]
+    assert 'unknown charset "undefined"' in finding(res, "malformed-mime")["message"]
+
+
+def test_mbox_with_one_undefined_charset_message_checks_all_of_them(tmp_path):
+    good = HEAD + "To: reader@example.org\n" + BODY
+    box = tmp_path / "mixed.mbox"
+    box.write_bytes(("From news@example.com\n" + good + "\nFrom news@example.com\n" + UNDEFINED
+                     + "\nFrom news@example.com\n" + good).encode("latin-1"))
+    result, doc = run_json(box)
+    assert not doc["errors"], doc["errors"]
+    assert [r["index"] for r in doc["results"]] == [0, 1, 2]
+    assert "unknown-charset" in rules_of(doc["results"][1])
+    assert "unknown-charset" not in rules_of(doc["results"][0]) | rules_of(doc["results"][2])

@@ -221,3 +221,45 @@ def test_mbox_with_one_undefined_charset_message_checks_all_of_them(tmp_path):
     assert [r["index"] for r in doc["results"]] == [0, 1, 2]
     assert "unknown-charset" in rules_of(doc["results"][1])
     assert "unknown-charset" not in rules_of(doc["results"][0]) | rules_of(doc["results"][2])
+
+
+# -- time budgets: per rule and message, and a timeout is a finding on that message ----------------------
+SLOW_HEADER_PACK = r"""pack: test-relays
+version: 1
+description: A house header rule whose pattern is linear but slow.
+rules:
+  - id: house-evil-relay
+    title: Mail relayed by the evil relay
+    description: Our relays must never hand mail to relay.evil.example.
+    category: sender
+    level: warning
+    weight: 2.0
+    type: header
+    header: Received
+    condition: matches
+    pattern: '(?=.{0,300}?relay\.evil\.example)'
+    message: "The message went through relay.evil.example."
+    suggestion: "Send through our own relays."
+    examples:
+      pass: [{headers: {Received: "from mx.example.net by mail.example.com"}, text: "Hello."}]
+      fail: [{headers: {Received: "from relay.evil.example by mail.example.com"}, text: "Hello."}]
+"""
+RECEIVED = ("Received: from mx{i}.relay.example.net (mx{i}.relay.example.net [192.0.2.{j}]) (using TLSv1.3 with "
+            "cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) "
+            "server-digest SHA256) (No client certificate requested) by mail.example.com (Postfix) with ESMTPS id "
+            "4Abc{i} for <reader@example.org>; Tue, 01 Dec 2026 09:00:00 +0000\n")
+
+
+def test_a_header_rule_budget_is_per_rule_and_message(tmp_path):
+    pack = tmp_path / "relays.yaml"
+    pack.write_text(SLOW_HEADER_PACK, encoding="utf-8")
+    path = tmp_path / "hops.eml"
+    path.write_text("".join(RECEIVED.format(i=i, j=i % 250) for i in range(4000)) + HEAD
+                    + "To: reader@example.org\n" + BODY, encoding="utf-8")
+    _, doc = run_json(path, "--rules", pack, "--select", "house-evil-relay")
+    (result,) = doc["results"]
+    timeout = finding(result, "house-evil-relay")
+    assert timeout["message"].startswith("Rule house-evil-relay timed out on this message")
+    assert timeout["level"] == "info" and timeout["weight"] == 0.0
+    text = run("check", path, "--rules", pack, "--select", "house-evil-relay").stdout
+    assert "house-evil-relay  Rule house-evil-relay timed out on this message" in text

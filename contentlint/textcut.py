@@ -16,8 +16,8 @@ MESSAGE_MAX = 1000
 
 
 def cut(text: str, limit: int = MATCH_MAX) -> str:
-    """``text``, or its first ``limit`` characters followed by ``…(N characters)``."""
-    if len(text) <= limit:
+    """``text``, or its first ``limit`` characters followed by ``…(N characters)``; idempotent."""
+    if len(text) <= limit or (text.startswith("…(", limit) and text.endswith(" characters)") and len(text) < limit + 40):
         return text
     return f"{text[:limit]}…({len(text):,} characters)"
 

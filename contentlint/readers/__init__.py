@@ -207,12 +207,15 @@ def finish_message(msg: Message, options: ReadOptions, *, content_language: Opti
         msg.images = list(analysis.images)
         msg.links = list(analysis.links)
         lang_attr = analysis.lang_attr
+        for problem in getattr(analysis, "problems", ()):  # html-too-deep, html-too-many-links…: said on the message
+            if not any(p.code == problem.code and p.message == problem.message for p in msg.problems):
+                msg.problems.append(problem)
         if subject_from_title and not msg.subject and analysis.title and analysis.title.strip():
             msg.subject = " ".join(analysis.title.split())
         msg.html_size = len(msg.html.encode("utf-8", "surrogatepass"))
         _shift_html_locations(msg)
     elif msg.text:
-        msg.links = _text_links(msg.text, placeholders)
+        msg.links = _text_links(msg.text, placeholders, msg.problems)
     if front_matter_preheader:
         msg.preheader = front_matter_preheader
 
@@ -249,8 +252,11 @@ _TEXT_URL = None
 MAX_TEXT_LINKS = 500
 
 
-def _text_links(text: str, placeholders) -> list:
-    """Bare URLs of a plain-text message, as the links a mail client shows (no HTML to read them from)."""
+def _text_links(text: str, placeholders, problems: Optional[list] = None) -> list:
+    """Bare URLs of a plain-text message, as the links a mail client shows (no HTML to read them from).
+
+    At most ``MAX_TEXT_LINKS`` are kept; past that, unsubscribe links are still kept (the unsubscribe rules
+    must see the whole body) and the cap is a ``text-too-many-links`` problem on the message."""
     global _TEXT_URL
     if _TEXT_URL is None:
         import re
@@ -262,19 +268,28 @@ def _text_links(text: str, placeholders) -> list:
     from ..model import Link
 
     links = []
+    seen = 0
     for m in _TEXT_URL.finditer(text):
+        seen += 1
         href = m.group().rstrip(".,;:!?")
         url = href if "://" in href else "http://" + href
+        try:
+            unsubscribe = placeholders.is_unsubscribe_url(url)
+        except Exception:
+            unsubscribe = False
+        if seen > MAX_TEXT_LINKS and not unsubscribe:
+            continue
         host = url_host(url)
         link = Link(href=href, host=host, domain=registrable_domain(host) if host else None,
                     scheme=url.split(":", 1)[0].lower(), in_text=True)
-        try:
-            link.is_unsubscribe = placeholders.is_unsubscribe_url(url)
-        except Exception:
-            pass
+        link.is_unsubscribe = unsubscribe
         links.append(link)
-        if len(links) >= MAX_TEXT_LINKS:
-            break
+    if seen > MAX_TEXT_LINKS and problems is not None:
+        from ..model import Location, Problem
+
+        problems.append(Problem("text-too-many-links", f"text/plain: {seen:,} links, more than the {MAX_TEXT_LINKS} "
+                                f"the link rules read; the links after the first {MAX_TEXT_LINKS} were not checked "
+                                "(unsubscribe links excepted)", Location(part="text/plain")))
     return links
 
 

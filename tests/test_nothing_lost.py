@@ -263,3 +263,17 @@ def test_a_header_rule_budget_is_per_rule_and_message(tmp_path):
     assert timeout["level"] == "info" and timeout["weight"] == 0.0
     text = run("check", path, "--rules", pack, "--select", "house-evil-relay").stdout
     assert "house-evil-relay  Rule house-evil-relay timed out on this message" in text
+
+
+def test_large_money_amounts_on_a_three_megabyte_body_is_never_silently_skipped(tmp_path):
+    # the pattern is linear (about 160 ns a character, measured), so on 3 MB it may outrun its budget: then the
+    # timeout is a finding on the message, in JSON and in text, never a silent pass
+    path = tmp_path / "statement.eml"
+    path.write_text(HEAD + "To: reader@example.org\n\n" + "1 2 3 lorem ipsum dolor sit amet, 12 items at 3.50 each\n"
+                    * 55_000 + "Transfer $12,500,000 to claim your share.\n", encoding="utf-8")
+    _, doc = run_json(path, "--select", "large-money-amounts")
+    (f,) = doc["results"][0]["findings"]
+    assert f["message"] == "The message mentions a large sum of money: $12,500,000." or \
+        f["message"].startswith("Rule large-money-amounts timed out on this message")
+    text = run("check", path, "--select", "large-money-amounts").stdout
+    assert "large-money-amounts" in text

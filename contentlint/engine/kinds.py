@@ -23,25 +23,6 @@ class RuleTimeout(Exception):
     """A rule's regular expression ran out of time on one message."""
 
 
-class Budget:
-    """``RUN_TIMEOUT`` seconds for one rule on one message, shared by all its regex calls (4,000 Received
-    headers must not get 0.25 s each).  ``left()`` is the ``timeout=`` of the next call; it raises
-    ``RuleTimeout`` once the budget is spent."""
-
-    def __init__(self, pattern: str, seconds: float = RUN_TIMEOUT):
-        import time
-
-        self._clock = time.monotonic
-        self._deadline = self._clock() + seconds
-        self.pattern = pattern
-
-    def left(self) -> float:
-        remaining = self._deadline - self._clock()
-        if remaining <= 0:
-            raise RuleTimeout(self.pattern)
-        return remaining
-
-
 @dataclass
 class Hit:
     matches: list
@@ -405,6 +386,8 @@ class HeaderChecker:
             return None if values else Hit(matches=[self.header], vars=v, part="headers")
         if self.condition == "present":
             return Hit(matches=values, vars=v, fragment=self.header + ":", part="headers") if values else None
+        from .budget import Budget
+
         budget = Budget(self.pattern.pattern)
         try:
             hits = [x for x in values if self.pattern.search(x, timeout=budget.left())]

@@ -370,8 +370,11 @@ class HeaderChecker:
         if self.condition == "present":
             return Hit(matches=values, vars=v, fragment=self.header + ":", part="headers",
                        spans=[Span("header", None, i) for i, _ in indexed]) if values else None
+        from .budget import Budget
+
+        budget = Budget(self.pattern.pattern)
         try:
-            hits = [(i, x) for i, x in indexed if self.pattern.search(x, timeout=RUN_TIMEOUT)]
+            hits = [(i, x) for i, x in indexed if self.pattern.search(x, timeout=budget.left())]
         except TimeoutError:
             raise RuleTimeout(self.pattern.pattern) from None
         if self.condition == "matches" and hits:

@@ -231,7 +231,7 @@ def finish_message(msg: Message, options: ReadOptions, *, content_language: Opti
             msg.fields["subject"] = Field("subject", msg.subject, origin=_title_origin(msg))
         msg.html_size = len(msg.html.encode("utf-8", "surrogatepass"))
     elif msg.text:
-        msg.links = _text_links(msg.text, placeholders)
+        msg.links = _text_links(msg.text, placeholders, msg.problems)
     if front_matter_preheader:
         msg.preheader = front_matter_preheader
 
@@ -286,8 +286,11 @@ def _title_origin(msg: Message):
     return make
 
 
-def _text_links(text: str, placeholders) -> list:
-    """Bare URLs of a plain-text message, as the links a mail client shows (no HTML to read them from)."""
+def _text_links(text: str, placeholders, problems: Optional[list] = None) -> list:
+    """Bare URLs of a plain-text message, as the links a mail client shows (no HTML to read them from).
+
+    At most ``MAX_TEXT_LINKS`` are kept; past that, unsubscribe links are still kept (the unsubscribe rules
+    must see the whole body) and the cap is a ``text-too-many-links`` problem on the message."""
     global _TEXT_URL
     if _TEXT_URL is None:
         import re
@@ -299,19 +302,28 @@ def _text_links(text: str, placeholders) -> list:
     from ..model import Link
 
     links = []
+    seen = 0
     for m in _TEXT_URL.finditer(text):
+        seen += 1
         href = m.group().rstrip(".,;:!?")
         url = href if "://" in href else "http://" + href
+        try:
+            unsubscribe = placeholders.is_unsubscribe_url(url)
+        except Exception:
+            unsubscribe = False
+        if seen > MAX_TEXT_LINKS and not unsubscribe:
+            continue
         host = url_host(url)
         link = Link(href=href, host=host, domain=registrable_domain(host) if host else None,
                     scheme=url.split(":", 1)[0].lower(), in_text=True, span=(m.start(), m.start() + len(href)))
-        try:
-            link.is_unsubscribe = placeholders.is_unsubscribe_url(url)
-        except Exception:
-            pass
+        link.is_unsubscribe = unsubscribe
         links.append(link)
-        if len(links) >= MAX_TEXT_LINKS:
-            break
+    if seen > MAX_TEXT_LINKS and problems is not None:
+        from ..model import Location, Problem
+
+        problems.append(Problem("text-too-many-links", f"text/plain: {seen:,} links, more than the {MAX_TEXT_LINKS} "
+                                f"the link rules read; the links after the first {MAX_TEXT_LINKS} were not checked "
+                                "(unsubscribe links excepted)", Location(part="text/plain")))
     return links
 
 
@@ -359,14 +371,41 @@ def _read_path(path: str, options: ReadOptions, from_walk: bool) -> Iterator[Res
 def _read_stream_source(stdin, options: ReadOptions) -> Iterator[Result]:
     if stdin is None:
         stdin = sys.stdin
+    if stdin is None:  # started with standard input closed (`contentlint check - <&-`)
+        yield InputError("-", "standard input is closed: nothing to read (give a file, or pipe the message in)")
+        return
     if isinstance(stdin, (bytes, bytearray, memoryview)):
         yield from _dispatch_bytes(bytes(stdin), "-", options, "", False)
         return
     stream = getattr(stdin, "buffer", stdin)
-    yield from _read_file_object(stream, "-", options, "", False, seekable=False)
+    try:
+        yield from _read_file_object(stream, "-", options, "", False, seekable=False)
+    except OSError as exc:  # an unreadable descriptor (opened write-only, a directory…)
+        yield InputError("-", f"cannot read standard input: {getattr(exc, 'strerror', None) or exc}")
 
 
 PREFIX_BYTES = 64 * 1024
+_LONE_CR = None
+
+
+def normalise_line_ends(data: bytes) -> bytes:
+    """Each lone CR (an old Mac line end) becomes LF, before sniffing and parsing.
+
+    Same length, so byte offsets, lines and columns stay those of the file (editors count a CR-only line end
+    as a line).  UTF-16 text is left alone (its CR bytes may be half of another character).
+    """
+    global _LONE_CR
+    if b"\r" not in data:
+        return data
+    from .sniff import BOMS_UTF16
+
+    if data.startswith(BOMS_UTF16):
+        return data
+    if _LONE_CR is None:
+        import re
+
+        _LONE_CR = re.compile(rb"\r(?!\n)")
+    return _LONE_CR.sub(b"\n", data)
 
 
 def _read_file_object(f, source: str, options: ReadOptions, hint_ext: str, from_walk: bool,
@@ -379,15 +418,16 @@ def _read_file_object(f, source: str, options: ReadOptions, hint_ext: str, from_
     if len(prefix) < PREFIX_BYTES:  # the whole input
         yield from _dispatch_bytes(prefix, source, options, hint_ext, from_walk)
         return
-    kind = sniff(prefix, hint_ext)
+    kind = sniff(normalise_line_ends(prefix), hint_ext, partial=True)
     if kind.name == KIND_MBOX:
-        from .mbox import PrefixedReader, iter_mbox
+        from .mbox import LoneCRReader, PrefixedReader, iter_mbox
 
         if seekable:
             f.seek(0)
             reader = f
         else:
             reader = PrefixedReader(prefix, f)
+        reader = LoneCRReader(reader)   # a lone CR may come anywhere in a mailbox, past the prefix too
         yield from iter_mbox(reader, source, options)
         return
     rest = f.read(MAX_INPUT_BYTES + 1 - len(prefix))
@@ -408,6 +448,7 @@ def _dispatch_bytes(data: bytes, source: str, options: ReadOptions, hint_ext: st
     if len(data) > MAX_INPUT_BYTES:
         yield InputError(source, f"input larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; not read")
         return
+    data = normalise_line_ends(data)
     kind = sn.sniff(data, hint_ext)
     if kind.name == sn.KIND_EMPTY:
         yield InputError(source, "empty input (nothing to check)" if not data else

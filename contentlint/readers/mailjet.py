@@ -64,6 +64,33 @@ def _optional(m: dict, key: str, where: str, types, what: str):
     return value
 
 
+TEMPLATE_ID_MAX = 2 ** 63 - 1   # a template id is a positive 64-bit integer
+
+
+def _template_id(m: dict, where: str) -> Optional[int]:
+    """``TemplateID``: a positive integer; a float, NaN or a number out of range says what is wrong with it."""
+    value = m.get("TemplateID")
+    key = f"{where}.TemplateID"
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if value != value:
+            raise ShapeError(f"{key}: NaN is not a template id (expected a positive integer)")
+        if value in (float("inf"), float("-inf")):
+            raise ShapeError(f"{key}: {'-' if value < 0 else ''}Infinity is not a template id (expected a positive integer)")
+        if not value.is_integer():
+            raise ShapeError(f"{key}: {value!r} is not an integer (expected a positive integer)")
+        if not 0 < value <= TEMPLATE_ID_MAX:
+            raise ShapeError(f"{key}: {value:g} is out of range (expected a positive integer up to {TEMPLATE_ID_MAX})")
+        raise ShapeError(f"{key}: {value!r} is written as a decimal number; write the integer {int(value)}")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ShapeError(f"{key}: expected a positive integer, got {_type_name(value)}")
+    if not 0 < value <= TEMPLATE_ID_MAX:
+        shown = str(value) if len(str(value)) <= 30 else f"a {len(str(value))}-digit number"
+        raise ShapeError(f"{key}: {shown} is out of range (expected a positive integer up to {TEMPLATE_ID_MAX})")
+    return value
+
+
 def _merge(globals_: dict, message: dict) -> dict:
     merged = dict(globals_)
     for key, value in message.items():
@@ -243,7 +270,7 @@ def read_mailjet(data, source: str, options=None, skip_foreign: bool = False) ->
             subject = _optional(m, "Subject", where, str, "a string")
             text = _optional(m, "TextPart", where, str, "a string")
             html = _optional(m, "HTMLPart", where, str, "a string")
-            template_id = _optional(m, "TemplateID", where, int, "a number")
+            template_id = _template_id(m, where)
             _optional(m, "CustomID", where, str, "a string")
             _optional(m, "Variables", where, dict, "an object")
             _optional(m, "TemplateLanguage", where, bool, "true or false")

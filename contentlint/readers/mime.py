@@ -26,7 +26,7 @@ from ..model import INPUT_EML, Location, Message, Part, Problem
 
 MAX_DEPTH = 64          # multipart nesting deeper than this is not read ("mime-too-deep")
 MAX_PARTS = 1000        # MIME entities read per message ("mime-too-many-parts")
-MAX_HEADER_LINES = 5000  # header lines read per entity
+MAX_HEADER_LINES = 5000  # header fields kept per entity, and lines kept per folded field ("header-limit")
 
 PROBLEM_CODES = {
     "malformed-mime": "MIME structure is broken (missing/unused boundary, no closing boundary, junk in the header block)",
@@ -463,19 +463,32 @@ _HEADER_NAME = re.compile(rb"([!-9;-~]+)[ \t]*:")
 
 
 def parse_entity(st: ParseState, start: int, end: int, top: bool = False) -> Entity:
-    """Header block of the entity in data[start:end]; body starts after the first empty line."""
+    """Header block of the entity in data[start:end]; body starts after the first empty line.
+
+    Bounded and linear: at most ``MAX_HEADER_LINES`` header fields are kept, and at most that many lines of
+    one folded field; past either limit the lines are still read to find where the header block ends (so
+    the headers after an absurdly folded one are found), and the limit is an ``header-limit`` problem.
+    """
     data = st.data
     headers: list[tuple[str, str, int]] = []
     pos = start
     cur_name: Optional[str] = None
     cur_val: list[bytes] = []
     cur_off = start
-    count = 0
+    cur_extra = 0         # lines of the current field past MAX_HEADER_LINES, read but not kept
+    count = 0             # physical lines of the header block
+    fields = 0            # header fields seen
+    dropped = 0           # header fields past MAX_HEADER_LINES, not kept
     body_start = end
 
     def push():
-        if cur_name is not None:
-            headers.append((cur_name, decode_header_bytes(b"".join(cur_val)).strip(), cur_off))
+        if cur_name is None:
+            return
+        if cur_extra:
+            st.problem("header-limit", f"the {cur_name[:60]} header is folded over {len(cur_val) + cur_extra:,} "
+                       f"lines, more than the reader's limit of {MAX_HEADER_LINES:,}; only its first "
+                       f"{MAX_HEADER_LINES:,} lines were read (the headers after it were still read)", "headers", cur_off)
+        headers.append((cur_name, decode_header_bytes(b"".join(cur_val)).strip(), cur_off))
 
     while pos < end:
         nl = data.find(b"\n", pos, end)
@@ -488,20 +501,26 @@ def parse_entity(st: ParseState, start: int, end: int, top: bool = False) -> Ent
             body_start = nxt
             break
         count += 1
-        if count > MAX_HEADER_LINES:
-            st.problem("malformed-mime", f"header block longer than {MAX_HEADER_LINES} lines; the rest was ignored",
-                       "headers", pos)
-            body_start = pos
-            break
-        if line[:1] in (b" ", b"\t") and cur_name is not None:
-            cur_val.append(line)
+        if line[:1] in (b" ", b"\t") and (cur_name is not None or dropped):
+            if cur_name is None:
+                pass  # a continuation of a field past the limit
+            elif len(cur_val) < MAX_HEADER_LINES:
+                cur_val.append(line)
+            else:
+                cur_extra += 1
         else:
             m = _HEADER_NAME.match(line)
             if m:
                 push()
-                cur_name = m.group(1).decode("ascii", "replace")
-                cur_val = [line[m.end():]]
-                cur_off = pos
+                fields += 1
+                if fields > MAX_HEADER_LINES:
+                    dropped += 1
+                    cur_name, cur_val = None, []
+                else:
+                    cur_name = m.group(1).decode("ascii", "replace")
+                    cur_val = [line[m.end():]]
+                    cur_off = pos
+                cur_extra = 0
             elif top and count == 1 and line.startswith(b"From "):
                 pass  # mbox separator at the top of a single message
             elif top and line.startswith(b">From "):
@@ -515,8 +534,9 @@ def parse_entity(st: ParseState, start: int, end: int, top: bool = False) -> Ent
                 break
         pos = nxt
     push()
-    if pos >= end and body_start == end and top and headers and end > start:
-        pass
+    if dropped:
+        st.problem("header-limit", f"{fields:,} header fields, more than the reader's limit of {MAX_HEADER_LINES:,}; "
+                   f"the last {dropped:,} were not read", "headers", start)
     return Entity(headers, min(body_start, end), end)
 
 

@@ -61,38 +61,56 @@ def strip_bom(data: bytes) -> bytes:
     return data[3:] if data.startswith(BOM_UTF8) else data
 
 
-def looks_like_headers(data: bytes, max_lines: int = 40) -> bool:
+def looks_like_headers(data: bytes, max_fields: int = 40, partial: bool = False) -> bool:
     """True when ``data`` starts with a run of RFC 5322 header lines naming at least one well-known header
-    (two or more lines, or one ended by the empty line that separates headers from the body)."""
-    lines = data[:16384].split(b"\n", max_lines)[:max_lines]
-    if not lines or not _HEADER_LINE.match(lines[0]):
+    (two or more lines, or one ended by the empty line that separates headers from the body).
+
+    Judged by the structure of the header block (``Name: value`` lines and their folded continuations),
+    not by a byte window: a ``To:`` of 50,000 addresses on one line is still a header.  Linear and quick:
+    it stops as soon as it knows, and after ``max_fields`` header fields without a well-known one.
+    ``partial``: ``data`` is only the start of the input, so a line running to its end is a header line
+    whose end is not seen yet.
+    """
+    if not _HEADER_LINE.match(data):
         return False
     known = False
     good = 0
-    blank_end = False
-    for line in lines:
-        line = line.rstrip(b"\r")
-        if not line:
-            blank_end = True
-            break
-        if line[:1] in (b" ", b"\t"):
+    fields = 0
+    pos = 0
+    n = len(data)
+    while pos < n:
+        nl = data.find(b"\n", pos)
+        end = n if nl < 0 else nl
+        if end == pos or (end == pos + 1 and data[pos] == 0x0D):
+            return known  # the empty line that ends the header block
+        if data[pos] in (0x20, 0x09):
+            good += 1  # a folded continuation of the field above
+        else:
+            m = _HEADER_LINE.match(data, pos)
+            if not m:
+                break
             good += 1
-            continue
-        m = _HEADER_LINE.match(line)
-        if not m:
-            break
-        good += 1
-        known = known or m.group(0).rstrip(b": \t").lower() in _KNOWN_HEADERS
-    return known and (good >= 2 or blank_end)
+            fields += 1
+            known = known or data[pos:m.end()].rstrip(b": \t").lower() in _KNOWN_HEADERS
+        if known and good >= 2:
+            return True
+        if nl < 0:
+            return known and partial
+        if fields >= max_fields and not known:
+            return False
+        pos = nl + 1
+    else:
+        return known  # the data ends with a line end: as if an empty line followed
+    return known and good >= 2
 
 
-def is_mbox_start(data: bytes) -> bool:
+def is_mbox_start(data: bytes, partial: bool = False) -> bool:
     if not data.startswith(b"From "):
         return False
     nl = data.find(b"\n")
     if nl < 0:
         return False
-    return looks_like_headers(data[nl + 1:])
+    return looks_like_headers(data[nl + 1:], partial=partial)
 
 
 def binary_detail(data: bytes) -> str:
@@ -116,7 +134,8 @@ def _skip_front_matter(data: bytes) -> bytes:
     return data[3 + m.end():] if m else data
 
 
-def sniff(data: bytes, hint_ext: str = "") -> Sniffed:
+def sniff(data: bytes, hint_ext: str = "", partial: bool = False) -> Sniffed:
+    """What ``data`` is; ``partial``: it is only the start of the input (a stream's first bytes)."""
     hint = (hint_ext or "").lower()
     if hint and not hint.startswith("."):
         hint = "." + hint
@@ -137,9 +156,9 @@ def sniff(data: bytes, hint_ext: str = "") -> Sniffed:
         return Sniffed(KIND_EMPTY)
     start = data.lstrip(b"\r\n")
     # a real header block wins over junk in the body: the MIME reader reports the junk per part
-    if is_mbox_start(start):
+    if is_mbox_start(start, partial):
         return Sniffed(KIND_MBOX)
-    if looks_like_headers(start):
+    if looks_like_headers(start, partial=partial):
         return Sniffed(KIND_EML)
     detail = binary_detail(data)
     if detail:

@@ -11,6 +11,8 @@ order, then ``finish()``.  Only the chosen reporter's module is imported (cold s
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import replace
 from importlib import import_module
 from typing import Any, Callable, Optional, TextIO
 
@@ -64,7 +66,9 @@ class Reporter:
         self._failing, self._current = failing, report
         if failing:
             self.failed += 1
-        self.write_report(report)
+        shown = printable(report)
+        self._current = shown
+        self.write_report(shown)
 
     def error(self, error: Any) -> None:
         entry = error_dict(error)
@@ -109,6 +113,38 @@ class Reporter:
         return rel.replace(os.sep, "/")
 
 
+def printable(report):
+    """The report as every format prints it: long matches, excerpts, messages and subject cut, with their
+    length (``contentlint.textcut``).  The same object when nothing is long."""
+    from ..textcut import MESSAGE_MAX, cut_finding, cut_middle
+
+    findings = [cut_finding(f) for f in report.findings]
+    subject = report.subject
+    if all(a is b for a, b in zip(findings, report.findings)) and (subject is None or len(subject) <= MESSAGE_MAX):
+        return report
+    return replace(report, findings=findings, subject=None if subject is None else cut_middle(subject))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def shown_text(text: str) -> str:
+    """``text`` with the bytes of a file name that is not valid UTF-8 made visible: ``bad\\xff.eml``
+    (names are decoded with surrogateescape, as ``os.fsdecode`` does)."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) - 0xdc00:02x}" if 0xdc80 <= ord(m.group()) <= 0xdcff
+                          else f"\\u{ord(m.group()):04x}", text)
+
+
+def json_text(text: str) -> str:
+    """JSON text (as written with ``ensure_ascii=False``) with every lone surrogate written as a ``\\udcff``
+    escape: valid JSON, and lossless (``os.fsencode(json.loads(...))`` gives back a name's bytes)."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def error_dict(error: Any) -> dict:
     if isinstance(error, dict):
         return dict(error)
@@ -125,10 +161,12 @@ def format_error(error: dict) -> str:
     if error.get("line") is not None or error.get("rule") or error.get("key"):
         where = error["source"] + (f":{error['line']}" if error.get("line") else "")
         what = error.get("rule") or error.get("key")
-        return f"{where}: {what}: {error['message']}" if what else f"{where}: {error['message']}"
-    return f"{display_source(error['source'], error.get('index') or 0)}: error: {error['message']}"
+        line = f"{where}: {what}: {error['message']}" if what else f"{where}: {error['message']}"
+        return shown_text(line)
+    return shown_text(f"{display_source(error['source'], error.get('index') or 0)}: error: {error['message']}")
 
 
 def display_source(source: str, index: int, multi: bool = False) -> str:
     """``path`` or ``path#index`` for messages inside an mbox / Send API payload."""
+    source = shown_text(source)
     return f"{source}#{index}" if (index or multi) else source

@@ -8,7 +8,7 @@ annotation with its score; unusable inputs are ``error`` annotations titled ``in
 """
 from __future__ import annotations
 
-from . import Reporter, display_source
+from . import Reporter, display_source, shown_text
 
 LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -37,7 +37,7 @@ class GithubReporter(Reporter):
                     props.append(f"endColumn={end_col}")
         if title:
             props.append(f"title={escape_property(title)}")
-        self.out.write(f"::{level} {','.join(props)}::{escape_data(message)}\n")
+        self.out.write(shown_text(f"::{level} {','.join(props)}::{escape_data(message)}\n"))
 
     def write_report(self, report) -> None:
         failing = self.is_failure(report)

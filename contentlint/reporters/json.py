@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from .. import __version__
-from . import Reporter
+from . import Reporter, json_text
 
 FORMAT_VERSION = "1"
 
@@ -30,11 +30,11 @@ class JsonReporter(Reporter):
     def write_report(self, report) -> None:
         sep = "\n  " if self._first else ",\n  "
         self._first = False
-        self.out.write(sep + json.dumps(report.to_dict(), ensure_ascii=False))
+        self.out.write(sep + json_text(json.dumps(report.to_dict(), ensure_ascii=False)))
 
     def finish(self) -> None:
         tail = json.dumps({"errors": self.errors, "summary": self.summary()}, ensure_ascii=False)
-        self.out.write(("\n" if not self._first else "") + "], " + tail[1:] + "\n")
+        self.out.write(("\n" if not self._first else "") + "], " + json_text(tail[1:]) + "\n")
 
 
 REPORTER = JsonReporter

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import json
 
-from . import Reporter
+from . import Reporter, json_text
 
 
 class JsonLinesReporter(Reporter):
     def write_report(self, report) -> None:
-        self.out.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
+        self.out.write(json_text(json.dumps(report.to_dict(), ensure_ascii=False)) + "\n")
         self.out.flush()
 
     def write_error(self, error: dict) -> None:
-        self.out.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
+        self.out.write(json_text(json.dumps({"error": error}, ensure_ascii=False)) + "\n")
         self.out.flush()
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from . import Reporter
+from . import Reporter, json_text
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -34,7 +34,7 @@ class SarifReporter(Reporter):
         rel = self.relpath(source)
         if os.path.isabs(rel) or (len(rel) > 1 and rel[1] == ":"):
             return {"uri": Path(rel).as_uri()}
-        return {"uri": quote(rel), "uriBaseId": "%SRCROOT%"}
+        return {"uri": quote(os.fsencode(rel)), "uriBaseId": "%SRCROOT%"}  # a name's bytes, percent-encoded
 
     def descriptor(self, rule_id: str, finding) -> int:
         if rule_id in self.rule_index:
@@ -121,7 +121,7 @@ class SarifReporter(Reporter):
                 "results": self.results,
             }],
         }
-        json.dump(doc, self.out, ensure_ascii=False, indent=2)
+        self.out.write(json_text(json.dumps(doc, ensure_ascii=False, indent=2)))
         self.out.write("\n")
 
 

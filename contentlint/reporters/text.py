@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from . import Reporter, display_source, format_error
+from . import Reporter, display_source, format_error, shown_text
 
 RESET = "\033[0m"
 STYLES = {
@@ -37,7 +37,8 @@ class TextReporter(Reporter):
         w(self.paint(f"{where}{subject}", "header") + "\n")
         for f in report.findings:
             loc = f.location
-            pos = f"{report.source}:{loc.line}:{loc.column or 1}" if loc.line else report.source
+            source = shown_text(report.source)
+            pos = f"{source}:{loc.line}:{loc.column or 1}" if loc.line else source
             part = f" [{loc.part}]" if (loc.part and not loc.line) else ""
             w(f"  {pos}{part}  {self.paint(f.level, f.level)}  {self.paint(f.rule, 'rule')}  {f.message}\n")
             if f.suggestion:

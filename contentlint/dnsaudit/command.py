@@ -37,8 +37,11 @@ def render_text(result, zone_file=None) -> str:
             if spf.not_checked:
                 extra += f" ({len(spf.not_checked)} include{'s' if len(spf.not_checked) > 1 else ''} " \
                          "not in the zone files, not counted)"
-            if spf.costliest:
-                extra += f"; costliest: {spf.costliest[0]} ({spf.costliest[1]})"
+            costs = [tc for tc in spf.include_costs if tc[0].split(":", 1)[-1].split("=", 1)[-1].lower().rstrip(".")
+                     not in spf.not_checked]
+            if costs:
+                term, cost = max(costs, key=lambda tc: tc[1])
+                extra += f"; costliest: {term} ({cost})"
             if spf.void_lookups:
                 extra += f"; {spf.void_lookups} void"
             lines.append(f"         {extra}")

@@ -288,6 +288,10 @@ def audit_dmarc(domain: str, resolver: BaseResolver) -> DmarcResult:
                 continue
             authname = f"{name[len('_dmarc.'):]}._report._dmarc.{target_domain}"
             ans = resolver.txt(authname)
+            if ans.unknown:
+                res.issues.append(Issue("dns-outside-zone", None, "",
+                                        {**base, "name": authname, "what": "DMARC report authorisation"}))
+                continue
             texts = [record_text(s) for s in ans.records] if ans.status == OK else []
             if not any(t.startswith("v=DMARC1") for t in texts):
                 res.issues.append(Issue("dmarc-no-rua", "unauthorised", record,

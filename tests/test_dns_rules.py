@@ -77,3 +77,18 @@ def test_levels_weights_and_selection_come_from_the_ruleset():
 
 def test_default_ruleset_is_loaded_once():
     assert default_ruleset() is default_ruleset()
+
+
+def test_disable_and_ignore_follow_one_rule_for_ids_and_prefixes():
+    """`disable: [risky-]` in the configuration does what `--ignore risky-` does (it used to exit 2)."""
+    ids = lambda rs: {r.id for r in rs.rules}  # noqa: E731
+    everything = ids(load_ruleset())
+    for entry in ("risky-", "risky*", "risky", "dmarc-", "dkim-key-weak"):
+        disabled, ignored = ids(load_ruleset(disable=[entry])), ids(load_ruleset(ignore=[entry]))
+        assert disabled == ignored and disabled < everything, entry
+    assert not any(i.startswith("risky-") for i in ids(load_ruleset(disable=["risky-"])))
+    # the longest entry decides, whichever list it is in
+    assert ids(load_ruleset(select=["dmarc-"], ignore=["dmarc-no-rua"])) == {
+        i for i in everything if i.startswith("dmarc-") and i != "dmarc-no-rua"}
+    with pytest.raises(Exception, match="unknown rule id .no-such-rule. in .disable."):
+        load_ruleset(disable=["no-such-rule"])

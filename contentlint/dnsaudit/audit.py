@@ -244,7 +244,8 @@ class DnsChecker:
         if self._failure is not None:
             raise self._failure
         try:
-            return _findings(self.issues(message), ruleset, self._resolver)
+            # no zone-file line: a message's findings point into the message, not into the zone file
+            return _findings(self.issues(message), ruleset)
         except DnsUnavailable as exc:
             self._failure = exc
             raise

@@ -291,3 +291,41 @@ def test_template_without_headers_has_no_dns_findings():
 
     msg = Message(source="t.html", input_kind=INPUT_HTML, has_headers=False)
     assert check_message_dns(msg, DnsOptions(zone_file=str(zone_path("p-none")))) == []
+
+
+# -- DMARCbis, BIMI, MTA-STS and TLS-RPT against the live server ---------------------------------------------
+
+def test_live_dmarcbis_tags_and_the_optional_records(server):
+    result = audit_report("dmarcbis.test", live(server))
+    by_rule = {f.rule: f for f in result.findings}
+    assert result.dmarc.tags["np"] == "reject" and result.dmarc.tags["psd"] == "n" and result.dmarc.testing
+    assert "dmarc-syntax" not in by_rule                       # np, psd and t are valid DMARCbis tags
+    assert by_rule["dmarc-obsolete-tags"].level == "info"
+    assert "pct=100, ri=86400" in by_rule["dmarc-obsolete-tags"].message
+    assert by_rule["dmarc-policy-none"].level == "info" and "t=y" in by_rule["dmarc-policy-none"].message
+    bimi = by_rule["bimi-record"]
+    assert bimi.level == "warning" and "t=y" in bimi.message       # DMARC in testing mode: no logo shown
+    assert result.bimi.tags["l"] == "https://dmarcbis.test/bimi/logo.svg"
+    assert (by_rule["mta-sts-record"].level, by_rule["tls-rpt-record"].level) == ("info", "info")
+    assert "id=2026-05-01" in by_rule["mta-sts-record"].message
+    assert "tls@dmarcbis.test" in by_rule["tls-rpt-record"].message
+    asked = {(n, t) for n, t, _ in server.data.asked}
+    for name in ("default._bimi.dmarcbis.test.", "_mta-sts.dmarcbis.test.", "_smtp._tls.dmarcbis.test."):
+        assert (name, "TXT") in asked
+
+
+def test_live_good_domain_publishes_every_optional_record(server):
+    result = audit_report("good.test", live(server), ["s2048"])
+    assert result.findings == []
+    assert result.bimi.record.startswith("v=BIMI1") and result.mta_sts.tags["id"] == "20260501T080000"
+    assert result.tls_rpt.tags["rua"] == "mailto:tls-reports@good.test"
+
+
+def test_live_tree_walk_finds_the_organisational_domain_below_a_psd(server):
+    live_result = audit_report("shop.brand.psd.test", live(server))
+    assert live_result.dmarc.name == "_dmarc.psd.test" and live_result.dmarc.org == "brand.psd.test"
+    asked = [n for n, t, _ in server.data.asked if t == "TXT" and n.startswith("_dmarc.")]
+    assert "_dmarc.shop.brand.psd.test." in asked and "_dmarc.brand.psd.test." in asked
+    offline = audit_report("shop.brand.psd.test", ZoneResolver.from_file(ZONE_DIR / "psd.zone"))
+    assert offline.dmarc.name == "_dmarc.psd.test" and offline.dmarc.org == "psd.test"   # public suffix list
+    assert offline.dmarc.policy == live_result.dmarc.policy == "reject"

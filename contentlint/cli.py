@@ -4,7 +4,7 @@
     contentlint rules [show ID]       list the loaded rules, or document one
     contentlint init                  write a commented .contentlint.yaml
     contentlint version
-    contentlint dns DOMAIN            (from contentlint.dnsaudit) audit SPF, DKIM and DMARC
+    contentlint dns DOMAIN            (from contentlint.dnsaudit) audit SPF, DKIM, DMARC, BIMI, MTA-STS, TLS-RPT
     contentlint calibrate LABELS.tsv  (from contentlint.calibrate) fit weights on labelled mail
 
 Exit codes of ``check``: 0 when no message reaches the failing verdict, 1 when one does, 2 for usage

@@ -191,3 +191,30 @@ def test_an_idna_domain_is_accepted(app, tmp_path):
         res = run(app, name, "--zone", str(zone))
         assert res.exit_code == 0, res.output
         assert res.output.startswith("xn--exmple-cua.com ")
+
+
+GOOD_SVG = ('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" version="1.2" '
+            'baseProfile="tiny-ps" viewBox="0 0 64 64"><title>Example</title><rect width="64" height="64" '
+            'fill="#1a5"/></svg>\n')
+
+
+def test_a_local_bimi_logo_is_checked_against_svg_tiny_ps(app, tmp_path):
+    good, bad, bomb = tmp_path / "good.svg", tmp_path / "bad.svg", tmp_path / "bomb.svg"
+    good.write_text(GOOD_SVG)
+    bad.write_text('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" x="0" '
+                   'version="1.1"><script>alert(1)</script><image xlink:href="https://cdn.example.net/logo.png"/></svg>')
+    bomb.write_text('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+                    '<svg>&b;</svg>')
+    args = ["example.com", "--zone", str(ZONES / "bind.zone"), "--format", "json", "--bimi-svg"]
+    ok = json.loads(run(app, *args, str(good)).stdout)
+    assert "bimi-record" not in {f["rule"] for f in ok["findings"]}
+    res = run(app, *args, str(bad))
+    (f,) = [f for f in json.loads(res.stdout)["findings"] if f["rule"] == "bimi-record"]
+    assert f["level"] == "warning" and "SVG Tiny PS" in f["message"]
+    for problem in ('baseProfile="tiny-ps"', 'version="1.2"', "x= or y=", "<title>", "<script>", "<image>",
+                    "https://cdn.example.net/logo.png"):
+        assert problem in " ".join(f["matches"]), problem
+    (g,) = [f for f in json.loads(run(app, *args, str(bomb)).stdout)["findings"] if f["rule"] == "bimi-record"]
+    assert "DOCTYPE" in g["message"]
+    missing = run(app, *args, str(tmp_path / "nope.svg"))
+    assert missing.exit_code == 2 and "cannot read --bimi-svg" in missing.output

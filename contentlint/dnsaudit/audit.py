@@ -10,7 +10,7 @@ from typing import Any, Iterable, Optional
 from ..findings import Finding
 from .dkim import DkimResult, audit_dkim, parse_tag_list
 from .dmarc import DmarcResult, aligned, audit_dmarc
-from .policy import PolicyResult, audit_bimi, audit_mta_sts, audit_tls_rpt
+from .policy import PolicyResult, audit_bimi, audit_mta_sts, audit_tls_rpt, check_bimi_svg
 from .resolver import BaseResolver, DnsUnavailable, ZoneResolver, make_resolver
 from .ruledata import Issue, to_finding
 from .spf import SpfResult, audit_spf
@@ -107,10 +107,11 @@ def _findings(issues: Iterable[Issue], ruleset=None, resolver: Optional[BaseReso
 
 
 def audit_report(domain: str, resolver: BaseResolver, selectors: Iterable[str] = (), *, ruleset=None,
-                 bimi_selector: str = "default") -> AuditResult:
+                 bimi_selector: str = "default", bimi_svg: Optional[tuple[str, bytes]] = None) -> AuditResult:
     """Audit SPF, DMARC, the DKIM keys of ``selectors``, BIMI, MTA-STS and TLS-RPT for ``domain``.
 
     ``ruleset``: an engine RuleSet (default: the built-in rules), whose levels, weights and selection apply.
+    ``bimi_svg``: (file name, bytes) of the logo to check against the SVG Tiny PS profile (a local file).
     Raises DnsUnavailable (and ValueError for a ``domain`` that is not a domain name).
     """
     domain = normalise_domain(domain)
@@ -128,6 +129,14 @@ def audit_report(domain: str, resolver: BaseResolver, selectors: Iterable[str] =
     issues.extend(result.dmarc.issues)
     for extra in (result.bimi, result.mta_sts, result.tls_rpt):
         issues.extend(extra.issues)
+    if bimi_svg is not None:
+        svg_name, svg_data = bimi_svg
+        problems = check_bimi_svg(svg_data)
+        if problems:
+            more = (" Also: " + "; ".join(problems[1:5]) + ".") if len(problems) > 1 else ""
+            issues.append(Issue("bimi-record", "svg", svg_name,
+                                {"domain": domain, "name": svg_name, "problem": problems[0], "more": more},
+                                tuple(problems)))
     result.findings = _findings(issues, ruleset, resolver)
     return result
 
@@ -364,5 +373,7 @@ def run_example(example: dict, ruleset=None) -> list[Finding]:
     selectors = example.get("selector") or ()
     if isinstance(selectors, str):
         selectors = (selectors,)
+    svg = example.get("svg")
     return audit_report(domain, resolver, selectors, ruleset=ruleset,
-                        bimi_selector=example.get("bimi_selector") or "default").findings
+                        bimi_selector=example.get("bimi_selector") or "default",
+                        bimi_svg=("logo.svg", svg.encode("utf-8")) if svg else None).findings

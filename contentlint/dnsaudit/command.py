@@ -127,7 +127,7 @@ def render_sarif(result, zone_file=None, ruleset=None) -> str:
 
 def run_dns(domain: str, *, zone=None, nameserver: Optional[str] = None, port: int = 53,
             timeout: float = 3.0, selectors=(), fmt: str = "text", out=None, err=None, origin: Optional[str] = None,
-            bimi_selector: str = "default", select=(), ignore=()) -> int:
+            bimi_selector: str = "default", select=(), ignore=(), bimi_svg=None) -> int:
     """Run the audit and print it; returns the exit code (0, 1 or 2).
 
     ``zone``: a zone file or a list of them (all are read); ``origin``: for zone files without ``$ORIGIN`` or
@@ -158,10 +158,18 @@ def run_dns(domain: str, *, zone=None, nameserver: Optional[str] = None, port: i
         except PackError as exc:
             err.write(f"contentlint dns: {exc}\n")
             return 2
+    svg = None
+    if bimi_svg:
+        try:
+            svg = (str(bimi_svg), Path(bimi_svg).read_bytes())
+        except OSError as exc:
+            err.write(f"contentlint dns: cannot read --bimi-svg {bimi_svg}: {exc.strerror or exc}\n")
+            return 2
     try:
         resolver = make_resolver(nameserver=nameserver, port=port, timeout=timeout, zone_file=[str(z) for z in zones],
                                  origin=origin, domain=domain)
-        result = audit_report(domain, resolver, selectors, ruleset=ruleset, bimi_selector=bimi_selector)
+        result = audit_report(domain, resolver, selectors, ruleset=ruleset, bimi_selector=bimi_selector,
+                              bimi_svg=svg)
     except DnsUnavailable as exc:
         err.write(f"contentlint dns: {exc}\n")
         return 2
@@ -190,6 +198,8 @@ def register(app) -> None:
         origin: Optional[str] = typer.Option(
             None, "--origin", help="Origin of relative names in zone files that have no $ORIGIN or SOA."),
         bimi_selector: str = typer.Option("default", "--bimi-selector", help="BIMI selector to check."),
+        bimi_svg: Optional[Path] = typer.Option(
+            None, "--bimi-svg", help="Check this local SVG logo against the SVG Tiny PS profile BIMI requires."),
         select: List[str] = typer.Option([], "--select", help="Only these rule ids or id prefixes (repeatable)."),
         ignore: List[str] = typer.Option([], "--ignore", help="Not these rule ids or id prefixes (repeatable)."),
         nameserver: Optional[str] = typer.Option(
@@ -203,7 +213,7 @@ def register(app) -> None:
         """Audit a sending domain's SPF, DKIM, DMARC, BIMI, MTA-STS and TLS-RPT records."""
         code = run_dns(domain, zone=[str(z) for z in zone], nameserver=nameserver, port=port,
                        timeout=timeout, selectors=tuple(dkim_selector), fmt=fmt, origin=origin,
-                       bimi_selector=bimi_selector, select=select, ignore=ignore,
+                       bimi_selector=bimi_selector, select=select, ignore=ignore, bimi_svg=bimi_svg,
                        out=_Echo(False), err=_Echo(True))
         raise typer.Exit(code)
 

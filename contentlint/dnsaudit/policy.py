@@ -184,3 +184,57 @@ def audit_tls_rpt(domain: str, resolver: BaseResolver) -> PolicyResult:
         else:
             return _syntax(res, "tls-rpt-record", base, f"“{uri}” must be a mailto: or https: URI")
     return res
+
+
+# -- the BIMI logo (a local file, when given: nothing is fetched) ------------------------------------------------
+
+SVG_MAX_BYTES = 32 * 1024          # BIMI Group: keep the logo under 32 KB
+_SVG_FORBIDDEN = ("script", "image", "foreignObject", "animate", "animateMotion", "animateTransform",
+                  "animateColor", "set", "iframe", "video", "audio", "canvas")
+
+
+def check_bimi_svg(data: bytes) -> list[str]:
+    """Problems of an SVG logo against the SVG Tiny Portable/Secure profile BIMI requires (empty: none found).
+
+    Checked: the root is ``<svg version="1.2" baseProfile="tiny-ps">`` without x=/y=, it has a ``<title>``, it
+    holds no script, raster image, animation or foreign object, refers to nothing outside itself, and weighs
+    at most 32 KB. The XML is parsed without resolving entities or anything external.
+    """
+    import xml.etree.ElementTree as ET
+
+    problems: list[str] = []
+    if len(data) > SVG_MAX_BYTES:
+        problems.append(f"{len(data) // 1024} KB: keep the logo under 32 KB")
+    if b"<!ENTITY" in data or b"<!DOCTYPE" in data.upper():
+        problems.append("it declares a DOCTYPE or entities, which SVG Tiny PS does not allow")
+        return problems
+    try:
+        root = ET.fromstring(data[:1024 * 1024])
+    except ET.ParseError as exc:
+        return problems + [f"it is not well-formed XML ({exc})"]
+
+    def local(tag: str) -> str:
+        return tag.rsplit("}", 1)[-1]
+
+    if local(root.tag) != "svg":
+        return problems + [f"the root element is <{local(root.tag)}>, not <svg>"]
+    attrs = {local(k): v for k, v in root.attrib.items()}
+    if attrs.get("baseProfile") != "tiny-ps":
+        problems.append('the <svg> element needs baseProfile="tiny-ps"')
+    if attrs.get("version") != "1.2":
+        problems.append('the <svg> element needs version="1.2"')
+    if "x" in attrs or "y" in attrs:
+        problems.append("the <svg> element must not have x= or y= attributes")
+    if not any(local(el.tag) == "title" for el in root):
+        problems.append("it has no <title> (the brand's name) under <svg>")
+    seen: set[str] = set()
+    for el in root.iter():
+        tag = local(el.tag)
+        if tag in _SVG_FORBIDDEN and tag not in seen:
+            seen.add(tag)
+            problems.append(f"it holds <{tag}>, which SVG Tiny PS forbids")
+        for key, value in el.attrib.items():
+            if local(key) == "href" and not value.startswith("#") and "external" not in seen:
+                seen.add("external")
+                problems.append(f"it refers to “{value[:60]}” outside the file")
+    return problems

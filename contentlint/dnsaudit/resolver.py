@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -250,6 +251,7 @@ class _Collector:
         self.records.append((name, ttl, rdata))
 
 
+@lru_cache(maxsize=4096)
 def _known_tld(label: str) -> bool:
     try:
         from publicsuffixlist import PublicSuffixList
@@ -359,11 +361,13 @@ def read_zone_records(zone_text: str, source: str = "<zone>", *, origin: Optiona
             except dns.exception.DNSException:
                 pass
     records = []
+    doubled = {tuple(x.lower() for x in apex.labels[:-1] + apex.labels): len(apex.labels) for apex in apexes}
     for name, ttl, rdata in collector.records:
-        for apex in apexes:
-            doubled = dns.name.Name(apex.labels[:-1] + apex.labels)
-            if name.is_subdomain(doubled):
-                name = dns.name.Name(name.labels[:len(name.labels) - len(apex.labels)] + (b"",))
+        low = tuple(x.lower() for x in name.labels)
+        for i in range(len(low)):           # set lookups: linear in the file, whatever the number of $ORIGIN
+            n = doubled.get(low[i:])
+            if n:
+                name = dns.name.Name(name.labels[:len(name.labels) - n] + (b"",))
                 break
         if rdata.rdtype == dns.rdatatype.SOA:
             apexes.add(name)
@@ -438,8 +442,16 @@ class ZoneResolver(BaseResolver):
         return f"zone file{'s' if len(self.sources) > 1 else ''} {self.source}"
 
     def covers(self, qname) -> bool:
-        """Whether ``qname`` falls under one of the zones of the files."""
-        return any(qname.is_subdomain(z) for z in self.zones)
+        """Whether ``qname`` falls under one of the zones of the files (a walk up its parents)."""
+        import dns.name
+
+        n = qname
+        while True:
+            if n in self.zones:
+                return True
+            if n == dns.name.root:
+                return False
+            n = n.parent()
 
     def _wildcard(self, qname):
         """RFC 4592: the ``*`` child of the closest existing ancestor answers for a missing name."""

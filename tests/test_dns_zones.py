@@ -218,3 +218,18 @@ def test_a_local_bimi_logo_is_checked_against_svg_tiny_ps(app, tmp_path):
     assert "DOCTYPE" in g["message"]
     missing = run(app, *args, str(tmp_path / "nope.svg"))
     assert missing.exit_code == 2 and "cannot read --bimi-svg" in missing.output
+
+
+def test_a_zone_file_that_holds_nothing_of_the_domain_is_an_error(app, tmp_path):
+    res = run(app, "example.org", "--zone", str(ZONES / "bind.zone"))
+    assert res.exit_code == 2 and "no zone that contains example.org" in res.output
+
+
+def test_cr_only_lines_and_records_without_ttl(app, tmp_path):
+    zone = tmp_path / "mac.zone"
+    zone.write_bytes(b'$ORIGIN example.com.\r@ IN TXT "v=spf1 -all"\r_dmarc IN TXT "v=DMARC1; p=reject; '
+                     b'rua=mailto:d@example.com"\r')
+    res = run(app, "example.com", "--zone", str(zone), "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["spf"]["record"] == "v=spf1 -all" and doc["dmarc"]["policy"] == "reject"

@@ -168,6 +168,11 @@ def run_dns(domain: str, *, zone=None, nameserver: Optional[str] = None, port: i
     try:
         resolver = make_resolver(nameserver=nameserver, port=port, timeout=timeout, zone_file=[str(z) for z in zones],
                                  origin=origin, domain=domain)
+        if zones and not resolver.covers(domain):
+            err.write(f"contentlint dns: {resolver.describe()} hold{'s' if len(zones) == 1 else ''} no zone that "
+                      f"contains {domain}: pass the zone file of {domain}, or add “$ORIGIN {domain}.” (or "
+                      "--origin) if its names are relative\n")
+            return 2
         result = audit_report(domain, resolver, selectors, ruleset=ruleset, bimi_selector=bimi_selector,
                               bimi_svg=svg)
     except DnsUnavailable as exc:

@@ -23,6 +23,7 @@ from typing import Optional
 
 OK, NXDOMAIN, NODATA = "ok", "nxdomain", "nodata"
 UNKNOWN = "unknown"      # a name outside every zone file given: the files cannot tell
+DEFAULT_TTL = 3600
 SUPPORTED_TYPES = ("TXT", "SPF", "A", "AAAA", "MX")
 
 
@@ -338,6 +339,7 @@ def read_zone_records(zone_text: str, source: str = "<zone>", *, origin: Optiona
     import dns.tokenizer
     import dns.zonefile
 
+    zone_text = zone_text.replace("\r\n", "\n").replace("\r", "\n")     # old Mac exports: CR-only lines
     lines, owners, directives = _scan(zone_text)
     initial = _initial_origin(zone_text, source, owners, directives, origin, domain)
     try:
@@ -347,7 +349,9 @@ def read_zone_records(zone_text: str, source: str = "<zone>", *, origin: Optiona
     collector = _Collector(start)
     try:
         tok = dns.tokenizer.Tokenizer(zone_text, source)
-        reader = dns.zonefile.Reader(tok, dns.rdataclass.IN, collector, allow_directives={"$ORIGIN", "$TTL"})
+        # a record without TTL and no $TTL before it takes one hour: the audit never reads TTLs
+        reader = dns.zonefile.Reader(tok, dns.rdataclass.IN, collector, allow_directives={"$ORIGIN", "$TTL"},
+                                     default_ttl=DEFAULT_TTL)
         reader.read()
     except dns.exception.DNSException as exc:
         raise ZoneError(f"zone file {source} is not a valid RFC 1035 master file: {exc}") from None
@@ -442,8 +446,11 @@ class ZoneResolver(BaseResolver):
         return f"zone file{'s' if len(self.sources) > 1 else ''} {self.source}"
 
     def covers(self, qname) -> bool:
-        """Whether ``qname`` falls under one of the zones of the files (a walk up its parents)."""
+        """Whether ``qname`` (a dns Name or text) falls under one of the zones of the files (a walk up its parents)."""
         import dns.name
+
+        if isinstance(qname, str):
+            qname = dns.name.from_text(qname.rstrip(".") + ".")
 
         n = qname
         while True:

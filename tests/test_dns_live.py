@@ -329,3 +329,27 @@ def test_live_tree_walk_finds_the_organisational_domain_below_a_psd(server):
     offline = audit_report("shop.brand.psd.test", ZoneResolver.from_file(ZONE_DIR / "psd.zone"))
     assert offline.dmarc.name == "_dmarc.psd.test" and offline.dmarc.org == "psd.test"   # public suffix list
     assert offline.dmarc.policy == live_result.dmarc.policy == "reject"
+
+
+def test_one_cached_checker_serves_rulesets_with_different_levels_at_once():
+    """No shared checker is mutated per call: two configurations checked in parallel keep their own levels."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from contentlint.engine import load_ruleset
+
+    opts = DnsOptions(zone_file=str(zone_path("p-none")))
+    loud = load_ruleset(overrides={"dmarc-policy-none": {"level": "error", "weight": 3.0}})
+    quiet = load_ruleset(ignore=["dmarc-"])
+    msg = example_message({"headers": {"From": "News <news@pnone.test>"}})
+
+    def run_one(i):
+        rs = loud if i % 2 else quiet
+        return i % 2, [(f.rule, f.level, f.weight) for f in check_message_dns(msg, opts, ruleset=rs)]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(run_one, range(64)))
+    for odd, found in results:
+        if odd:
+            assert ("dmarc-policy-none", "error", 3.0) in found
+        else:
+            assert not any(rule.startswith("dmarc-") for rule, _, _ in found)

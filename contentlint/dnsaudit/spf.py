@@ -338,7 +338,7 @@ class _Walker:
             cost += 1
             sub = 0
             if term.name == "include":
-                sub = self.follow(term, domain, chain)
+                sub = self.follow(term, domain, chain, record)
             elif not term.has_macro and term.name in ("a", "mx"):
                 target = term.arg or domain
                 if term.name == "a":
@@ -364,7 +364,7 @@ class _Walker:
         redirect = parsed.modifier("redirect")
         if redirect is not None and all_term is None:
             cost += 1
-            sub = self.follow(redirect, domain, chain)
+            sub = self.follow(redirect, domain, chain, record)
             cost += sub
             if top:
                 res.include_costs.append((redirect.text, 1 + sub))
@@ -390,7 +390,7 @@ class _Walker:
         if ptrs:
             res.issues.append(Issue("spf-syntax", "ptr", record, {"domain": domain, "term": ptrs[0]}, tuple(ptrs)))
 
-    def follow(self, term: Term, domain: str, chain: list[str]) -> int:
+    def follow(self, term: Term, domain: str, chain: list[str], record: str = "") -> int:
         """Follow an include: or redirect= of ``domain``; returns the lookups inside the target."""
         if term.has_macro:
             return 0
@@ -406,8 +406,10 @@ class _Walker:
             # an email provider's include, say: its zone is not among the files, so it is not an error
             if target not in self.res.not_checked:
                 self.res.not_checked.append(target)
-                self.res.issues.append(Issue("dns-outside-zone", "include", term.text,
-                                             {"domain": domain, "include": term.text, "name": target}))
+                # the record that names it is the excerpt, so the finding points at its line in the zone file
+                self.res.issues.append(Issue("dns-outside-zone", "include", record or term.text,
+                                             {"domain": domain, "include": term.text, "name": target},
+                                             (term.text,)))
             return 0
         if ans.void:
             self.void(target)

@@ -50,7 +50,10 @@ def dns_rules(ruleset=None) -> dict:
 
 def to_finding(issue: Issue, ruleset=None, *, line: int = 0) -> Optional[Finding]:
     """The finding for ``issue`` under ``ruleset`` (default: the built-in rules); None when it lacks the rule."""
-    from ..engine.kinds import Hit
+    try:
+        from ..engine.hit import Hit
+    except ImportError:  # pragma: no cover - before the hit type had its own module
+        from ..engine.kinds import Hit
 
     rs = ruleset if ruleset is not None else default_ruleset()
     if issue.rule not in rs:
@@ -72,4 +75,13 @@ def to_finding(issue: Issue, ruleset=None, *, line: int = 0) -> Optional[Finding
     location = Location(part="dns", line=line, excerpt=issue.record or params.get("name", ""))
     hit = Hit(matches=list(issue.matches), vars=params, part="dns", level=variant.get("level"), factor=factor,
               location=location)
-    return rs._finding(rule, hit, None)
+    # the engine's one finding builder; the Location is ready, so no message or analysis context is needed
+    return rs._finding(rule, hit, *(None,) * (_builder_arity(type(rs)) - 2))
+
+
+@lru_cache(maxsize=4)
+def _builder_arity(cls) -> int:
+    """Arguments of ``RuleSet._finding`` after self: (rule, hit, message) or (rule, hit, message, ctx)."""
+    import inspect
+
+    return len(inspect.signature(cls._finding).parameters) - 1

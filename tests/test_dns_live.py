@@ -77,9 +77,7 @@ def test_zone_file_gives_the_same_findings_as_live_dns(server, name):
     from_zone = audit_report(domain, ZoneResolver.from_file(zone_path(name)), selectors).findings
     from_dns = audit_report(domain, live(server), selectors).findings
     def same(f):           # the zone file also gives the record's line; live DNS has none
-        d = f.to_dict()
-        d["location"].pop("line")
-        return d
+        return (f.rule, f.level, f.weight, f.message, f.suggestion, f.location.excerpt, f.matches)
     assert [same(f) for f in from_zone] == [same(f) for f in from_dns]
 
 

@@ -77,13 +77,15 @@ class DnsSettings:
     nameserver: Optional[str] = None      # "192.0.2.53", "192.0.2.53:5353" or "[2001:db8::53]:5353"
     timeout: Optional[float] = None
     dkim_selectors: tuple[str, ...] = ()
-    zone: Optional[str] = None            # RFC 1035 master file read instead of querying DNS
+    zone: Any = None                      # RFC 1035 master file (or a tuple of them) read instead of querying DNS
+    origin: Optional[str] = None          # origin of relative names in zone files without $ORIGIN or SOA
 
     def options(self):
         """The ``contentlint.dnsaudit.DnsOptions`` for these settings."""
         from .dnsaudit import DnsOptions
 
-        kwargs: dict[str, Any] = {"dkim_selectors": tuple(self.dkim_selectors), "zone_file": self.zone}
+        kwargs: dict[str, Any] = {"dkim_selectors": tuple(self.dkim_selectors), "zone_file": self.zone,
+                                  "origin": self.origin}
         if self.nameserver:
             host, port = split_host_port(self.nameserver)
             kwargs["nameserver"] = host
@@ -122,6 +124,7 @@ class Report:
     lang: str = "und"
     compliance_failure: bool = False       # verdict forced to fail by a compliance error
     thresholds: Thresholds = field(default_factory=Thresholds)
+    requirements: list = field(default_factory=list)   # contentlint.requirements.Item (check --requirements)
 
     def failed(self, fail_on: str = FAIL, max_score: Optional[float] = None) -> bool:
         """True when this message makes a run fail (``--fail-on`` / ``--max-score``)."""
@@ -143,6 +146,7 @@ class Report:
             "compliance_failure": self.compliance_failure,
             "thresholds": {"warn": self.thresholds.warn, "fail": self.thresholds.fail},
             "findings": [f.to_dict() for f in self.findings],
+            **({"requirements": [item.to_dict() for item in self.requirements]} if self.requirements else {}),
         }
 
 
@@ -211,7 +215,9 @@ class Linter:
     ``disable`` (added), ``overrides`` ({rule: {level, weight}}, merged), ``kind``, ``lang`` (forces the
     language of every message), ``languages``, ``thresholds`` (``Thresholds`` or {warn, fail}),
     ``subject``/``sender`` (defaults for templates), ``dns`` (``DnsSettings``, a dict of its fields, or
-    True: audit each message's From domain), ``fail_on``/``max_score`` (used by ``Report.failed``).
+    True: audit each message's From domain), ``fail_on``/``max_score`` (used by ``Report.failed``),
+    ``requirements`` (provider keys such as ``["gmail"]`` or ``["all"]``: each Report carries the providers'
+    checklist, see ``contentlint.requirements``).
 
     Raises ``ConfigError`` for an invalid configuration and ``PackError`` for an invalid rule pack.
     """
@@ -235,6 +241,7 @@ class Linter:
         fail_on: Optional[str] = None,
         max_score: Optional[float] = None,
         weights_file: Union[str, os.PathLike, None] = None,
+        requirements: Iterable[str] = (),
     ):
         if config is None:
             cfg = DEFAULT_CONFIG
@@ -258,7 +265,9 @@ class Linter:
                 nameserver=dns.get("nameserver"),
                 timeout=dns.get("timeout"),
                 dkim_selectors=_tuple(dns.get("dkim_selectors")),
-                zone=os.fspath(dns["zone"]) if dns.get("zone") else None,
+                zone=(os.fspath(dns["zone"]) if isinstance(dns.get("zone"), (str, os.PathLike))
+                      else tuple(os.fspath(z) for z in dns["zone"])) if dns.get("zone") else None,
+                origin=dns.get("origin"),
             )
         elif not dns:
             dns = None
@@ -280,6 +289,10 @@ class Linter:
             max_score if max_score is not None else cfg.max_score,
             os.fspath(weights_file) if weights_file else None,
         )
+        if requirements:
+            from .requirements import parse_providers
+
+            spec += (parse_providers([requirements] if isinstance(requirements, str) else requirements),)
         self._init_from_spec(spec)
 
     # -- construction and pickling ---------------------------------------------------------------
@@ -292,7 +305,8 @@ class Linter:
     def _init_from_spec(self, spec: tuple) -> None:
         (self.config, self.packs, self.disable, self._overrides, self.select, self.ignore, self.kind,
          self.lang, self.languages, self.thresholds, self.subject, self.sender, self.dns, self.fail_on,
-         self.max_score, self.weights_file) = spec
+         self.max_score, self.weights_file) = spec[:16]
+        self.requirements = spec[16] if len(spec) > 16 else ()
         self._spec = spec
         self.ruleset = _load_ruleset(self.packs, self.disable, self._overrides, self.select, self.ignore,
                                      self.weights_file)
@@ -362,6 +376,11 @@ class Linter:
             compliance_failure=score.compliance_failure,
             thresholds=self.thresholds,
         )
+        if self.requirements:
+            from .requirements import checklist
+
+            report.requirements = checklist(message, findings, providers=self.requirements, ruleset=self.ruleset,
+                                            kind=self.kind, dns=self.dns is not None and dns_failure is None)
         if dns_failure:
             raise DnsAuditError(dns_failure, report)
         return report

@@ -4,7 +4,7 @@
     contentlint rules [show ID]       list the loaded rules, or document one
     contentlint init                  write a commented .contentlint.yaml
     contentlint version
-    contentlint dns DOMAIN            (from contentlint.dnsaudit) audit SPF, DKIM and DMARC
+    contentlint dns DOMAIN            (from contentlint.dnsaudit) audit SPF, DKIM, DMARC, BIMI, MTA-STS, TLS-RPT
     contentlint calibrate LABELS.tsv  (from contentlint.calibrate) fit weights on labelled mail
 
 Exit codes of ``check``: 0 when no message reaches the failing verdict, 1 when one does, 2 for usage
@@ -274,8 +274,13 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
               lang: Optional[str] = None, subject: Optional[str] = None, sender: Optional[str] = None,
               fail_on: Optional[str] = None, max_score: Optional[float] = None, quiet: bool = False,
               no_color: bool = False, jobs: int = 1, dns: bool = False, nameserver: Optional[str] = None, timeout=None,
-              dkim_selectors=(), zone: Optional[str] = None, skip_unknown_json: bool = False, stdin=None) -> int:
-    """The ``check`` command without typer; returns the exit code."""
+              dkim_selectors=(), zone=None, skip_unknown_json: bool = False, stdin=None,
+              origin: Optional[str] = None, requirements=()) -> int:
+    """The ``check`` command without typer; returns the exit code.
+
+    ``zone``: a zone file or a list of them (all are read); ``requirements``: provider keys for the checklist.
+    """
+    zones = [zone] if isinstance(zone, str) else list(zone or [])
     if lang is not None:
         lang = lang.strip().lower()
         if not (2 <= len(lang) <= 3 and lang.isalpha()):
@@ -287,9 +292,18 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
     if timeout is not None and timeout <= 0:
         _err("--timeout must be positive")
         return EXIT_ERROR
-    if zone is not None and not os.path.isfile(zone):
-        _err(f"--zone: no such file: {zone}")
-        return EXIT_ERROR
+    for z in zones:
+        if not os.path.isfile(z):
+            _err(f"--zone: no such file: {z}")
+            return EXIT_ERROR
+    if requirements:
+        from .requirements import parse_providers
+
+        try:
+            requirements = parse_providers(requirements)
+        except ValueError as exc:
+            _err(str(exc))
+            return EXIT_ERROR
     for pack in rules:
         if not os.path.exists(pack):
             _err(f"--rules: no such file or folder: {pack}")
@@ -303,12 +317,14 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
         jobs = os.cpu_count() or 1
 
     dns_settings = None
-    if dns or nameserver or timeout is not None or dkim_selectors or zone:
+    if dns or nameserver or timeout is not None or dkim_selectors or zones or origin:
         from .api import DnsSettings
 
+        zone_paths = tuple(os.path.abspath(z) for z in zones)
         dns_settings = DnsSettings(nameserver=nameserver, timeout=timeout,
                                    dkim_selectors=tuple(dkim_selectors),
-                                   zone=os.path.abspath(zone) if zone else None)
+                                   zone=(zone_paths[0] if len(zone_paths) == 1 else zone_paths) or None,
+                                   origin=origin)
 
     if output:
         try:
@@ -326,7 +342,7 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
         color = (fmt in ("text", "report") and not output and not no_color and not os.environ.get("NO_COLOR")
                  and hasattr(out, "isatty") and out.isatty())
         return _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subject, sender,
-                    fail_on, max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json)
+                    fail_on, max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json, requirements)
     finally:
         if output:
             out.close()
@@ -335,7 +351,7 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
 
 
 def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subject, sender, fail_on,
-         max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json=False) -> int:
+         max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json=False, requirements=()) -> int:
     from .reporters import get_reporter
 
     pending_errors: list[dict] = []
@@ -349,6 +365,8 @@ def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subj
 
     settings = dict(rules=tuple(rules), select=tuple(select), ignore=tuple(ignore), kind=kind, lang=lang,
                     subject=subject, sender=sender, dns=dns_settings, fail_on=fail_on, max_score=max_score)
+    if requirements:
+        settings["requirements"] = tuple(requirements)
     forced = os.path.abspath(config) if config else None
     linters = _Linters(forced, settings, on_error)
 
@@ -432,7 +450,9 @@ for _names, _spec in (
     (("--nameserver",), ("nameserver", "str", ())),
     (("--timeout",), ("timeout", "float", ())),
     (("--dkim-selector",), ("dkim_selectors", "split", ())),
-    (("--zone",), ("zone", "str", ())),
+    (("--zone",), ("zone", "multi", ())),
+    (("--origin",), ("origin", "str", ())),
+    (("--requirements",), ("requirements", "split", ())),
     (("--skip-unknown-json",), ("skip_unknown_json", "flag", ())),
 ):
     for _name in _names:
@@ -442,7 +462,7 @@ CHECK_DEFAULTS: dict[str, Any] = {
     "fmt": None, "output": None, "config": None, "rules": [], "select": (), "ignore": (), "kind": None,
     "lang": None, "subject": None, "sender": None, "fail_on": None, "max_score": None, "quiet": False,
     "no_color": False, "jobs": 1, "dns": False, "nameserver": None, "timeout": None, "dkim_selectors": (),
-    "zone": None, "skip_unknown_json": False,
+    "zone": None, "skip_unknown_json": False, "origin": None, "requirements": (),
 }
 
 
@@ -585,8 +605,15 @@ def _build_app():
         timeout: Optional[float] = typer.Option(None, "--timeout", metavar="SECONDS", help="DNS timeout for --dns (implies --dns)."),
         dkim_selector: Optional[List[str]] = typer.Option(None, "--dkim-selector", metavar="SELECTOR",
                                                           help="DKIM selector to audit (repeatable; implies --dns)."),
-        zone: Optional[str] = typer.Option(None, "--zone", metavar="FILE",
-                                           help="Read DNS records from this zone file instead of the network (implies --dns)."),
+        zone: Optional[List[str]] = typer.Option(None, "--zone", metavar="FILE",
+                                                 help="Read DNS records from this zone file instead of the network "
+                                                      "(implies --dns; repeatable: every file is read)."),
+        origin: Optional[str] = typer.Option(None, "--origin", metavar="DOMAIN",
+                                             help="Origin of relative names in zone files without $ORIGIN or SOA."),
+        requirements: Optional[List[str]] = typer.Option(
+            None, "--requirements", metavar="PROVIDER",
+            help="Print each message's checklist of the providers' requirements: gmail, yahoo, microsoft, "
+                 "apple, laposte or all (repeatable or comma-separated)."),
         skip_unknown_json: bool = typer.Option(False, "--skip-unknown-json",
                                                help="Skip named .json files that are not Send API payloads (as in folder "
                                                     "walks; the pre-commit hook uses it)."),
@@ -598,6 +625,7 @@ def _build_app():
             subject=subject, sender=sender, fail_on=fail_on.value if fail_on else None, max_score=max_score,
             quiet=quiet, no_color=no_color, jobs=jobs, dns=dns, nameserver=nameserver, timeout=timeout,
             dkim_selectors=_split(dkim_selector), zone=zone, skip_unknown_json=skip_unknown_json,
+            origin=origin, requirements=_split(requirements),
         ))
         raise typer.Exit(code)
 

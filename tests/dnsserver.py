@@ -42,7 +42,10 @@ class ZoneData(BaseResolver):
         self.exists: set = set()
         self.asked: list[tuple[str, str, str]] = []   # (name, type, "udp"/"tcp")
         for text in zone_texts:
-            zone = dns.zone.from_text(text, origin=dns.name.root, relativize=False, check_origin=False)
+            try:
+                zone = dns.zone.from_text(text, origin=dns.name.root, relativize=False, check_origin=False)
+            except ValueError:   # a zone with its SOA: dnspython takes the origin from its $ORIGIN line
+                zone = dns.zone.from_text(text, origin=None, relativize=False, check_origin=False)
             for name, node in zone.nodes.items():
                 slot = self.records.setdefault(name, {})
                 for rds in node.rdatasets:

@@ -99,7 +99,7 @@ To: Camille <camille@example.org>
 Subject: Nos coups de coeur de mars
 Date: Wed, 13 Mar 2024 10:00:00 +0100
 Message-ID: <abc@librairie-du-port.fr>
-DKIM-Signature: v=1; a=rsa-sha256; d=librairie-du-port.fr; s=s1; h=from:subject; bh=x; b=y
+DKIM-Signature: v=1; a=rsa-sha256; d=librairie-du-port.fr; s=s1; h=from:to:subject:date:list-unsubscribe:list-unsubscribe-post; bh=x; b=y
 Authentication-Results: mx.example.org; dkim=pass header.d=librairie-du-port.fr; spf=pass; dmarc=pass
 List-Unsubscribe: <https://www.librairie-du-port.fr/desinscription/42>, <mailto:desinscription@librairie-du-port.fr>
 List-Unsubscribe-Post: List-Unsubscribe=One-Click

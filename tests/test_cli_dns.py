@@ -109,3 +109,23 @@ def test_zone_file_findings_point_at_the_record_line(tmp_path):
     lines = {r["ruleId"]: r["locations"][0]["physicalLocation"].get("region", {}).get("startLine")
              for r in sarif["runs"][0]["results"]}
     assert lines["spf-permissive-all"] == 4 and lines["dmarc-policy-none"] == 7
+
+
+ZONES = ZONE_DIR.parent / "zones"
+
+
+def test_check_reads_an_exported_zone_without_origin_under_the_from_domain(tmp_path):
+    # OVH exports no $ORIGIN: the names are read under the first message's From domain
+    res, doc = run_json(message(tmp_path, "example.fr"), "--zone", ZONES / "ovh.zone")
+    dns = {f["rule"]: f for f in doc["results"][0]["findings"] if f["location"]["part"] == "dns"}
+    assert set(dns) == {"dmarc-policy-none", "dns-outside-zone"}, dns
+    assert "include:mx.ovh.com" in dns["dns-outside-zone"]["message"]
+    assert dns["dmarc-policy-none"]["location"]["line"] == 0     # points into the message, not the zone file
+
+
+def test_check_zone_twice_reads_both(tmp_path):
+    esp = tmp_path / "mailjet.zone"
+    esp.write_text('$ORIGIN mailjet.com.\n@ IN SOA ns1 hostmaster 1 2 3 4 5\nspf IN TXT "v=spf1 ip4:192.0.2.0/24 ~all"\n')
+    one, doc1 = run_json(message(tmp_path, "example.com"), "--zone", ZONES / "bind.zone")
+    two, doc2 = run_json(message(tmp_path, "example.com"), "--zone", ZONES / "bind.zone", "--zone", esp)
+    assert "dns-outside-zone" in rules(doc1) and "dns-outside-zone" not in rules(doc2)

@@ -10,7 +10,11 @@ from contentlint.dnsaudit.dkim import rsa_key_bits
 from contentlint.dnsaudit.dmarc import aligned, org_domain
 from contentlint.dnsaudit.spf import parse_spf
 
-DMARC = '_dmarc.example.com. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:d@example.com"\n'
+DMARC = ('_dmarc.example.com. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:d@example.com"\n'
+         # the optional records, so that each test sees only the findings it is about
+         'default._bimi.example.com. 300 IN TXT "v=BIMI1; l=https://example.com/logo.svg; a=https://example.com/vmc.pem"\n'
+         '_mta-sts.example.com. 300 IN TXT "v=STSv1; id=20260501"\n'
+         '_smtp._tls.example.com. 300 IN TXT "v=TLSRPTv1; rua=mailto:tls@example.com"\n')
 KEY_512 = ("MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAN+/Ds6LzYEf4V59RpU6uVKeKb07nTo23IdLOD3SAzUnZAjFYom+N30wPoAnPPEAcGDh"
            "v81cvoCDdEEIb9QzfNECAwEAAQ==")
 
@@ -184,16 +188,19 @@ def test_dmarc_found_at_organisational_domain_and_alignment():
 
 
 def test_dmarc_unknown_tag_and_multiple_records():
-    typo = 'example.com. 300 IN TXT "v=spf1 -all"\n_dmarc.example.com. 300 IN TXT "v=DMARC1; p=reject; rau=mailto:d@example.com"\n'
+    typo = ('example.com. 300 IN TXT "v=spf1 -all"\n_dmarc.example.com. 300 IN TXT "v=DMARC1; p=reject; rau=mailto:d@example.com"\n'
+            + DMARC.split("\n", 1)[1])
     findings = audit_zone_text("example.com", typo)
     assert sorted((f.rule, f.level) for f in findings) == [("dmarc-no-rua", "warning"), ("dmarc-syntax", "warning")]
     two = 'example.com. 300 IN TXT "v=spf1 -all"\n' + DMARC + '_dmarc.example.com. 300 IN TXT "v=DMARC1; p=none"\n'
-    assert [(f.rule, f.level) for f in audit_zone_text("example.com", two)] == [("dmarc-syntax", "error")]
+    # with two records no DMARC policy applies, so the BIMI logo would not be shown either
+    assert sorted((f.rule, f.level) for f in audit_zone_text("example.com", two)) == [
+        ("bimi-record", "warning"), ("dmarc-syntax", "error")]
 
 
 def test_unicode_domain_is_audited_in_idna_form():
     zone = 'xn--exmple-cua.com. 300 IN TXT "v=spf1 -all"\n_dmarc.xn--exmple-cua.com. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:d@xn--exmple-cua.com"\n'
-    assert audit_zone_text("exämple.com", zone) == []
+    assert [f.rule for f in audit_zone_text("exämple.com", zone)] == ["bimi-record"]
 
 
 def test_exponential_include_tree_is_bounded():

@@ -65,7 +65,7 @@ Date: Tue, 04 Mar 2025 09:00:00 +0100
 Message-ID: <lettre-2025-03@librairie-des-quais.fr>
 List-Unsubscribe: <https://librairie-des-quais.fr/desinscription?u=8f2c>, <mailto:desinscription@librairie-des-quais.fr>
 List-Unsubscribe-Post: List-Unsubscribe=One-Click
-DKIM-Signature: v=1; a=rsa-sha256; d=librairie-des-quais.fr; s=lettre; h=from:subject; bh=abc=; b=def=
+DKIM-Signature: v=1; a=rsa-sha256; d=librairie-des-quais.fr; s=lettre; h=from:to:subject:date:message-id:list-unsubscribe:list-unsubscribe-post; bh=abc=; b=def=
 MIME-Version: 1.0
 Content-Type: multipart/alternative; boundary="b1"
 

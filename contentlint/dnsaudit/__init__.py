@@ -1,4 +1,6 @@
-"""SPF, DKIM and DMARC audit of a sending domain (opt-in network; offline with a zone file).
+"""SPF, DKIM, DMARC (RFC 9989), BIMI, MTA-STS and TLS-RPT audit of a sending domain (opt-in network; offline
+with zone files). The findings are built by the rule engine from the caller's RuleSet (``ruleset=``, default the
+built-in rules), so configuration, weights and select/ignore/disable apply as to every rule.
 
     from contentlint.dnsaudit import audit_domain, audit_zone_text, LiveResolver
     findings = audit_domain("example.com", LiveResolver(nameserver="192.0.2.53", timeout=2), selectors=["s1"])
@@ -7,13 +9,15 @@
 Public API (imported lazily, so ``import contentlint.dnsaudit`` does not import dnspython):
 
 * ``audit_domain(domain, resolver, selectors=()) -> list[Finding]``
-* ``audit_report(domain, resolver, selectors=()) -> AuditResult`` (SPF lookup count, costliest include, DKIM key
-  sizes, DMARC policy, findings)
-* ``audit_zone_text(domain, zone_text, selectors=()) -> list[Finding]``
+* ``audit_report(domain, resolver, selectors=(), *, ruleset=None, bimi_selector="default", bimi_svg=None)
+  -> AuditResult`` (SPF lookup count, costliest include, DKIM key sizes, DMARC policy, BIMI/MTA-STS/TLS-RPT
+  records, findings)
+* ``audit_zone_text(domain, zone_text, selectors=(), *, ruleset=None, origin=None) -> list[Finding]``
 * ``check_message_dns(message, options: DnsOptions, *, ruleset=None) -> list[Finding]`` (``check --dns``)
-* ``DnsOptions(nameserver=None, port=53, timeout=3.0, zone_file=None, dkim_selectors=())``
+* ``DnsOptions(nameserver=None, port=53, timeout=3.0, zone_file=None (a path or several), dkim_selectors=(),
+  origin=None)``
 * ``LiveResolver``, ``ZoneResolver``, ``make_resolver``, ``DnsUnavailable`` (exit code 2)
-* ``run_example(example) -> list[Finding]`` runs one ``type: dns`` rule example from rules/dns.yaml
+* ``run_example(example, ruleset=None) -> list[Finding]`` runs one ``type: dns`` rule example from rules/dns.yaml
 * ``contentlint.dnsaudit.command.register(app)`` adds ``contentlint dns`` to a typer app
 """
 from __future__ import annotations

@@ -21,15 +21,27 @@ def _summary(findings) -> dict:
     return out
 
 
-def render_text(result, zone_file: Optional[str] = None) -> str:
+def _where(finding, zone_files: dict) -> str:
+    """``file:line: `` of a finding's record in the zone files, or ""."""
+    src = zone_files.get(finding.location.excerpt.split(" | ")[0]) if zone_files else None
+    return f"{src}:{finding.location.line}: " if src and finding.location.line else ""
+
+
+def render_text(result, zone_file=None) -> str:
     lines = [f"{result.domain}  ({result.source})"]
     spf = result.spf
     if spf is not None:
         if spf.record:
             lines.append(f"  SPF    {spf.record}")
-            extra = f"{spf.lookups} of 10 DNS lookups"
-            if spf.costliest:
-                extra += f"; costliest: {spf.costliest[0]} ({spf.costliest[1]})"
+            extra = f"{spf.lookups_text} of 10 DNS lookups"
+            if spf.not_checked:
+                extra += f" ({len(spf.not_checked)} include{'s' if len(spf.not_checked) > 1 else ''} " \
+                         "not in the zone files, not counted)"
+            costs = [tc for tc in spf.include_costs if tc[0].split(":", 1)[-1].split("=", 1)[-1].lower().rstrip(".")
+                     not in spf.not_checked]
+            if costs:
+                term, cost = max(costs, key=lambda tc: tc[1])
+                extra += f"; costliest: {term} ({cost})"
             if spf.void_lookups:
                 extra += f"; {spf.void_lookups} void"
             lines.append(f"         {extra}")
@@ -44,9 +56,12 @@ def render_text(result, zone_file: Optional[str] = None) -> str:
     dm = result.dmarc
     if dm is not None:
         lines.append(f"  DMARC  {dm.name}: {dm.record}" if dm.record else "  DMARC  none")
+    for label, extra in (("BIMI", result.bimi), ("MTA-STS", result.mta_sts), ("TLS-RPT", result.tls_rpt)):
+        if extra is not None:
+            lines.append(f"  {label:<6} {extra.name}: {extra.record}" if extra.record else f"  {label:<6} none")
     lines.append("")
     for f in result.findings:
-        where = f"{zone_file}:{f.location.line}: " if zone_file and f.location.line else ""
+        where = _where(f, result.zone_files)
         lines.append(f"{f.level:<8} {where}{f.rule}: {f.message}")
         lines.append(f"         fix: {f.suggestion}")
         if f.location.excerpt:
@@ -65,20 +80,20 @@ def render_json(result) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def render_sarif(result, zone_file: Optional[str] = None) -> str:
+def render_sarif(result, zone_file=None, ruleset=None) -> str:
     from contentlint import __version__
 
-    from .ruledata import rules_by_id
+    from .ruledata import dns_rules
 
-    rules = rules_by_id()
+    rules = dns_rules(ruleset)
     ids = list(rules)
     driver_rules = [{
         "id": rid,
-        "name": r.get("title", rid),
-        "shortDescription": {"text": r.get("title", rid)},
-        "fullDescription": {"text": " ".join(str(r.get("description", "")).split())},
-        "defaultConfiguration": {"level": SARIF_LEVEL.get(r.get("level", "warning"), "warning")},
-        "properties": {"category": r.get("category", "authentication"), "weight": r.get("weight")},
+        "name": r.title,
+        "shortDescription": {"text": r.title},
+        "fullDescription": {"text": " ".join(r.description.split())},
+        "defaultConfiguration": {"level": SARIF_LEVEL.get(r.level, "warning")},
+        "properties": {"category": r.category, "weight": r.weight},
     } for rid, r in rules.items()]
     results = []
     for f in result.findings:
@@ -90,9 +105,12 @@ def render_sarif(result, zone_file: Optional[str] = None) -> str:
             "properties": {"suggestion": f.suggestion, "weight": f.weight, "record": f.location.excerpt,
                            "domain": result.domain},
         }
-        if zone_file:
-            physical = {"artifactLocation": {"uri": Path(zone_file).as_posix()}}
-            if f.location.line:
+        src = result.zone_files.get(f.location.excerpt.split(" | ")[0]) if result.zone_files else None
+        if src is None and zone_file:
+            src = zone_file if isinstance(zone_file, str) else (list(zone_file) or [None])[0]
+        if src:
+            physical = {"artifactLocation": {"uri": Path(src).as_posix()}}
+            if f.location.line and result.zone_files.get(f.location.excerpt.split(" | ")[0]) == src:
                 physical["region"] = {"startLine": f.location.line}
             item["locations"] = [{"physicalLocation": physical}]
         else:
@@ -107,20 +125,14 @@ def render_sarif(result, zone_file: Optional[str] = None) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def _at_zone_line(finding, record_lines: dict):
-    """The finding pointed at the zone-file line of its record (the first one, for "a | b" excerpts)."""
-    import dataclasses
+def run_dns(domain: str, *, zone=None, nameserver: Optional[str] = None, port: int = 53,
+            timeout: float = 3.0, selectors=(), fmt: str = "text", out=None, err=None, origin: Optional[str] = None,
+            bimi_selector: str = "default", select=(), ignore=(), bimi_svg=None) -> int:
+    """Run the audit and print it; returns the exit code (0, 1 or 2).
 
-    record = (finding.location.excerpt or "").split(" | ")[0]
-    line = record_lines.get(record)
-    if not line:
-        return finding
-    return dataclasses.replace(finding, location=dataclasses.replace(finding.location, line=line))
-
-
-def run_dns(domain: str, *, zone: Optional[str] = None, nameserver: Optional[str] = None, port: int = 53,
-            timeout: float = 3.0, selectors=(), fmt: str = "text", out=None, err=None) -> int:
-    """Run the audit and print it; returns the exit code (0, 1 or 2)."""
+    ``zone``: a zone file or a list of them (all are read); ``origin``: for zone files without ``$ORIGIN`` or
+    SOA; ``select``/``ignore``: rule id prefixes, as for ``contentlint check``.
+    """
     out = out or sys.stdout
     err = err or sys.stderr
     if fmt not in FORMATS:
@@ -131,24 +143,50 @@ def run_dns(domain: str, *, zone: Optional[str] = None, nameserver: Optional[str
 
     try:
         domain = normalise_domain(domain)
+        if origin:
+            origin = normalise_domain(origin)
     except ValueError as exc:
         err.write(f"contentlint dns: {exc}\n")
         return 2
+    zones = [zone] if isinstance(zone, (str, Path)) else list(zone or [])
+    ruleset = None
+    if select or ignore:
+        from ..engine import PackError, load_ruleset
+
+        try:
+            ruleset = load_ruleset(select=tuple(select), ignore=tuple(ignore))
+        except PackError as exc:
+            err.write(f"contentlint dns: {exc}\n")
+            return 2
+    svg = None
+    if bimi_svg:
+        try:
+            svg = (str(bimi_svg), Path(bimi_svg).read_bytes())
+        except OSError as exc:
+            err.write(f"contentlint dns: cannot read --bimi-svg {bimi_svg}: {exc.strerror or exc}\n")
+            return 2
     try:
-        resolver = make_resolver(nameserver=nameserver, port=port, timeout=timeout, zone_file=zone)
-        result = audit_report(domain, resolver, selectors)
+        resolver = make_resolver(nameserver=nameserver, port=port, timeout=timeout, zone_file=[str(z) for z in zones],
+                                 origin=origin, domain=domain)
+        if zones and not resolver.covers(domain):
+            err.write(f"contentlint dns: {resolver.describe()} hold{'s' if len(zones) == 1 else ''} no zone that "
+                      f"contains {domain}: pass the zone file of {domain}, or add “$ORIGIN {domain}.” (or "
+                      "--origin) if its names are relative\n")
+            return 2
+        result = audit_report(domain, resolver, selectors, ruleset=ruleset, bimi_selector=bimi_selector,
+                              bimi_svg=svg)
     except DnsUnavailable as exc:
         err.write(f"contentlint dns: {exc}\n")
         return 2
-    lines = getattr(resolver, "record_lines", None)
-    if lines:
-        result.findings = [_at_zone_line(f, lines) for f in result.findings]
+    sources = getattr(resolver, "line_source", None)
+    if sources:
+        result.zone_files = dict(sources)
     if fmt == "json":
         out.write(render_json(result))
     elif fmt == "sarif":
-        out.write(render_sarif(result, zone))
+        out.write(render_sarif(result, zones[0] if zones else None, ruleset))
     else:
-        out.write(render_text(result, zone))
+        out.write(render_text(result))
     return 1 if any(f.level == "error" for f in result.findings) else 0
 
 
@@ -159,8 +197,16 @@ def register(app) -> None:
     @app.command("dns")
     def dns_command(
         domain: str = typer.Argument(..., help="Sending domain to audit (the From domain)."),
-        zone: Optional[Path] = typer.Option(
-            None, "--zone", help="Read records from this RFC 1035 zone file instead of DNS (offline, for CI)."),
+        zone: List[Path] = typer.Option(
+            [], "--zone", help="Read records from this RFC 1035 zone file instead of DNS (offline, for CI); "
+                               "repeatable: every file is read."),
+        origin: Optional[str] = typer.Option(
+            None, "--origin", help="Origin of relative names in zone files that have no $ORIGIN or SOA."),
+        bimi_selector: str = typer.Option("default", "--bimi-selector", help="BIMI selector to check."),
+        bimi_svg: Optional[Path] = typer.Option(
+            None, "--bimi-svg", help="Check this local SVG logo against the SVG Tiny PS profile BIMI requires."),
+        select: List[str] = typer.Option([], "--select", help="Only these rule ids or id prefixes (repeatable)."),
+        ignore: List[str] = typer.Option([], "--ignore", help="Not these rule ids or id prefixes (repeatable)."),
         nameserver: Optional[str] = typer.Option(
             None, "--nameserver", help="IP address of the DNS server to ask (default: system resolver)."),
         port: int = typer.Option(53, "--port", help="DNS server port."),
@@ -169,9 +215,10 @@ def register(app) -> None:
             [], "--dkim-selector", help="DKIM selector whose key to check (repeatable)."),
         fmt: str = typer.Option("text", "--format", help="Output format: text, json or sarif."),
     ) -> None:
-        """Audit a sending domain's SPF, DKIM and DMARC records."""
-        code = run_dns(domain, zone=str(zone) if zone is not None else None, nameserver=nameserver, port=port,
-                       timeout=timeout, selectors=tuple(dkim_selector), fmt=fmt,
+        """Audit a sending domain's SPF, DKIM, DMARC, BIMI, MTA-STS and TLS-RPT records."""
+        code = run_dns(domain, zone=[str(z) for z in zone], nameserver=nameserver, port=port,
+                       timeout=timeout, selectors=tuple(dkim_selector), fmt=fmt, origin=origin,
+                       bimi_selector=bimi_selector, select=select, ignore=ignore, bimi_svg=bimi_svg,
                        out=_Echo(False), err=_Echo(True))
         raise typer.Exit(code)
 

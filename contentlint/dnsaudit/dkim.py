@@ -119,6 +119,10 @@ def audit_dkim(domain: str, selector: str, resolver: BaseResolver) -> DkimResult
     res = DkimResult(domain, selector, name)
     base = {"domain": domain, "selector": selector, "name": name}
     ans = resolver.txt(name)
+    if ans.unknown:
+        res.status = "unknown"
+        res.issues.append(Issue("dns-outside-zone", "dkim", "", base))
+        return res
     records = [record_text(s) for s in ans.records] if ans.status == OK else []
     # a TXT at the key name that is clearly something else (no p= and no v=DKIM1) does not count
     keyish = [r for r in records if re.search(r"(^|;)\s*(p|v)\s*=", r)]

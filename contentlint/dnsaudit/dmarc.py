@@ -1,4 +1,12 @@
-"""DMARC (RFC 7489): record discovery at _dmarc.DOMAIN then the organisational domain, and tag checks."""
+"""DMARC (RFC 9989, DMARCbis; RFC 7489): policy discovery, the organisational domain, and tag checks.
+
+Discovery: _dmarc.DOMAIN first. Against live DNS the parents are then asked in turn, as RFC 9989's DNS
+tree walk does (at most 8 names; a name of more than 7 labels jumps to its last 7), and the organisational
+domain is the one the walk finds (``psd=n``: that domain; ``psd=y``: the domain one label below it; else the
+highest domain with a record). Offline (zone files) the public suffix list gives the organisational domain,
+as RFC 7489 did. DMARCbis tags ``np``, ``psd`` and ``t`` are checked; ``pct``, ``rf`` and ``ri``, which it
+removed, are reported as obsolete (info).
+"""
 from __future__ import annotations
 
 import re
@@ -13,6 +21,8 @@ from .spf import record_text
 
 POLICIES = ("none", "quarantine", "reject")
 KNOWN_TAGS = ("v", "p", "sp", "rua", "ruf", "adkim", "aspf", "pct", "fo", "rf", "ri", "np", "psd", "t")
+OBSOLETE_TAGS = ("pct", "rf", "ri")          # removed by RFC 9989
+MAX_WALK = 8                                 # RFC 9989 §4.10: at most 8 DNS queries
 
 
 @lru_cache(maxsize=1)
@@ -67,11 +77,13 @@ class DmarcResult:
     adkim: str = "r"
     aspf: str = "r"
     pct: int = 100
+    testing: bool = False                  # t=y (RFC 9989): the policy is applied one step lower
     issues: list[Issue] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"domain": self.domain, "org_domain": self.org, "name": self.name, "record": self.record,
                 "policy": self.policy, "adkim": self.adkim, "aspf": self.aspf, "pct": self.pct,
+                "testing": self.testing,
                 "tags": dict(self.tags)}
 
 
@@ -79,6 +91,50 @@ def _lookup(name: str, resolver: BaseResolver) -> tuple[list[str], list[str]]:
     ans = resolver.txt(name)
     texts = [record_text(s) for s in ans.records] if ans.status == OK else []
     return [t for t in texts if is_dmarc(t)], [t for t in texts if "dmarc1" in t.lower()]
+
+
+def walk_names(domain: str) -> list[str]:
+    """The domains RFC 9989's tree walk asks _dmarc of, most specific first (at most 8)."""
+    labels = domain.split(".")
+    names = [domain]
+    if len(labels) > 7:
+        labels = labels[-7:]
+        names.append(".".join(labels))
+    while len(labels) > 1:
+        labels = labels[1:]
+        names.append(".".join(labels))
+    return list(dict.fromkeys(names))[:MAX_WALK]
+
+
+def _psd(record: str) -> str:
+    tags, _ = parse_tag_list(record)
+    return tags.get("psd", "u").strip().lower()
+
+
+def tree_walk(domain: str, resolver: BaseResolver) -> tuple[Optional[str], list[str], list[str], str]:
+    """(name where the policy record is, its records, near-miss records, organisational domain)."""
+    found: list[tuple[str, list[str], list[str]]] = []
+    for d in walk_names(domain):
+        recs, near = _lookup(f"_dmarc.{d}", resolver)
+        if recs or near:
+            found.append((d, recs, near))
+    if not found:
+        return None, [], [], org_domain(domain)
+    policy_domain, recs, near = found[0]
+    org = None
+    for i, (d, r, _) in enumerate(found):
+        flag = _psd(r[0]) if len(r) == 1 else "u"
+        if flag == "n":
+            org = d
+            break
+        if flag == "y":
+            below = domain.split(".")
+            n = len(d.split(".")) + 1
+            org = ".".join(below[-n:]) if n <= len(below) else domain
+            break
+    if org is None:
+        org = found[-1][0]
+    return f"_dmarc.{policy_domain}", recs, near, org
 
 
 def _check_uri_list(value: str) -> Optional[str]:
@@ -118,6 +174,10 @@ def _tag_problems(tags: dict) -> list[tuple[str, str, Optional[str]]]:
             out.append((f"pct={v}", "pct must be a whole number from 0 to 100", None))
     if "ri" in tags and (not tags["ri"].isdigit() or int(tags["ri"]) > 2**32 - 1):
         out.append((f"ri={tags['ri']}", "ri must be a number of seconds", None))
+    if "psd" in tags and tags["psd"].lower() not in ("y", "n", "u"):
+        out.append((f"psd={tags['psd']}", "psd must be y, n or u", None))
+    if "t" in tags and tags["t"].lower() not in ("y", "n"):
+        out.append((f"t={tags['t']}", "t must be y (testing) or n", None))
     if "fo" in tags:
         opts = [o.strip() for o in tags["fo"].split(":")]
         if not opts or any(o not in ("0", "1", "d", "s") for o in opts):
@@ -151,12 +211,21 @@ def audit_dmarc(domain: str, resolver: BaseResolver) -> DmarcResult:
     domain = domain.lower().rstrip(".")
     org = org_domain(domain)
     name = f"_dmarc.{domain}"
-    recs, near = _lookup(name, resolver)
-    if not recs and not near and org != domain:
-        org_name = f"_dmarc.{org}"
-        recs, near = _lookup(org_name, resolver)
-        if recs or near:
-            name = org_name
+    if resolver.txt(name).unknown:
+        res = DmarcResult(domain, org, name)
+        res.issues.append(Issue("dns-outside-zone", "dmarc", "", {"domain": domain, "org": org, "name": name}))
+        return res
+    if getattr(resolver, "tree_walk", False):
+        found, recs, near, org = tree_walk(domain, resolver)
+        if found:
+            name = found
+    else:
+        recs, near = _lookup(name, resolver)
+        if not recs and not near and org != domain:
+            org_name = f"_dmarc.{org}"
+            recs, near = _lookup(org_name, resolver)
+            if recs or near:
+                name = org_name
     res = DmarcResult(domain, org, name)
     base = {"domain": domain, "org": org, "name": name}
     if not recs:
@@ -187,6 +256,12 @@ def audit_dmarc(domain: str, resolver: BaseResolver) -> DmarcResult:
             res.issues.append(Issue("dmarc-syntax", variant, record,
                                     {**base, "tag": tag, "problem": prob, "more": more},
                                     tuple(t for t, _, _ in group)))
+    obsolete = [t for t in OBSOLETE_TAGS if t in tags]
+    if obsolete:
+        res.issues.append(Issue("dmarc-obsolete-tags", None, record,
+                                {**base, "tags": ", ".join(f"{t}={tags[t]}" for t in obsolete)},
+                                tuple(f"{t}={tags[t]}" for t in obsolete)))
+    res.testing = tags.get("t", "n").strip().lower() == "y"
     policy = tags.get("p", "").lower()
     res.policy = policy if policy in POLICIES else None
     res.adkim = tags.get("adkim", "r").lower() if tags.get("adkim", "r").lower() in ("r", "s") else "r"
@@ -196,7 +271,9 @@ def audit_dmarc(domain: str, resolver: BaseResolver) -> DmarcResult:
     if res.policy == "none" or (res.policy is None and "p" not in tags):
         res.issues.append(Issue("dmarc-policy-none", None, record, {**base, "policy": "none"}))
     elif res.policy in ("quarantine", "reject"):
-        if res.pct < 100:
+        if res.testing:
+            res.issues.append(Issue("dmarc-policy-none", "testing", record, {**base, "policy": res.policy}))
+        elif res.pct < 100:
             res.issues.append(Issue("dmarc-policy-none", "partial-pct", record,
                                     {**base, "policy": res.policy, "pct": res.pct}))
         elif tags.get("sp", "").lower() == "none" and name == f"_dmarc.{domain}":
@@ -211,6 +288,10 @@ def audit_dmarc(domain: str, resolver: BaseResolver) -> DmarcResult:
                 continue
             authname = f"{name[len('_dmarc.'):]}._report._dmarc.{target_domain}"
             ans = resolver.txt(authname)
+            if ans.unknown:
+                res.issues.append(Issue("dns-outside-zone", None, "",
+                                        {**base, "name": authname, "what": "DMARC report authorisation"}))
+                continue
             texts = [record_text(s) for s in ans.records] if ans.status == OK else []
             if not any(t.startswith("v=DMARC1") for t in texts):
                 res.issues.append(Issue("dmarc-no-rua", "unauthorised", record,

@@ -1,20 +1,26 @@
-"""The dns rule pack (rules/dns.yaml) as data: titles, levels, weights and message templates.
+"""DNS issues → findings, through the one rule engine.
 
-Checks produce :class:`Issue` values (rule id, variant, template parameters); :func:`to_finding` fills the
-pack's templates, so every user-visible text lives in the YAML file.
+Checks produce :class:`Issue` values (rule id, variant, template parameters). :func:`to_finding` takes the
+rule from an engine ``RuleSet`` (``contentlint.engine.load_ruleset``: the same pack loader, configuration,
+weights file and select/ignore/disable as every other rule) and builds the finding with the engine's own
+finding builder, so every user-visible text lives in rules/dns.yaml and a rule the ruleset does not hold
+(disabled, ignored, not selected) gives no finding.
+
+A ``type: dns`` rule may list ``variants:`` (the same id for a sub-case): a variant's ``message`` and
+``suggestion`` replace the rule's, its ``level`` is the finding's level unless the user set the rule's level,
+and its ``weight`` (points, as written in the pack) is the finding's weight.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 from ..findings import Finding
 from ..model import Location
 
-PACK_FILE = "dns.yaml"
-DEFAULT_CATEGORY = "authentication"
+PACK_NAME = "dns"
 
 
 @dataclass
@@ -28,72 +34,54 @@ class Issue:
     matches: tuple = ()
 
 
-def pack_path() -> Path:
-    """rules/dns.yaml: from the installed package data, else from the source tree."""
-    try:
-        from importlib.resources import files
-
-        p = files("contentlint._packs").joinpath(PACK_FILE)
-        if p.is_file():
-            return Path(str(p))
-    except (ImportError, ModuleNotFoundError, TypeError, AttributeError):
-        pass
-    return Path(__file__).resolve().parents[2] / "rules" / PACK_FILE
-
-
 @lru_cache(maxsize=1)
-def load_pack() -> dict:
-    import yaml
+def default_ruleset():
+    """The built-in rules (all packs, rules/weights.yaml applied), loaded once: for callers without a ruleset."""
+    from ..engine import load_ruleset
 
-    with open(pack_path(), encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    return data
-
-
-@lru_cache(maxsize=1)
-def rules_by_id() -> dict[str, dict]:
-    return {r["id"]: r for r in load_pack()["rules"]}
+    return load_ruleset()
 
 
-class _Params(dict):
-    def __missing__(self, key):  # a template naming an unknown key shows it rather than crashing
-        return "{" + key + "}"
+def dns_rules(ruleset=None) -> dict:
+    """{rule id: Rule} of the ``type: dns`` rules a ruleset holds, in pack order."""
+    rs = ruleset if ruleset is not None else default_ruleset()
+    return {r.id: r for r in rs.rules if r.type == "dns"}
 
 
-def _fill(template: str, params: dict) -> str:
+def to_finding(issue: Issue, ruleset=None, *, line: int = 0) -> Optional[Finding]:
+    """The finding for ``issue`` under ``ruleset`` (default: the built-in rules); None when it lacks the rule."""
     try:
-        return template.format_map(_Params(params)).strip()
-    except (ValueError, IndexError, AttributeError):
-        return template.strip()
+        from ..engine.hit import Hit
+    except ImportError:  # pragma: no cover - before the hit type had its own module
+        from ..engine.kinds import Hit
 
-
-def to_finding(issue: Issue, overrides: Optional[dict] = None) -> Finding:
-    """Fill the rule's (or variant's) templates.  ``overrides`` maps rule id -> {"level", "weight"}."""
-    rule = rules_by_id()[issue.rule]
-    variant: dict[str, Any] = {}
+    rs = ruleset if ruleset is not None else default_ruleset()
+    if issue.rule not in rs:
+        return None
+    rule = rs.get(issue.rule)
+    variant: dict = {}
     if issue.variant:
-        variant = (rule.get("variants") or {}).get(issue.variant) or {}
-    level = variant.get("level", rule.get("level", "warning"))
-    weight = float(variant.get("weight", rule.get("weight", 1.0)))
-    if overrides and issue.rule in overrides:
-        o = overrides[issue.rule]
-        if o.get("level") and o["level"] != rule.get("level"):
-            level = o["level"]
-        if o.get("weight") is not None and float(o["weight"]) != float(rule.get("weight", 1.0)):
-            weight = float(o["weight"])
+        variant = (rule.params.get("variants") or {}).get(issue.variant) or {}
+    if variant.get("message") or variant.get("suggestion"):
+        rule = dataclasses.replace(rule, message=str(variant.get("message") or rule.message).strip(),
+                                   suggestion=str(variant.get("suggestion") or rule.suggestion).strip())
+    factor = 1.0
+    if variant.get("weight") is not None:
+        factor = float(variant["weight"]) / rule.weight if rule.weight else 0.0
     params = dict(issue.params)
     params.setdefault("record", issue.record)
     params.setdefault("more", "")
-    message = _fill(variant.get("message") or rule["message"], params)
-    suggestion = _fill(variant.get("suggestion") or rule["suggestion"], params) or rule.get("title", issue.rule)
-    return Finding(
-        rule=issue.rule,
-        category=rule.get("category", DEFAULT_CATEGORY),
-        level=level,
-        weight=weight,
-        message=message,
-        suggestion=suggestion,
-        location=Location(part="dns", excerpt=issue.record or params.get("name", "")),
-        matches=tuple(issue.matches),
-        pack=load_pack().get("pack", "dns"),
-    )
+    params.setdefault("from_domain", params.get("domain") or "example.com")
+    location = Location(part="dns", line=line, excerpt=issue.record or params.get("name", ""))
+    hit = Hit(matches=list(issue.matches), vars=params, part="dns", level=variant.get("level"), factor=factor,
+              location=location)
+    # the engine's one finding builder; the Location is ready, so no message or analysis context is needed
+    return rs._finding(rule, hit, *(None,) * (_builder_arity(type(rs)) - 2))
+
+
+@lru_cache(maxsize=4)
+def _builder_arity(cls) -> int:
+    """Arguments of ``RuleSet._finding`` after self: (rule, hit, message) or (rule, hit, message, ctx)."""
+    import inspect
+
+    return len(inspect.signature(cls._finding).parameters) - 1

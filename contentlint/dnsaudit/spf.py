@@ -260,7 +260,13 @@ class SpfResult:
     costliest: Optional[tuple[str, int]] = None
     loops: list[list[str]] = field(default_factory=list)
     truncated: bool = False
+    not_checked: list[str] = field(default_factory=list)   # includes outside the zone files given
     issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def lookups_text(self) -> str:
+        """The lookup count as known: "at least N" when part of the tree could not be followed."""
+        return f"at least {self.lookups}" if (self.truncated or self.not_checked) else str(self.lookups)
 
     def to_dict(self) -> dict:
         return {
@@ -275,6 +281,8 @@ class SpfResult:
             "costliest": {"term": self.costliest[0], "lookups": self.costliest[1]} if self.costliest else None,
             "loops": [list(c) for c in self.loops],
             "truncated": self.truncated,
+            "lookups_at_least": bool(self.truncated or self.not_checked),
+            "not_checked": list(self.not_checked),
         }
 
 
@@ -330,7 +338,7 @@ class _Walker:
             cost += 1
             sub = 0
             if term.name == "include":
-                sub = self.follow(term, domain, chain)
+                sub = self.follow(term, domain, chain, record)
             elif not term.has_macro and term.name in ("a", "mx"):
                 target = term.arg or domain
                 if term.name == "a":
@@ -356,7 +364,7 @@ class _Walker:
         redirect = parsed.modifier("redirect")
         if redirect is not None and all_term is None:
             cost += 1
-            sub = self.follow(redirect, domain, chain)
+            sub = self.follow(redirect, domain, chain, record)
             cost += sub
             if top:
                 res.include_costs.append((redirect.text, 1 + sub))
@@ -382,7 +390,7 @@ class _Walker:
         if ptrs:
             res.issues.append(Issue("spf-syntax", "ptr", record, {"domain": domain, "term": ptrs[0]}, tuple(ptrs)))
 
-    def follow(self, term: Term, domain: str, chain: list[str]) -> int:
+    def follow(self, term: Term, domain: str, chain: list[str], record: str = "") -> int:
         """Follow an include: or redirect= of ``domain``; returns the lookups inside the target."""
         if term.has_macro:
             return 0
@@ -394,6 +402,15 @@ class _Walker:
                 self.res.loops.append(loop)
             return 0
         ans, recs = self.spf_records(target)
+        if ans.unknown:
+            # an email provider's include, say: its zone is not among the files, so it is not an error
+            if target not in self.res.not_checked:
+                self.res.not_checked.append(target)
+                # the record that names it is the excerpt, so the finding points at its line in the zone file
+                self.res.issues.append(Issue("dns-outside-zone", "include", record or term.text,
+                                             {"domain": domain, "include": term.text, "name": target},
+                                             (term.text,)))
+            return 0
         if ans.void:
             self.void(target)
         if not recs:
@@ -420,6 +437,10 @@ def audit_spf(domain: str, resolver: BaseResolver) -> SpfResult:
     walker = _Walker(resolver, res)
     ans, recs = walker.spf_records(domain)
     res.records = recs
+    if ans.unknown:
+        res.status = "unknown"
+        res.issues.append(Issue("dns-outside-zone", None, "", {"domain": domain, "name": domain, "what": "SPF"}))
+        return res
     if not recs:
         res.status = "none"
         old = resolver.query(domain, "SPF")
@@ -449,7 +470,7 @@ def audit_spf(domain: str, resolver: BaseResolver) -> SpfResult:
     if res.lookups > LOOKUP_LIMIT:
         inc, cost = res.costliest if res.costliest else ("a/mx terms", res.lookups)
         res.issues.append(Issue("spf-too-many-lookups", None, recs[0],
-                                {"domain": domain, "count": f"at least {res.lookups}" if res.truncated else res.lookups,
+                                {"domain": domain, "count": res.lookups_text,
                                  "include": inc, "cost": cost}))
     if res.void_lookups > VOID_LIMIT:
         res.issues.append(Issue("spf-void-lookups", None, recs[0],

@@ -739,3 +739,7 @@ def input_problem(ctx, rule, params):
     return Hit(matches=[f"{p.code}: {p.message}" for p in probs], part=first.location.part or "",
                vars={"code": first.code, "problem": first.message, "count": len(probs)},
                location=first.location)
+
+
+# the checks for the mailbox providers' requirements register themselves in BUILTINS on import
+from . import requirement_checks as _requirement_checks  # noqa: E402,F401

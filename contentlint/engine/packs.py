@@ -300,15 +300,27 @@ def read_weights(path: Path) -> tuple[dict, dict]:
 
 
 def _longest_prefix(rule_id: str, prefixes) -> int:
+    """Length of the longest entry that names ``rule_id`` (contentlint.suppress.rule_matches), else -1."""
+    from contentlint.suppress import rule_matches
+
     best = -1
     for p in prefixes:
-        if rule_id.startswith(p):
-            best = max(best, len(p))
+        if rule_matches(rule_id, p):
+            best = max(best, len(p.rstrip("*")))
     return best
 
 
+def _longest_prefix_any(by_id, entry: str) -> int:
+    return max((_longest_prefix(rid, (entry,)) for rid in by_id), default=-1)
+
+
 def select_rules(rules, select=(), ignore=()):
-    """flake8-style: the longest matching prefix decides; with ``select`` only selected rules stay."""
+    """flake8-style: the longest matching entry decides; with ``select`` only selected rules stay.
+
+    One rule for ``select``, ``ignore`` and ``disable``, in the CLI, the configuration file and the DNS findings:
+    an entry is a rule id (``dkim-key-weak``), a prefix ending in ``-`` or ``*`` (``risky-``, ``dmarc*``), or
+    the first words of ids (``spf`` names every ``spf-…`` rule).
+    """
     out = []
     for r in rules:
         s = _longest_prefix(r.id, select) if select else 0
@@ -416,12 +428,16 @@ def load_ruleset(extra_paths: Iterable = (), *, disable: Iterable[str] = (),
     by_id = {r.id: r for r in rules}
     out = []
     overrides = dict(overrides or {})
-    disable = set(disable)
-    for rid in list(disable) + list(overrides):
+    disable = tuple(dict.fromkeys(disable))
+    for entry in disable:
+        if _longest_prefix_any(by_id, entry) < 0:
+            raise PackError(f"unknown rule id {entry!r} in 'disable': it names no rule (give a rule id or a "
+                            "prefix such as 'risky-'; see `contentlint rules`)", rule_id=entry)
+    for rid in overrides:
         if rid not in by_id:
             raise PackError(f"unknown rule id {rid!r} in configuration (see `contentlint rules`)", rule_id=rid)
     for rule in rules:
-        if rule.id in disable:
+        if disable and _longest_prefix(rule.id, disable) >= 0:
             continue
         changes = {}
         if rule.id in weights:

@@ -27,6 +27,7 @@ class SarifReporter(Reporter):
         self.results: list[dict] = []
         self.rule_index: dict[str, int] = {}
         self.rules: list[dict] = []
+        self.requirements: list[dict] = []
 
     def artifact_location(self, source: str) -> dict:
         if not source or source == "-":
@@ -99,6 +100,10 @@ class SarifReporter(Reporter):
             if report.subject is not None:
                 result["properties"]["subject"] = report.subject
             self.results.append(result)
+        if getattr(report, "requirements", None):
+            # the providers' checklist (check --requirements), per message, in the run's properties
+            self.requirements.append({"artifactLocation": dict(artifact), "index": report.index,
+                                      "items": [item.to_dict() for item in report.requirements]})
 
     def finish(self) -> None:
         notifications = []
@@ -119,6 +124,7 @@ class SarifReporter(Reporter):
                 "invocations": [invocation],
                 "columnKind": "unicodeCodePoints",
                 "results": self.results,
+                **({"properties": {"requirements": self.requirements}} if self.requirements else {}),
             }],
         }
         self.out.write(json_text(json.dumps(doc, ensure_ascii=False, indent=2)))

@@ -43,6 +43,8 @@ class TextReporter(Reporter):
             w(f"  {pos}{part}  {self.paint(f.level, f.level)}  {self.paint(f.rule, 'rule')}  {f.message}\n")
             if f.suggestion:
                 w(f"      {self.paint('fix:', 'fix')} {f.suggestion}\n")
+        if getattr(report, "requirements", None):
+            self.write_requirements(report.requirements)
         th = report.thresholds
         verdict = self.paint(report.verdict, report.verdict)
         extra = ""
@@ -51,6 +53,22 @@ class TextReporter(Reporter):
         if self.max_score is not None and report.score > self.max_score:
             extra += f", above --max-score {self.max_score:g}"
         w(f"  score {report.score:g} → {verdict} (warn ≥ {th.warn:g}, fail ≥ {th.fail:g}{extra})\n\n")
+
+    def write_requirements(self, items) -> None:
+        """The providers' checklist (check --requirements): status, requirement, why, and the fix."""
+        from contentlint.requirements import summary
+
+        w = self.out.write
+        providers = list(dict.fromkeys(p for it in items for p in it.providers))
+        counts = ", ".join(f"{n} {status}" for status, n in summary(items).items() if n)
+        w(f"  requirements of {', '.join(providers)}: {counts}\n")
+        style = {"not met": "error", "not checkable": "warning", "met": "pass", "not applicable": "rule"}
+        for it in items:
+            w(f"    {self.paint(f'{it.status:<14}', style[it.status])} {it.id:<20} {it.title}\n")
+            if it.reason and it.status != "met" or it.reason and not it.reason.startswith("no finding of"):
+                w(f"    {'':<14} {'':<20} {it.reason}\n")
+            if it.fix and it.status == "not met":
+                w(f"    {'':<14} {'':<20} {self.paint('fix:', 'fix')} {it.fix}\n")
 
     def write_error(self, error: dict) -> None:
         # errors go to standard error so that stdout stays the report

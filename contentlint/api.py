@@ -193,6 +193,25 @@ def _load_ruleset(packs, disable, overrides, select, ignore, weights_file):
         return _RULESETS[key]
 
 
+def _located(exc: Exception, config: Config) -> Exception:
+    """A rule pack error about a rule the configuration names, as a ``ConfigError`` at that line (every error
+    of ``exc.errors`` converted the same way; the others are left as they are)."""
+    from .config import ConfigError
+
+    errors = getattr(exc, "errors", None) or [exc]
+    out: list[Exception] = []
+    for err in errors:
+        rule_id = getattr(err, "rule_id", None)
+        where = config.where(rule_id) if (rule_id and config.path and not getattr(err, "file", None)) else None
+        if where is not None:
+            message = str(getattr(err, "message", err)).replace(" in configuration", "")
+            err = ConfigError(config.path, where[1], where[0], message)
+        out.append(err)
+    first = out[0]
+    first.errors = out  # type: ignore[attr-defined]
+    return first
+
+
 def _rebuild_linter(spec: tuple) -> "Linter":
     """Unpickle: one Linter per distinct settings per process."""
     linter = _LINTERS.get(spec)
@@ -294,8 +313,11 @@ class Linter:
          self.lang, self.languages, self.thresholds, self.subject, self.sender, self.dns, self.fail_on,
          self.max_score, self.weights_file) = spec
         self._spec = spec
-        self.ruleset = _load_ruleset(self.packs, self.disable, self._overrides, self.select, self.ignore,
-                                     self.weights_file)
+        try:
+            self.ruleset = _load_ruleset(self.packs, self.disable, self._overrides, self.select, self.ignore,
+                                         self.weights_file)
+        except Exception as exc:
+            raise _located(exc, self.config) from None
         self.caps = getattr(self.ruleset, "caps", None)
         from .readers import ReadOptions
 

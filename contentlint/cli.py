@@ -106,14 +106,15 @@ class _Linters:
         linter = None
         try:
             linter = Linter(config_path, **self.settings)
-        except ConfigError as exc:
-            self.on_error(_config_error_entry(exc))
-        except Exception as exc:  # PackError, or a pack the engine cannot load
-            if type(exc).__name__ == "PackError" or hasattr(exc, "rule_id"):
-                self.on_error(_pack_error_entry(exc))
-            else:
-                self.on_error({"source": config_path or "<rules>",
-                               "message": f"cannot load rules: {type(exc).__name__}: {exc}"})
+        except Exception as exc:  # ConfigError, PackError (each carries every error found: .errors)
+            for err in getattr(exc, "errors", None) or [exc]:
+                if isinstance(err, ConfigError):
+                    self.on_error(_config_error_entry(err))
+                elif type(err).__name__ == "PackError" or hasattr(err, "rule_id"):
+                    self.on_error(_pack_error_entry(err))
+                else:
+                    self.on_error({"source": config_path or "<rules>",
+                                   "message": f"cannot load rules: {type(err).__name__}: {err}"})
         self.by_config[config_path] = linter
         return linter
 
@@ -392,15 +393,16 @@ def _ruleset_for(rules: Optional[List[str]], config: Optional[str]):
         raise typer.Exit(EXIT_ERROR)
     try:
         return Linter(config_path, rules=tuple(rules or ())).ruleset
-    except ConfigError as exc:
-        sys.stderr.write(f"{exc}\n")
     except Exception as exc:
-        if hasattr(exc, "rule_id"):
-            from .reporters import format_error
+        from .reporters import format_error
 
-            sys.stderr.write(format_error(_pack_error_entry(exc)) + "\n")
-        else:
-            _err(f"cannot load rules: {type(exc).__name__}: {exc}")
+        for err in getattr(exc, "errors", None) or [exc]:
+            if isinstance(err, ConfigError):
+                sys.stderr.write(f"{err}\n")
+            elif hasattr(err, "rule_id"):
+                sys.stderr.write(format_error(_pack_error_entry(err)) + "\n")
+            else:
+                _err(f"cannot load rules: {type(err).__name__}: {err}")
     raise typer.Exit(EXIT_ERROR)
 
 

@@ -122,6 +122,7 @@ class Report:
     lang: str = "und"
     compliance_failure: bool = False       # verdict forced to fail by a compliance error
     thresholds: Thresholds = field(default_factory=Thresholds)
+    attachments: list[dict] = field(default_factory=list)   # [{name, type, size}] of the attached files
 
     def failed(self, fail_on: str = FAIL, max_score: Optional[float] = None) -> bool:
         """True when this message makes a run fail (``--fail-on`` / ``--max-score``)."""
@@ -143,6 +144,7 @@ class Report:
             "compliance_failure": self.compliance_failure,
             "thresholds": {"warn": self.thresholds.warn, "fail": self.thresholds.fail},
             "findings": [f.to_dict() for f in self.findings],
+            **({"attachments": list(self.attachments)} if self.attachments else {}),
         }
 
 
@@ -383,6 +385,7 @@ class Linter:
             lang=message.lang,
             compliance_failure=score.compliance_failure,
             thresholds=self.thresholds,
+            attachments=[attachment_dict(a) for a in message.attachments],
         )
         if dns_failure:
             raise DnsAuditError(dns_failure, report)
@@ -489,6 +492,19 @@ class Linter:
             text=text, options=self.read_options,
         )
         return self.check(message)
+
+
+def attachment_dict(text: str) -> dict:
+    """``"name (type, N bytes…)"`` as the reader records it → ``{name, type, size[, note]}``."""
+    import re
+
+    m = re.fullmatch(r"(?s)(.*) \(([^,()]*), (\d+) bytes(?:, )?(.*)\)", text)
+    if not m:
+        return {"name": text, "type": "", "size": 0}
+    out = {"name": m.group(1), "type": m.group(2), "size": int(m.group(3))}
+    if m.group(4):
+        out["note"] = m.group(4)
+    return out
 
 
 def subject_or_none(subject: Optional[str]) -> Optional[str]:

@@ -606,7 +606,7 @@ def missing_unsubscribe(ctx, rule, params):
     if ph is not None:
         try:
             esp = esp or ph.esp((m.html or "") + (m.text or ""))
-            snippet = ph.unsubscribe_snippet(esp, ctx.ruleset.own_domain(m.from_domain) or "example.com")
+            snippet = ph.unsubscribe_snippet(esp, ctx.ruleset.own_domain(m.from_domain) or "example.com", m.lang)
         except Exception:
             snippet = None
     snippet = snippet or _FALLBACK_SNIPPET

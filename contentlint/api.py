@@ -320,6 +320,21 @@ class Linter:
                                          self.weights_file)
         except Exception as exc:
             raise _located(exc, self.config) from None
+        known = getattr(self.ruleset, "known_ids", None)
+        if known and self.config.per_file_ignores:
+            from .config import ConfigError
+            from .selection import hint, matches
+
+            bad = []
+            for _glob, ids in self.config.per_file_ignores:
+                for rid in ids:
+                    if not any(matches(r, rid) for r in known):
+                        key, line = self.config.where(rid) or ("per-file-ignores", 0)
+                        bad.append(ConfigError(self.config.path or "", line, key,
+                                               f"unknown rule id {rid!r} (nor a prefix of one) ({hint(rid, known)})"))
+            if bad:
+                bad[0].errors = bad  # type: ignore[attr-defined]
+                raise bad[0]
         self.caps = getattr(self.ruleset, "caps", None)
         from .readers import ReadOptions
 

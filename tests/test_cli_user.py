@@ -260,3 +260,39 @@ def test_the_subject_option_is_recorded_as_the_subjects_source(tmp_path):
 def test_the_pre_commit_hook_runs_quiet():
     hooks = yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text())
     assert "--quiet" in hooks[0]["args"]
+
+
+def test_an_unknown_id_in_per_file_ignores_names_its_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".contentlint.yaml").write_text('per-file-ignores:\n  "receipts/*.html":\n    - missing-unsubscrib\n')
+    clear_cache()
+    (tmp_path / "n.html").write_text(NEWS)
+    result = run("check", "n.html")
+    assert result.exit_code == 2
+    assert (f"{tmp_path / '.contentlint.yaml'}:3: per-file-ignores.receipts/*.html: unknown rule id "
+            "'missing-unsubscrib'") in result.stderr and "did you mean 'missing-unsubscribe'" in result.stderr
+
+
+def test_the_progress_bar_only_on_a_terminal_never_quiet_and_never_over_the_report(monkeypatch):
+    import io
+    import sys
+
+    from contentlint import cli
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    report_to_terminal = Tty()
+    monkeypatch.setattr(sys, "stderr", Tty())
+    assert cli._progress_wanted(False, "report.txt", io.StringIO()) is True      # report in a file
+    assert cli._progress_wanted(False, None, io.StringIO()) is True              # report piped
+    assert cli._progress_wanted(False, None, report_to_terminal) is False        # the report is the progress
+    assert cli._progress_wanted(True, "report.txt", io.StringIO()) is False      # --quiet
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert cli._progress_wanted(False, "report.txt", io.StringIO()) is False     # stderr not a terminal
+    bar = cli._Progress(True)
+    for _ in range(3):
+        bar.step()
+    bar.close()
+    assert bar.bar is not None and bar.bar.n == 3

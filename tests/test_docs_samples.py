@@ -43,6 +43,27 @@ def test_docs_samples_are_the_real_output(tmp_path, monkeypatch):
         assert doc[i:j] == real_output(fmt, tmp_path), f"docs/cli.md {fmt} sample is stale: python {__file__}"
 
 
+_LIBRARY_PRINT = re.compile(r"(print\(report\.score, report\.verdict\)\s+# )(\S+ \S+)")
+
+
+def library_comment(doc: str) -> tuple[str, str]:
+    """(what the library example's comment says it prints, what it prints)."""
+    import contextlib
+    import io
+
+    code = re.search(r"```python\n(.*?)```", doc.split("## Library", 1)[1], re.S).group(1)
+    first = code.split("print(report.score, report.verdict)")[0] + "print(report.score, report.verdict)\n"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(first, "docs/cli.md", "exec"), {})
+    return _LIBRARY_PRINT.search(doc).group(2), out.getvalue().strip()
+
+
+def test_docs_library_comment_is_what_it_prints():
+    said, printed = library_comment(DOC.read_text(encoding="utf-8"))
+    assert said == printed, f"docs/cli.md library example is stale: python {__file__}"
+
+
 def rewrite() -> None:
     import os
     import tempfile
@@ -57,6 +78,8 @@ def rewrite() -> None:
                 doc = doc[:i] + real_output(fmt, Path(folder)) + doc[j:]
         finally:
             os.chdir(cwd)
+    printed = library_comment(doc)[1]
+    doc = _LIBRARY_PRINT.sub(lambda m: m.group(1) + printed, doc, count=1)
     DOC.write_text(doc, encoding="utf-8")
 
 

@@ -471,4 +471,6 @@ def load_ruleset(extra_paths: Iterable = (), *, disable: Iterable[str] = (),
         out.append(dataclasses.replace(rule, **changes) if changes else rule)
     out = select_rules(out, tuple(select), tuple(ignore))
     claimed = RuleSet.problem_codes(rules)
-    return RuleSet(out, caps=caps, files=tuple(str(f) for f in files), lemma_tables=tables, claimed_codes=claimed)
+    ruleset = RuleSet(out, caps=caps, files=tuple(str(f) for f in files), lemma_tables=tables, claimed_codes=claimed)
+    ruleset.known_ids = frozenset(by_id)  # every loaded id, selected or not (to check a configuration's names)
+    return ruleset

@@ -180,14 +180,16 @@ def _encode_subject(subject: str, linesep: str = "\n") -> str:
 
     fold = linesep + " "
     if subject.isascii() and all(32 <= ord(c) < 127 for c in subject):
-        lines, line = [], ""
-        for word in subject.split(" "):          # fold at spaces, lines of at most 78 characters
-            if line and len(line) + 1 + len(word) > 68:
-                lines.append(line)
-                line = word
-            else:
-                line = f"{line} {word}" if line else word
-        lines.append(line)
+        lines, start, n = [], 0, len(subject)
+        while n - start > 68:                    # fold at the last space of each 68-character window
+            cut = subject.rfind(" ", start + 1, start + 69)
+            if cut <= start:
+                cut = subject.find(" ", start + 69)   # a word longer than a line: fold after it
+                if cut == -1:
+                    break
+            lines.append(subject[start:cut])
+            start = cut + 1
+        lines.append(subject[start:])
         return fold.join(lines)
     words, chunk, size = [], [], 0
     for c in subject:                             # RFC 2047 encoded words of at most 45 bytes of UTF-8

@@ -124,7 +124,8 @@ def test_a_24_mb_subject_is_fixed_quickly(tmp_path):
     from contentlint import fix
     from contentlint.readers import read_bytes
 
-    data = eml("Hi!!! " * 400_000)
+    data = (b"From: Shop <news@shop.example>\nTo: ann@example.org\nSubject: " + b"Hi!!! " * 400_000 +
+            b"\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\nHello.\n")
     linter = Linter()
     (message,) = list(read_bytes(data, source="big.eml", options=linter.read_options, hint_ext=".eml"))
     report = linter.check(message)
@@ -132,9 +133,12 @@ def test_a_24_mb_subject_is_fixed_quickly(tmp_path):
     result = fix.fix_eml(data, report, linter.ruleset, message)
     elapsed = time.perf_counter() - start
     assert "excessive-punctuation" in result.applied
-    subject = str(parsed_clean(result.data)["subject"])
-    assert subject.startswith("Hi! Hi! ") and "!!" not in subject
-    assert elapsed < 3.0, elapsed     # about 0.5 s here; the rule's own regex with its budget timed out
+    parsed = email.message_from_bytes(result.data, policy=email.policy.compat32)  # the default policy's header
+    assert not parsed.defects                                                    # parser is slow on 2.4 MB
+    subject = re.sub(r"\n ", " ", parsed["subject"])
+    assert subject == "Hi! " * 399_999 + "Hi!"
+    # about 1 s on a busy shared machine; before, the rule's own regex with its per-call budget timed out
+    assert elapsed < 10.0, elapsed
 
 
 def test_a_name_opening_a_french_sentence_is_found_by_the_optional_pipeline(tmp_path):

@@ -300,11 +300,24 @@ def classify(words: list[str], evidence: Evidence, acronyms=frozenset()) -> list
     return out  # type: ignore[return-value]
 
 
+#: A mailing-list tag opening a subject ("[SA]", "[ILUG]"): kept as written, and the sentence starts after it.
+LIST_TAG = re.compile(r"\A(?:\s*\[[^\[\]\n]{1,40}\])+")
+
+
 def sentence_case(subject: str, evidence: Evidence, acronyms=frozenset(), *, unsafe: bool = False,
                   protected: Iterable[tuple[int, int]] = ()) -> Casing:
     """``subject`` with its words in capitals rewritten; ``protected``: (start, end) spans never touched
-    (placeholders).  Single capital letters ("A", "À") are rewritten only when the whole subject shouts."""
+    (placeholders, which read as a word).  Single capital letters ("A", "À") are rewritten only when the
+    whole subject shouts."""
     spans = sorted(protected)
+    masked = list(subject)
+    for start, end in spans:
+        masked[start:end] = "x" * (end - start)
+    tag = LIST_TAG.match(subject)
+    if tag:
+        spans = sorted(spans + [(0, tag.end())])
+        masked[:tag.end()] = " " * tag.end()
+    reading = "".join(masked)
     letters = [c for c in subject if c.isalpha()]
     shouting = bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
     tokens = []
@@ -329,7 +342,7 @@ def sentence_case(subject: str, evidence: Evidence, acronyms=frozenset(), *, uns
             if not unsafe:
                 continue
             case, form = COMMON, word.lower()
-        if case == COMMON and _sentence_start(subject, m.start()):
+        if case == COMMON and _sentence_start(reading, m.start()):
             form = form[:1].upper() + form[1:]
         if form != word:
             pieces.append(subject[last:m.start()])

@@ -146,3 +146,8 @@ def test_a_name_opening_a_french_sentence_is_found_by_the_optional_pipeline(tmp_
     body = "Bonjour,\nZorblax ouvre enfin sa boutique de Strasbourg ce samedi.\n"
     _, out = fixed(tmp_path, eml("ZORBLAX OUVRE À STRASBOURG", "fr", body=body))
     assert str(parsed_clean(out.read_bytes())["subject"]) == "Zorblax ouvre à Strasbourg"
+
+
+def test_a_mailing_list_tag_is_kept_and_the_sentence_starts_after_it(tmp_path):
+    _, out = fixed(tmp_path, eml("[SA] URGENT HELP NEEDED WITH THE PARIS SERVER"))
+    assert str(parsed_clean(out.read_bytes())["subject"]) == "[SA] Urgent help needed with the Paris server"

@@ -90,6 +90,9 @@ def evidence_from(message) -> Evidence:
     words = list(WORD.finditer(body))
     caps = sum(1 for m in words if len(m.group()) >= 2 and _is_upper(m.group()))
     shouting_body = bool(words) and caps / len(words) > 0.3
+    stop = _stop_words("en") | _stop_words("fr")
+    titled = [m for m in words if m.group()[:1].isupper() and not _is_upper(m.group())]
+    title_case_body = bool(words) and len(titled) / len(words) > 0.3   # "Protect Your Computer Today"
     for m in words:
         word = m.group()
         if len(_letters(word)) < 2:
@@ -97,10 +100,12 @@ def evidence_from(message) -> Evidence:
         low = word.lower()
         if word == low:
             ev.lowercase.add(low)
+        elif low in stop:
+            continue                                  # "THE", "Your": never a name nor an acronym
         elif _is_upper(word):
             if not shouting_body:
                 ev.capitals.add(word)
-        elif not _sentence_start(body, m.start()):
+        elif not title_case_body and not _sentence_start(body, m.start()):
             ev.forms.setdefault(low, word)            # "Bordeaux", "iPhone", "McDonald's"
     return ev
 
@@ -201,6 +206,7 @@ def _read_table(name: str):
         return json.load(fh)
 
 
+@lru_cache(maxsize=8)
 def _stop_words(lang: str) -> frozenset:
     """spaCy's stop words for ``lang`` read from their source file (importing spaCy itself takes seconds)."""
     import importlib.util
@@ -262,7 +268,8 @@ def _is_acronym(word: str, acronyms) -> bool:
 def classify(words: list[str], evidence: Evidence, acronyms=frozenset()) -> list[tuple[str, str]]:
     """``[(case, written form)]`` for each word of a subject, in order (see the module docstring)."""
     lang = evidence.lang if evidence.lang in ("en", "fr") else "und"
-    langs = [lang] if lang != "und" else []
+    own = evidence.lang if (evidence.lang or "und") != "und" and evidence.lang.isalpha() else None
+    langs = [own] if own else []                      # the message's language first (es, de… when spaCy has it)
     langs += [x for x in ("fr", "en") if x not in langs]
     single, multi, ambiguous = _gazetteer(lang)
     out: list[Optional[tuple[str, str]]] = [None] * len(words)
@@ -300,8 +307,9 @@ def classify(words: list[str], evidence: Evidence, acronyms=frozenset()) -> list
     return out  # type: ignore[return-value]
 
 
-#: A mailing-list tag opening a subject ("[SA]", "[ILUG]"): kept as written, and the sentence starts after it.
-LIST_TAG = re.compile(r"\A(?:\s*\[[^\[\]\n]{1,40}\])+")
+#: Mailing-list tags and reply prefixes opening a subject ("[SA]", "Re:", "TR :"): kept as written, and the
+#: sentence starts after them.
+LIST_TAG = re.compile(r"\A(?:\s*(?:\[[^\[\]\n]{1,40}\]|(?i:re|fwd?|tr|aw|wg|rv)\s*:))+")
 
 
 def sentence_case(subject: str, evidence: Evidence, acronyms=frozenset(), *, unsafe: bool = False,

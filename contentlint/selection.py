@@ -15,7 +15,6 @@ loaded rule is an error (naming the closest ids), so a typo never silently turns
 """
 from __future__ import annotations
 
-import difflib
 from typing import Iterable, Sequence
 
 
@@ -65,6 +64,8 @@ def unknown(patterns: Iterable[str], rule_ids: Iterable[str]) -> list[tuple[str,
 
 def suggest(pattern: str, rule_ids: Iterable[str]) -> list[str]:
     """The closest ids (or whole-word prefixes) to a pattern that names nothing."""
+    import difflib
+
     ids = list(rule_ids)
     stem = pattern.rstrip("*-")
     prefixes = {r.rsplit("-", k)[0] + "-" for r in ids for k in (1, 2) if r.count("-") >= k}

@@ -125,6 +125,7 @@ class Report:
     compliance_failure: bool = False       # verdict forced to fail by a compliance error
     thresholds: Thresholds = field(default_factory=Thresholds)
     requirements: list = field(default_factory=list)   # contentlint.requirements.Item (check --requirements)
+    attachments: list[dict] = field(default_factory=list)   # [{name, type, size}] of the attached files
 
     def failed(self, fail_on: str = FAIL, max_score: Optional[float] = None) -> bool:
         """True when this message makes a run fail (``--fail-on`` / ``--max-score``)."""
@@ -147,6 +148,7 @@ class Report:
             "thresholds": {"warn": self.thresholds.warn, "fail": self.thresholds.fail},
             "findings": [f.to_dict() for f in self.findings],
             **({"requirements": [item.to_dict() for item in self.requirements]} if self.requirements else {}),
+            **({"attachments": list(self.attachments)} if self.attachments else {}),
         }
 
 
@@ -195,6 +197,25 @@ def _load_ruleset(packs, disable, overrides, select, ignore, weights_file):
     with _RULESETS_LOCK:
         _RULESETS.setdefault(key, ruleset)
         return _RULESETS[key]
+
+
+def _located(exc: Exception, config: Config) -> Exception:
+    """A rule pack error about a rule the configuration names, as a ``ConfigError`` at that line (every error
+    of ``exc.errors`` converted the same way; the others are left as they are)."""
+    from .config import ConfigError
+
+    errors = getattr(exc, "errors", None) or [exc]
+    out: list[Exception] = []
+    for err in errors:
+        rule_id = getattr(err, "rule_id", None)
+        where = config.where(rule_id) if (rule_id and config.path and not getattr(err, "file", None)) else None
+        if where is not None:
+            message = str(getattr(err, "message", err)).replace(" in configuration", "")
+            err = ConfigError(config.path, where[1], where[0], message)
+        out.append(err)
+    first = out[0]
+    first.errors = out  # type: ignore[attr-defined]
+    return first
 
 
 def _rebuild_linter(spec: tuple) -> "Linter":
@@ -308,8 +329,26 @@ class Linter:
          self.max_score, self.weights_file) = spec[:16]
         self.requirements = spec[16] if len(spec) > 16 else ()
         self._spec = spec
-        self.ruleset = _load_ruleset(self.packs, self.disable, self._overrides, self.select, self.ignore,
-                                     self.weights_file)
+        try:
+            self.ruleset = _load_ruleset(self.packs, self.disable, self._overrides, self.select, self.ignore,
+                                         self.weights_file)
+        except Exception as exc:
+            raise _located(exc, self.config) from None
+        known = getattr(self.ruleset, "known_ids", None)
+        if known and self.config.per_file_ignores:
+            from .config import ConfigError
+            from .selection import hint, matches
+
+            bad = []
+            for _glob, ids in self.config.per_file_ignores:
+                for rid in ids:
+                    if not any(matches(r, rid) for r in known):
+                        key, line = self.config.where(rid) or ("per-file-ignores", 0)
+                        bad.append(ConfigError(self.config.path or "", line, key,
+                                               f"unknown rule id {rid!r} (nor a prefix of one) ({hint(rid, known)})"))
+            if bad:
+                bad[0].errors = bad  # type: ignore[attr-defined]
+                raise bad[0]
         self.caps = getattr(self.ruleset, "caps", None)
         from .readers import ReadOptions
 
@@ -375,6 +414,7 @@ class Linter:
             lang=message.lang,
             compliance_failure=score.compliance_failure,
             thresholds=self.thresholds,
+            attachments=[attachment_dict(a) for a in message.attachments],
         )
         if self.requirements:
             from .requirements import checklist
@@ -486,6 +526,19 @@ class Linter:
             text=text, options=self.read_options,
         )
         return self.check(message)
+
+
+def attachment_dict(text: str) -> dict:
+    """``"name (type, N bytes…)"`` as the reader records it → ``{name, type, size[, note]}``."""
+    import re
+
+    m = re.fullmatch(r"(?s)(.*) \(([^,()]*), (\d+) bytes(?:, )?(.*)\)", text)
+    if not m:
+        return {"name": text, "type": "", "size": 0}
+    out = {"name": m.group(1), "type": m.group(2), "size": int(m.group(3))}
+    if m.group(4):
+        out["note"] = m.group(4)
+    return out
 
 
 def subject_or_none(subject: Optional[str]) -> Optional[str]:

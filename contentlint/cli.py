@@ -106,14 +106,15 @@ class _Linters:
         linter = None
         try:
             linter = Linter(config_path, **self.settings)
-        except ConfigError as exc:
-            self.on_error(_config_error_entry(exc))
-        except Exception as exc:  # PackError, or a pack the engine cannot load
-            if type(exc).__name__ == "PackError" or hasattr(exc, "rule_id"):
-                self.on_error(_pack_error_entry(exc))
-            else:
-                self.on_error({"source": config_path or "<rules>",
-                               "message": f"cannot load rules: {type(exc).__name__}: {exc}"})
+        except Exception as exc:  # ConfigError, PackError (each carries every error found: .errors)
+            for err in getattr(exc, "errors", None) or [exc]:
+                if isinstance(err, ConfigError):
+                    self.on_error(_config_error_entry(err))
+                elif type(err).__name__ == "PackError" or hasattr(err, "rule_id"):
+                    self.on_error(_pack_error_entry(err))
+                else:
+                    self.on_error({"source": config_path or "<rules>",
+                                   "message": f"cannot load rules: {type(err).__name__}: {err}"})
         self.by_config[config_path] = linter
         return linter
 
@@ -154,21 +155,71 @@ def _check_file_task(linter, path: str, walked: bool) -> list:
     return out
 
 
-def _serial(paths: list[str], options, linters: _Linters, stdin, skip_unknown_json: bool = False
-            ) -> Iterator[tuple[Any, Any]]:
+def not_an_email(path: str) -> Optional[str]:
+    """Why a file named on the command line is passed over, or None to check it.
+
+    The extension decides first: .eml, .mbox, .html/.htm, .txt and .json files, and files without an
+    extension, are always checked.  Any other file (README.md, notes.rst) is checked only when its content
+    is an email, an mbox, HTML or a Send API payload; plain text or binary content under another extension
+    is not an email and is skipped with a note."""
+    from .readers.walk import EXTENSIONS
+
+    ext = os.path.splitext(path)[1].lower()
+    if not ext or ext in EXTENSIONS or not os.path.isfile(path):
+        return None
+    from .readers.sniff import KIND_BINARY, KIND_TEXT, sniff
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64 * 1024)
+    except OSError:
+        return None  # reading it again reports the error
+    kind = sniff(head, ext).name
+    if kind in (KIND_TEXT, KIND_BINARY):
+        what = "plain text" if kind == KIND_TEXT else "binary data"
+        return f"not an email or a template ({ext} file holding {what}; rename it .txt to check it as a template)"
+    return None
+
+
+def _counted(items, path: str, on_skip, reason: str):
+    """``items``, telling ``on_skip`` when a file gave none (a .json that is not a Send API payload)."""
+    empty = True
+    for item in items:
+        empty = False
+        yield item
+    if empty and on_skip is not None:
+        on_skip(path, reason)
+
+
+_NOTHING_IN_IT = "not a Mailjet Send API payload (JSON of another kind)"
+
+
+def _serial(paths: list[str], options, linters: _Linters, stdin, skip_unknown_json: bool = False,
+            on_skip=None) -> Iterator[tuple[Any, Any]]:
     from .readers import InputError, iter_messages
 
-    if skip_unknown_json:  # named files read as in a folder walk: JSON that is not a payload is skipped
-        def items():
-            for path in paths:
-                if path != "-" and os.path.isfile(path):
-                    yield from _iter_file(path, options, True)
-                else:
-                    yield from iter_messages([path], options, stdin=stdin)
-        source = items()
-    else:
-        source = iter_messages(paths, options, stdin=stdin)
-    for item in source:
+    def items():
+        for path in paths:
+            if path == "-":
+                yield from iter_messages([path], options, stdin=stdin)
+            elif os.path.isdir(path):
+                from .readers.walk import walk
+
+                for fpath, error in walk(path, on_skip=on_skip):
+                    if error is not None:
+                        yield InputError(fpath, error)
+                    else:
+                        yield from _counted(_iter_file(fpath, options, True), fpath, on_skip, _NOTHING_IN_IT)
+            elif os.path.isfile(path):
+                reason = not_an_email(path) if on_skip is not None else None
+                if reason:
+                    on_skip(path, reason, named=True)
+                    continue
+                yield from _counted(_iter_file(path, options, skip_unknown_json), path, on_skip, _NOTHING_IN_IT)
+            else:
+                yield from iter_messages([path], options, stdin=stdin)
+
+    for item in items():
         if isinstance(item, InputError):
             yield item, None
             continue
@@ -179,8 +230,8 @@ def _serial(paths: list[str], options, linters: _Linters, stdin, skip_unknown_js
             yield result, linter
 
 
-def _parallel(paths: list[str], options, linters: _Linters, stdin, jobs: int, skip_unknown_json: bool = False
-              ) -> Iterator[tuple[Any, Any]]:
+def _parallel(paths: list[str], options, linters: _Linters, stdin, jobs: int, skip_unknown_json: bool = False,
+              on_skip=None) -> Iterator[tuple[Any, Any]]:
     import collections
     import concurrent.futures as cf
     import multiprocessing as mp
@@ -194,12 +245,16 @@ def _parallel(paths: list[str], options, linters: _Linters, stdin, jobs: int, sk
             elif os.path.isdir(path):
                 from .readers.walk import walk
 
-                for fpath, error in walk(path):
+                for fpath, error in walk(path, on_skip=on_skip):
                     if error is not None:
                         yield ("now", [(InputError(fpath, error), None)])
                     else:
                         yield ("file", (fpath, True))
             else:
+                reason = not_an_email(path) if on_skip is not None else None
+                if reason:
+                    on_skip(path, reason, named=True)
+                    continue
                 yield ("file", (path, skip_unknown_json))
 
     methods = mp.get_all_start_methods()
@@ -212,9 +267,12 @@ def _parallel(paths: list[str], options, linters: _Linters, stdin, jobs: int, sk
             return value
         future, path, linter = value
         try:
-            return [(item, linter) for item in future.result()]
+            done = [(item, linter) for item in future.result()]
         except Exception as exc:  # a crashed worker must not lose the other results
             return [(InputError(path, f"could not check this file: {type(exc).__name__}: {exc}"), None)]
+        if not done and on_skip is not None:
+            on_skip(path, _NOTHING_IN_IT)
+        return done
 
     pending = units()
     # Check files in this process until a few messages are done: rule sets, lemma tables and language
@@ -229,6 +287,8 @@ def _parallel(paths: list[str], options, linters: _Linters, stdin, jobs: int, sk
         if linter is None:
             continue
         results = _check_file_task(linter, path, walked)
+        if not results and on_skip is not None:
+            on_skip(path, _NOTHING_IN_IT)
         yield from ((item, linter) for item in results)
         warm += len(results)
         if warm >= WARM_UP_MESSAGES:
@@ -275,8 +335,10 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
               fail_on: Optional[str] = None, max_score: Optional[float] = None, quiet: bool = False,
               no_color: bool = False, jobs: int = 1, dns: bool = False, nameserver: Optional[str] = None, timeout=None,
               dkim_selectors=(), zone=None, skip_unknown_json: bool = False, stdin=None,
-              origin: Optional[str] = None, requirements=()) -> int:
-    """The ``check`` command without typer; returns the exit code.
+              origin: Optional[str] = None, requirements=(), exit_zero: bool = False, statistics: bool = False,
+              verbose: bool = False) -> int:
+    """The ``check`` command without typer; returns the exit code (``exit_zero``: 0 even when messages fail;
+    2 still means unusable input or configuration).
 
     ``zone``: a zone file or a list of them (all are read); ``requirements``: provider keys for the checklist.
     """
@@ -341,8 +403,10 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
     try:
         color = (fmt in ("text", "report") and not output and not no_color and not os.environ.get("NO_COLOR")
                  and hasattr(out, "isatty") and out.isatty())
-        return _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subject, sender,
-                    fail_on, max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json, requirements)
+        code = _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subject, sender,
+                    fail_on, max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json, requirements,
+                    statistics=statistics, verbose=verbose, progress=_progress_wanted(quiet, output, out))
+        return EXIT_OK if (exit_zero and code == EXIT_FAIL) else code
     finally:
         if output:
             out.close()
@@ -350,8 +414,38 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
             out.flush()
 
 
+def _progress_wanted(quiet: bool, output: Optional[str], out) -> bool:
+    """A progress bar on standard error: only on a terminal, never with --quiet, and only when the report
+    does not go to that same terminal (it would tear the bar; the report itself shows progress there)."""
+    if quiet or not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
+        return False
+    return bool(output) or not (hasattr(out, "isatty") and out.isatty())
+
+
+class _Progress:
+    """tqdm on standard error, imported only for a run that shows it; appears after a second of work."""
+
+    def __init__(self, enabled: bool):
+        self.bar = None
+        if enabled:
+            try:
+                from tqdm import tqdm
+            except ImportError:  # the bar is a comfort, not a requirement
+                return
+            self.bar = tqdm(desc="checking", unit=" msg", file=sys.stderr, delay=1.0, leave=False, dynamic_ncols=True)
+
+    def step(self) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subject, sender, fail_on,
-         max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json=False, requirements=()) -> int:
+         max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json=False, requirements=(), *, statistics=False,
+         verbose=False, progress=False) -> int:
     from .reporters import get_reporter
 
     pending_errors: list[dict] = []
@@ -371,7 +465,13 @@ def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subj
     linters = _Linters(forced, settings, on_error)
 
     reporter = get_reporter(fmt)(out, color=color, quiet=quiet, fail_on=fail_on or "fail", max_score=max_score,
-                                 rule_info=linters.rule_info, base_dir=os.getcwd())
+                                 rule_info=linters.rule_info, base_dir=os.getcwd(), statistics=statistics,
+                                 verbose=verbose)
+
+    def on_skip(path: str, reason: str, named: bool = False) -> None:
+        reporter.skip(path, reason)
+        if named and not reporter.verbose:  # a file the user named is never passed over without a word
+            sys.stderr.write(f"{path}: skipped: {reason}\n")
     reporter.start()
     reporter_box.append(reporter)
     for entry in pending_errors:
@@ -384,17 +484,77 @@ def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subj
         stdin = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin
     if forced is not None:  # an invalid forced configuration fails before reading anything
         linters.get(forced)
-    stream = (_parallel(paths, options, linters, stdin, jobs, skip_unknown_json) if jobs > 1
-              else _serial(paths, options, linters, stdin, skip_unknown_json))
-    for item, linter in stream:
-        if isinstance(item, InputError):
-            reporter.error(item)
-        else:
-            reporter.report(item, failing=item.failed(linter.fail_on, linter.max_score))
+    stream = (_parallel(paths, options, linters, stdin, jobs, skip_unknown_json, on_skip) if jobs > 1
+              else _serial(paths, options, linters, stdin, skip_unknown_json, on_skip))
+    bar = _Progress(progress)
+    try:
+        for item, linter in stream:
+            if isinstance(item, InputError):
+                reporter.error(item)
+            else:
+                reporter.report(item, failing=item.failed(linter.fail_on, linter.max_score))
+            bar.step()
+    finally:
+        bar.close()
     reporter.finish()
     if reporter.errors:
         return EXIT_ERROR
     return EXIT_FAIL if reporter.failed else EXIT_OK
+
+
+def run_rules_test(packs: List[str], out=None) -> int:
+    """``contentlint rules test``: each rule's ``pass`` examples must give no finding of it, each ``fail``
+    example one.  Prints a line per example that misbehaves and a summary; returns the exit code."""
+    from .engine import load_ruleset
+    from .engine.examples import run_example
+    from .reporters import format_error
+
+    out = out or sys.stdout
+    for pack in packs:
+        if not os.path.exists(pack):
+            _err(f"no such file or folder: {pack}")
+            return EXIT_ERROR
+    try:
+        ruleset = load_ruleset(tuple(os.path.abspath(p) for p in packs))
+    except Exception as exc:
+        for err in getattr(exc, "errors", None) or [exc]:
+            if hasattr(err, "rule_id"):
+                sys.stderr.write(format_error(_pack_error_entry(err)) + "\n")
+            else:
+                _err(f"cannot load rules: {type(err).__name__}: {err}")
+        return EXIT_ERROR
+    wanted = set()
+    for pack in packs:
+        full = os.path.abspath(pack)
+        wanted.add(full)
+    mine = [r for r in ruleset.rules
+            if any(os.path.abspath(r.file) == p or os.path.abspath(r.file).startswith(p.rstrip(os.sep) + os.sep)
+                   for p in wanted)]
+    failures = checked = 0
+    for rule in mine:
+        for group in ("pass", "fail"):
+            for n, example in enumerate(rule.examples.get(group) or [], 1):
+                checked += 1
+                try:
+                    found = run_example(ruleset, rule, example)
+                except Exception as exc:  # an example the reader cannot build
+                    problem = f"cannot build the example: {type(exc).__name__}: {exc}"
+                else:
+                    if group == "pass" and found:
+                        problem = f"found in a pass example: {found[0].message}"
+                    elif group == "fail" and not found:
+                        problem = "not found in a fail example"
+                    else:
+                        continue
+                failures += 1
+                shown = example if isinstance(example, str) else ", ".join(f"{k}: {v!r}"[:60] for k, v in example.items())
+                out.write(f"{rule.file}:{rule.line}: {rule.id}: {group} example {n} ({shown[:80]!r}): {problem}\n")
+    rules_word = "rule" if len(mine) == 1 else "rules"
+    out.write(f"{len(mine)} {rules_word}, {checked} examples: {checked - failures} ok, {failures} failing\n")
+    if not mine:
+        _err("these packs hold no rules")
+        return EXIT_ERROR
+    return EXIT_FAIL if failures else EXIT_OK
 
 
 def _ruleset_for(rules: Optional[List[str]], config: Optional[str]):
@@ -410,15 +570,16 @@ def _ruleset_for(rules: Optional[List[str]], config: Optional[str]):
         raise typer.Exit(EXIT_ERROR)
     try:
         return Linter(config_path, rules=tuple(rules or ())).ruleset
-    except ConfigError as exc:
-        sys.stderr.write(f"{exc}\n")
     except Exception as exc:
-        if hasattr(exc, "rule_id"):
-            from .reporters import format_error
+        from .reporters import format_error
 
-            sys.stderr.write(format_error(_pack_error_entry(exc)) + "\n")
-        else:
-            _err(f"cannot load rules: {type(exc).__name__}: {exc}")
+        for err in getattr(exc, "errors", None) or [exc]:
+            if isinstance(err, ConfigError):
+                sys.stderr.write(f"{err}\n")
+            elif hasattr(err, "rule_id"):
+                sys.stderr.write(format_error(_pack_error_entry(err)) + "\n")
+            else:
+                _err(f"cannot load rules: {type(err).__name__}: {err}")
     raise typer.Exit(EXIT_ERROR)
 
 
@@ -454,6 +615,9 @@ for _names, _spec in (
     (("--origin",), ("origin", "str", ())),
     (("--requirements",), ("requirements", "split", ())),
     (("--skip-unknown-json",), ("skip_unknown_json", "flag", ())),
+    (("--exit-zero",), ("exit_zero", "flag", ())),
+    (("--statistics",), ("statistics", "flag", ())),
+    (("--verbose", "-v"), ("verbose", "flag", ())),
 ):
     for _name in _names:
         CHECK_OPTIONS[_name] = _spec
@@ -463,6 +627,7 @@ CHECK_DEFAULTS: dict[str, Any] = {
     "lang": None, "subject": None, "sender": None, "fail_on": None, "max_score": None, "quiet": False,
     "no_color": False, "jobs": 1, "dns": False, "nameserver": None, "timeout": None, "dkim_selectors": (),
     "zone": None, "skip_unknown_json": False, "origin": None, "requirements": (),
+    "exit_zero": False, "statistics": False, "verbose": False,
 }
 
 
@@ -617,6 +782,11 @@ def _build_app():
         skip_unknown_json: bool = typer.Option(False, "--skip-unknown-json",
                                                help="Skip named .json files that are not Send API payloads (as in folder "
                                                     "walks; the pre-commit hook uses it)."),
+        exit_zero: bool = typer.Option(False, "--exit-zero",
+                                       help="Exit 0 even when messages fail (report only); unusable input still exits 2."),
+        statistics: bool = typer.Option(False, "--statistics",
+                                        help="Also print, per rule, how many messages it was found in."),
+        verbose: bool = typer.Option(False, "--verbose", "-v", help="List the files skipped (not emails or templates)."),
     ) -> None:
         """Check messages and templates: findings with fixes, a score and a verdict per message."""
         code = run_check(**check_keywords(
@@ -626,6 +796,7 @@ def _build_app():
             quiet=quiet, no_color=no_color, jobs=jobs, dns=dns, nameserver=nameserver, timeout=timeout,
             dkim_selectors=_split(dkim_selector), zone=zone, skip_unknown_json=skip_unknown_json,
             origin=origin, requirements=_split(requirements),
+            exit_zero=exit_zero, statistics=statistics, verbose=verbose,
         ))
         raise typer.Exit(code)
 
@@ -677,6 +848,15 @@ def _build_app():
             _err(f"unknown rule {rule_id!r}{hint}")
             raise typer.Exit(EXIT_ERROR)
         typer.echo(text.rstrip("\n"))
+
+
+    @rules_app.command("test")
+    def rules_test(
+        packs: List[str] = typer.Argument(..., metavar="PACK...", help="Rule pack files or folders to test."),
+    ) -> None:
+        """Run the pass/fail examples of every rule in these packs (exit 1 when one does not behave)."""
+        code = run_rules_test(packs)
+        raise typer.Exit(code)
 
 
     @app.command()

@@ -72,6 +72,21 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fail_on: Optional[str] = None
     max_score: Optional[float] = None
+    lines: tuple[tuple[str, int], ...] = ()    # ("disable[risky-]", 7), ("overrides.x", 9): where each is written
+
+    def where(self, rule_pattern: str) -> Optional[tuple[str, int]]:
+        """(key, line) of the first place this file names ``rule_pattern`` (rule lists, overrides), or None."""
+        for key in ("disable", "select", "ignore"):
+            for name, line in self.lines:
+                if name == f"{key}[{rule_pattern}]":
+                    return key, line
+        for name, line in self.lines:
+            if name in (f"overrides.{rule_pattern}", f"rules-overrides.{rule_pattern}", f"rule-overrides.{rule_pattern}"):
+                return name, line
+        for name, line in self.lines:
+            if name.startswith("per-file-ignores.") and name.endswith(f"[{rule_pattern}]"):
+                return name.rsplit("[", 1)[0], line
+        return None
 
     def overrides_dict(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -186,17 +201,25 @@ def _parse_toml(path: str, raw: bytes) -> tuple[dict, dict]:
         except ImportError:
             raise ConfigError(path, 0, "", "reading pyproject.toml needs Python 3.11+ or the tomli package") from None
     try:
-        doc = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(path, 0, "", f"invalid TOML: {exc}") from None
+        text = raw.decode("utf-8")
+        doc = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise ConfigError(path, 0, "", "configuration is not UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        import re
+
+        at = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ConfigError(path, int(at.group(1)) if at else 0, "", f"invalid TOML: {problem}") from None
     section = doc.get("tool", {}).get("contentlint") if isinstance(doc.get("tool"), dict) else None
     if section is None:
         if os.path.basename(path) == PYPROJECT:
             raise ConfigError(path, 0, "", "no [tool.contentlint] table")
         section = doc
+    lines = _toml_lines(text)
     if not isinstance(section, dict):
         raise ConfigError(path, 0, "tool.contentlint", "must be a table")
-    return section, {}
+    return section, lines
 
 
 def _parse_yaml(path: str, raw: bytes) -> tuple[dict, dict]:
@@ -224,13 +247,55 @@ def _parse_yaml(path: str, raw: bytes) -> tuple[dict, dict]:
         for key_node, value_node in node.value:
             try:
                 lines[str(key_node.value)] = key_node.start_mark.line + 1
-                if isinstance(value_node.value, list):
-                    for sub_key, _sub_value in value_node.value:
+                if isinstance(value_node, yaml.SequenceNode):
+                    _item_lines(lines, str(key_node.value), value_node)
+                elif isinstance(value_node.value, list):
+                    for sub_key, sub_value in value_node.value:
                         if hasattr(sub_key, "value") and not isinstance(sub_key.value, list):
                             lines.setdefault(f"{key_node.value}.{sub_key.value}", sub_key.start_mark.line + 1)
+                            if isinstance(sub_value, yaml.SequenceNode):
+                                _item_lines(lines, f"{key_node.value}.{sub_key.value}", sub_value)
             except (AttributeError, TypeError, ValueError):
                 continue
     return data, lines
+
+
+def _item_lines(lines: dict, key: str, seq) -> None:
+    """``lines["key[item]"]``: the line of each string of a YAML list (comma-separated items too)."""
+    for item in seq.value:
+        if isinstance(getattr(item, "value", None), str):
+            for part in item.value.split(","):
+                lines.setdefault(f"{key}[{part.strip()}]", item.start_mark.line + 1)
+
+
+def _toml_lines(text: str) -> dict:
+    """Lines of the ``[tool.contentlint]`` keys and of the strings in their lists (tomllib keeps none)."""
+    import re
+
+    lines: dict[str, int] = {}
+    table = None
+    key = None
+    for n, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        header = re.match(r"\[\s*([^\]]+?)\s*\]\s*(?:#.*)?$", stripped)
+        if header and not stripped.startswith("[["):
+            name = header.group(1).replace('"', "")
+            table = name if name == "tool.contentlint" or name.startswith("tool.contentlint.") else None
+            key = None
+            continue
+        if table is None:
+            continue
+        prefix = table[len("tool.contentlint."):] + "." if table != "tool.contentlint" else ""
+        assign = re.match(r"""^\s*("[^"]+"|'[^']+'|[A-Za-z0-9_.-]+)\s*=""", line)
+        if assign:
+            key = prefix + assign.group(1).strip("\"'")
+            lines.setdefault(key, n)
+            line = line[assign.end():]
+        if key is not None:
+            for m in re.finditer(r"""["']([^"']*)["']""", line):
+                for part in m.group(1).split(","):
+                    lines.setdefault(f"{key}[{part.strip()}]", n)
+    return lines
 
 
 def _str_list(path: str, lines: dict, key: str, value: Any) -> tuple[str, ...]:
@@ -280,7 +345,7 @@ def _validate(path: str, data: dict, lines: dict) -> Config:
             raise ConfigError(path, line, str(raw_key), f"given twice (also as {key!r})")
         values[key] = (value, line, str(raw_key))
 
-    cfg: dict[str, Any] = {"path": path, "root": root}
+    cfg: dict[str, Any] = {"path": path, "root": root, "lines": tuple(sorted(lines.items()))}
     for key, (value, line, raw_key) in values.items():
         if key == "rules":
             packs = []
@@ -385,18 +450,18 @@ fail-on: fail
 # rules:
 #   - rules/house-style.yaml
 
-# Only run these rules (ids or prefixes); empty means all.
+# Only run these rules (ids or prefixes: docs/cli.md, "Choosing rules"); empty means all.
 # select: [subject-, risky-]
 
 # Never run these rules (ids or prefixes).
 # ignore: [subject-too-long]
 
-# Rules to turn off (same as ignore, kept for yamllint-style configs).
+# Rules to turn off (ids or prefixes; the same as ignore, kept for yamllint-style configs).
 # disable: []
 
 # Per-rule level and weight changes.
 # overrides:
-#   all-caps-words: {level: info, weight: 0.5}
+#   all-caps-body: {level: info, weight: 0.5}
 
 # Rules ignored for some files (globs relative to this file; `*` also crosses folders).
 # per-file-ignores:

@@ -164,6 +164,7 @@ class Message:
     has_headers: bool = True         # False for templates: header rules must not fire
     headers: list[tuple[str, str]] = field(default_factory=list)  # decoded, in file order
     subject: Optional[str] = None
+    subject_source: str = ""         # "option" (--subject), "front-matter", "title", "header"; "" unknown
     from_addr: Optional[str] = None  # "news@example.com"
     from_name: Optional[str] = None
     from_domain: Optional[str] = None

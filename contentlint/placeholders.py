@@ -45,6 +45,11 @@ class PlaceholderError(ValueError):
         self.message = message
 
 
+#: Link text of a suggested unsubscribe link, per language (the languages ESPs localise their tags in).
+UNSUBSCRIBE_TEXT = {"en": "Unsubscribe", "fr": "Se désinscrire", "de": "Abmelden", "es": "Darse de baja",
+                    "it": "Annulla l'iscrizione", "nl": "Afmelden", "pt": "Cancelar inscrição"}
+
+
 @dataclass(frozen=True)
 class PlaceholderMatch:
     start: int
@@ -319,14 +324,19 @@ class PlaceholderSet:
         pool = esp_counts or counts
         return max(pool.items(), key=lambda kv: (kv[1], kv[0]))[0]
 
-    def unsubscribe_snippet(self, esp: Optional[str], domain: str = "example.com") -> str:
+    def unsubscribe_snippet(self, esp: Optional[str], domain: str = "example.com", lang: Optional[str] = None) -> str:
         """What to add for a missing unsubscribe link, in that ESP's syntax (a generic https link otherwise);
-        ``{domain}`` in a snippet stands for the sender's own domain."""
+        ``{domain}`` in a snippet stands for the sender's own domain, ``{LANG}`` for the template's language
+        as the ESP spells it (Mailjet: ``[[UNSUB_LINK_FR]]``; EN when unknown) and ``{unsubscribe}`` for the
+        link text in that language."""
         if esp and esp in self.snippets:
             snippet = self.snippets[esp]
         else:
             snippet = self.snippets.get("default", '<a href="https://{domain}/unsubscribe">Unsubscribe</a>')
-        return snippet.replace("{domain}", domain)
+        code = (lang or "").lower()
+        word = UNSUBSCRIBE_TEXT.get(code, UNSUBSCRIBE_TEXT["en"])
+        return (snippet.replace("{domain}", domain).replace("{LANG}", code.upper() if code in UNSUBSCRIBE_TEXT else "EN")
+                .replace("{unsubscribe}", word))
 
     # -- questions the HTML analysis asks ------------------------------------------------
     def starts_with_placeholder(self, text: str) -> Optional[PlaceholderMatch]:

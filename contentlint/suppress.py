@@ -13,8 +13,10 @@ Besides HTML comments, the template comment syntaxes that never reach the recipi
 ``{# … #}`` (Jinja, Nunjucks, Twig), ``{{!-- … --}}`` and ``{{! … }}`` (Handlebars, Mustache).
 
 Semantics:
-- ``disable``/``enable`` ranges apply to findings whose location (line, column) lies after the
-  ``disable`` directive and before the matching ``enable`` (or the end of the part).  An unknown
+- ``disable``/``enable`` ranges hide the matches (``Finding.spans``; the location when a finding has no
+  spans) that lie after the ``disable`` directive and before the matching ``enable`` (or the end of the
+  part).  A finding whose every match is hidden is dropped; one that also matched outside keeps those
+  matches, and its location becomes the first of them.  An unknown
   column counts as the end of its line.  Findings without a line (e.g. a subject given with
   ``--subject``, a missing header) are never inside a range.
 - ``disable-file`` applies to every finding of the message, wherever it is, with or without a line.
@@ -26,11 +28,12 @@ Semantics:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Optional, Sequence
 
 from .findings import Finding
 from .model import INPUT_HTML, INPUT_TEXT, Message
+from .selection import matches, matches_any  # noqa: F401 - matches_any is imported from here too
 
 MARKER = "contentlint-"
 
@@ -51,20 +54,8 @@ class Directive:
 
 
 def rule_matches(rule_id: str, pattern: str) -> bool:
-    """``pattern`` is a rule id, a prefix ending in ``-`` or ``*``, or a kebab prefix (``subject``)."""
-    if not pattern:
-        return False
-    if pattern == rule_id:
-        return True
-    if pattern.endswith("*"):
-        return rule_id.startswith(pattern[:-1])
-    if pattern.endswith("-"):
-        return rule_id.startswith(pattern)
-    return rule_id.startswith(pattern + "-")
-
-
-def matches_any(rule_id: str, patterns: Iterable[str]) -> bool:
-    return any(rule_matches(rule_id, p) for p in patterns)
+    """``pattern`` names ``rule_id`` (one rule for ids and prefixes everywhere: ``contentlint.selection``)."""
+    return matches(rule_id, pattern)
 
 
 def parse_directives(text: str, *, first_line: int = 1, scope: Optional[str] = None) -> list[Directive]:
@@ -112,12 +103,12 @@ def _position_key(line: int, column: int) -> tuple[int, int]:
     return (line, column if column > 0 else 10**9)
 
 
-def is_suppressed(finding: Finding, directives: Sequence[Directive], unmapped_parts: frozenset = frozenset()) -> bool:
-    rule = finding.rule
-    for d in directives:
-        if d.action == "disable-file" and (not d.rules or matches_any(rule, d.rules)):
-            return True
-    loc = finding.location
+def _disabled_file(rule: str, directives: Sequence[Directive]) -> bool:
+    return any(d.action == "disable-file" and (not d.rules or matches_any(rule, d.rules)) for d in directives)
+
+
+def _in_range(rule: str, loc, directives: Sequence[Directive], unmapped_parts: frozenset) -> bool:
+    """Whether the place ``loc`` lies inside a ``disable``/``enable`` range that covers ``rule``."""
     if loc.line <= 0:
         return False
     in_unmapped = loc.part in unmapped_parts
@@ -138,8 +129,29 @@ def is_suppressed(finding: Finding, directives: Sequence[Directive], unmapped_pa
     return suppressed
 
 
+def filter_finding(finding: Finding, directives: Sequence[Directive],
+                   unmapped_parts: frozenset = frozenset()) -> Optional[Finding]:
+    """``finding`` as the directives leave it: None when every place it matched is disabled, the finding
+    with only its places outside the disabled ranges when some are (its location: the first of them)."""
+    if _disabled_file(finding.rule, directives):
+        return None
+    spans = tuple(finding.spans) or (finding.location,)
+    kept = tuple(loc for loc in spans if not _in_range(finding.rule, loc, directives, unmapped_parts))
+    if not kept:
+        return None
+    if len(kept) == len(spans):
+        return finding
+    return replace(finding, location=kept[0], spans=kept if finding.spans else ())
+
+
+def is_suppressed(finding: Finding, directives: Sequence[Directive], unmapped_parts: frozenset = frozenset()) -> bool:
+    """True when the directives hide the finding entirely."""
+    return filter_finding(finding, directives, unmapped_parts) is None
+
+
 def apply(findings: list[Finding], message: Message) -> list[Finding]:
-    """``findings`` without those an inline directive suppresses (cheap when there is none)."""
+    """``findings`` as the inline directives leave them (cheap when there is none): a finding whose every
+    span lies in a disabled range is dropped; one with spans on both sides keeps the others."""
     if not findings:
         return findings
     if not _has_marker(message):
@@ -149,7 +161,12 @@ def apply(findings: list[Finding], message: Message) -> list[Finding]:
         return findings
     directives.sort(key=lambda d: (d.scope or "", d.line, d.column))
     unmapped = frozenset(p.content_type for p in message.parts if not (p.file_mapped and p.start_line > 0))
-    return [f for f in findings if not is_suppressed(f, directives, unmapped)]
+    out = []
+    for f in findings:
+        kept = filter_finding(f, directives, unmapped)
+        if kept is not None:
+            out.append(kept)
+    return out
 
 
 def _has_marker(message: Message) -> bool:

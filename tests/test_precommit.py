@@ -117,5 +117,6 @@ def test_pre_commit_runs_the_hook(tmp_path):
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "Failed" in bad.stdout
     assert "promo.html" in bad.stdout
+    assert "march.html" not in bad.stdout          # --quiet: the passing file stays silent, only failures print
     assert "excessive-punctuation" in bad.stdout and "fix:" in bad.stdout
     assert "fail" in bad.stdout

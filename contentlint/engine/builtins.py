@@ -637,7 +637,8 @@ def missing_unsubscribe(ctx, rule, params):
         if text and words.search(text, timeout=0.25) and _ANY_URL.search(text, timeout=0.25):
             return None
     esp = m.esp or ph.esp((m.html or "") + (m.text or ""))
-    snippet = ph.unsubscribe_snippet(esp, ctx.ruleset.own_domain(m.from_domain) or "example.com") or _FALLBACK_SNIPPET
+    snippet = ph.unsubscribe_snippet(esp, ctx.ruleset.own_domain(m.from_domain) or "example.com", m.lang) \
+        or _FALLBACK_SNIPPET
     return Hit(matches=["no unsubscribe link"], fragment="", part="text/html" if m.html is not None else "text/plain",
                vars={"snippet": snippet, "esp": esp or "generic"})
 

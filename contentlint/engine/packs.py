@@ -275,7 +275,23 @@ def load_pack_file(path: Path, *, probe: bool = True) -> list[Rule]:
             raise PackError(f"'{key}' must be {_type_name(typ)}", file=file,
                             line=data.key_lines.get(key) if isinstance(data, LineDict) else None)
     langs = data.get("languages") or []
-    return [compile_rule(raw, data["pack"], langs, file, probe=probe) for raw in data["rules"]]
+    rules, errors = [], []
+    for raw in data["rules"]:  # every broken rule of the pack is reported in one run, not only the first
+        try:
+            rules.append(compile_rule(raw, data["pack"], langs, file, probe=probe))
+        except PackError as exc:
+            errors.append(exc)
+    if errors:
+        raise _all_errors(errors)
+    return rules
+
+
+def _all_errors(errors: list) -> PackError:
+    """The first error, carrying every error in ``errors`` (the CLI prints each)."""
+    flat = [e for exc in errors for e in getattr(exc, "errors", None) or [exc]]
+    first = flat[0]
+    first.errors = flat
+    return first
 
 
 # -- weights file and overrides -------------------------------------------------------------------
@@ -299,38 +315,19 @@ def read_weights(path: Path) -> tuple[dict, dict]:
     return {str(k): float(v) for k, v in weights.items()}, {str(k): float(v) for k, v in caps.items()}
 
 
-def _longest_prefix(rule_id: str, prefixes) -> int:
-    """Length of the longest entry that names ``rule_id`` (contentlint.suppress.rule_matches), else -1."""
-    from contentlint.suppress import rule_matches
-
-    best = -1
-    for p in prefixes:
-        if rule_matches(rule_id, p):
-            best = max(best, len(p.rstrip("*")))
-    return best
-
-
-def _longest_prefix_any(by_id, entry: str) -> int:
-    return max((_longest_prefix(rid, (entry,)) for rid in by_id), default=-1)
-
-
 def select_rules(rules, select=(), ignore=()):
-    """flake8-style: the longest matching entry decides; with ``select`` only selected rules stay.
+    """flake8-style: the longest matching pattern decides (``contentlint.selection``); with ``select``
+    only selected rules stay."""
+    from contentlint.selection import is_selected
 
-    One rule for ``select``, ``ignore`` and ``disable``, in the CLI, the configuration file and the DNS findings:
-    an entry is a rule id (``dkim-key-weak``), a prefix ending in ``-`` or ``*`` (``risky-``, ``dmarc*``), or
-    the first words of ids (``spf`` names every ``spf-…`` rule).
-    """
-    out = []
-    for r in rules:
-        s = _longest_prefix(r.id, select) if select else 0
-        i = _longest_prefix(r.id, ignore)
-        if select and s < 0:
-            continue
-        if i >= 0 and i >= s:
-            continue
-        out.append(r)
-    return out
+    return [r for r in rules if is_selected(r.id, select, ignore)]
+
+
+def matches_any_id(pattern: str, rule_ids) -> bool:
+    """Whether ``pattern`` names at least one of ``rule_ids``."""
+    from contentlint.selection import matches
+
+    return any(matches(r, pattern) for r in rule_ids)
 
 
 # -- cache ----------------------------------------------------------------------------------------
@@ -368,14 +365,23 @@ def _compile_all(files: list[Path]):
     from .lemmas import tables_for
     rules: list[Rule] = []
     seen: dict[str, Rule] = {}
+    errors: list[PackError] = []
     for path in files:
-        for rule in load_pack_file(path):
+        try:
+            loaded = load_pack_file(path)
+        except PackError as exc:
+            errors.append(exc)
+            continue
+        for rule in loaded:
             if rule.id in seen:
                 other = seen[rule.id]
-                raise PackError(f"duplicate rule id (already defined in {other.file}:{other.line})",
-                                file=rule.file, line=rule.line, rule_id=rule.id)
+                errors.append(PackError(f"duplicate rule id (already defined in {other.file}:{other.line})",
+                                        file=rule.file, line=rule.line, rule_id=rule.id))
+                continue
             seen[rule.id] = rule
             rules.append(rule)
+    if errors:
+        raise _all_errors(errors)
     vocab: dict[str, set[str]] = {}
     for r in rules:
         if isinstance(r.checker, WordsChecker):
@@ -428,16 +434,16 @@ def load_ruleset(extra_paths: Iterable = (), *, disable: Iterable[str] = (),
     by_id = {r.id: r for r in rules}
     out = []
     overrides = dict(overrides or {})
-    disable = tuple(dict.fromkeys(disable))
-    for entry in disable:
-        if _longest_prefix_any(by_id, entry) < 0:
-            raise PackError(f"unknown rule id {entry!r} in 'disable': it names no rule (give a rule id or a "
-                            "prefix such as 'risky-'; see `contentlint rules`)", rule_id=entry)
-    for rid in overrides:
-        if rid not in by_id:
-            raise PackError(f"unknown rule id {rid!r} in configuration (see `contentlint rules`)", rule_id=rid)
+    from contentlint.selection import hint, matches_any
+    disable = tuple(disable)  # ids or prefixes, as `ignore` (contentlint.selection)
+    bad = [PackError(f"unknown rule id {rid!r} (nor a prefix of one) in configuration ({hint(rid, by_id)})", rule_id=rid)
+           for rid in dict.fromkeys((*disable, *select, *ignore)) if not matches_any_id(rid, by_id)]
+    bad += [PackError(f"unknown rule id {rid!r} in configuration ({hint(rid, by_id)})", rule_id=rid)
+            for rid in overrides if rid not in by_id]
+    if bad:
+        raise _all_errors(bad)
     for rule in rules:
-        if disable and _longest_prefix(rule.id, disable) >= 0:
+        if matches_any(rule.id, disable):
             continue
         changes = {}
         if rule.id in weights:
@@ -465,4 +471,6 @@ def load_ruleset(extra_paths: Iterable = (), *, disable: Iterable[str] = (),
         out.append(dataclasses.replace(rule, **changes) if changes else rule)
     out = select_rules(out, tuple(select), tuple(ignore))
     claimed = RuleSet.problem_codes(rules)
-    return RuleSet(out, caps=caps, files=tuple(str(f) for f in files), lemma_tables=tables, claimed_codes=claimed)
+    ruleset = RuleSet(out, caps=caps, files=tuple(str(f) for f in files), lemma_tables=tables, claimed_codes=claimed)
+    ruleset.known_ids = frozenset(by_id)  # every loaded id, selected or not (to check a configuration's names)
+    return ruleset

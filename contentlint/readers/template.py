@@ -141,7 +141,8 @@ def split_front_matter(text: str) -> tuple[dict, int, str, list[Problem]]:
     for key, value in loaded.items():
         canon = FRONT_MATTER_KEYS.get(str(key).strip().lower())
         if canon and value is not None and not isinstance(value, (dict, list)):
-            fields.setdefault(canon, str(value))
+            # a folded or literal block (`subject: >`) ends with a newline that is no part of the value
+            fields.setdefault(canon, str(value).rstrip("\r\n") if isinstance(value, str) else str(value))
     return fields, nlines, text[:end], problems
 
 
@@ -216,12 +217,16 @@ def read_template(data: bytes, source: str, options=None, html: bool = True) -> 
     msg.subject = options.subject if options.subject is not None else fields.get("subject")
     if options.subject is not None:
         msg.fields["subject"] = Field("subject", options.subject, where="option --subject")
+    msg.subject_source = "option" if options.subject is not None else ("front-matter" if msg.subject is not None else "")
     sender = options.sender if options.sender is not None else fields.get("sender")
     if sender:
         msg.from_name, msg.from_addr, msg.from_domain = parse_address(sender)
     if fields.get("reply_to"):
         _, msg.reply_to, msg.reply_to_domain = parse_address(fields["reply_to"])
     msg.problems = problems
-    return finish_message(msg, options, subject_from_title=html,
+    msg = finish_message(msg, options, subject_from_title=html,
                           front_matter_lang=fields.get("lang"),
                           front_matter_preheader=fields.get("preheader"))
+    if msg.subject and not msg.subject_source:
+        msg.subject_source = "title"
+    return msg

@@ -13,8 +13,9 @@ from typing import Iterator, Optional
 EXTENSIONS = frozenset({".eml", ".mbox", ".html", ".htm", ".txt", ".json"})
 
 
-def walk(root: str, extensions=EXTENSIONS) -> Iterator[tuple[str, Optional[str]]]:
-    """Yield (path, None) for each file to read, or (path, error message) for one that cannot be."""
+def walk(root: str, extensions=EXTENSIONS, on_skip=None) -> Iterator[tuple[str, Optional[str]]]:
+    """Yield (path, None) for each file to read, or (path, error message) for one that cannot be.
+    ``on_skip(path, reason)`` hears of each file passed over for its type (the CLI counts them)."""
     seen: set[tuple[int, int]] = set()
     try:
         st = os.stat(root)
@@ -52,7 +53,10 @@ def walk(root: str, extensions=EXTENSIONS) -> Iterator[tuple[str, Optional[str]]
                 seen.add(key)
                 subdirs.append(path)
                 continue
-            if os.path.splitext(entry.name)[1].lower() not in extensions:
+            ext = os.path.splitext(entry.name)[1].lower()
+            if ext not in extensions:
+                if on_skip is not None:
+                    on_skip(path, f"not a type contentlint reads ({ext or 'no extension'})")
                 continue
             try:
                 fst = entry.stat(follow_symlinks=True)

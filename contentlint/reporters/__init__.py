@@ -41,6 +41,8 @@ class Reporter:
         max_score: Optional[float] = None,
         rule_info: Optional[RuleInfo] = None,
         base_dir: Optional[str] = None,
+        statistics: bool = False,
+        verbose: bool = False,
     ):
         self.out = out
         self.color = color
@@ -52,6 +54,11 @@ class Reporter:
         self.counts = {"pass": 0, "warn": 0, "fail": 0}
         self.failed = 0
         self.errors: list[dict] = []
+        self.statistics = statistics
+        self.verbose = verbose
+        self.rule_counts: dict[str, int] = {}          # rule -> messages it was found in (--statistics)
+        self.rule_levels: dict[str, str] = {}
+        self.skipped: list[dict] = []                  # files passed over: {source, reason}
 
     # -- hooks ------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -66,9 +73,39 @@ class Reporter:
         self._failing, self._current = failing, report
         if failing:
             self.failed += 1
+        for rule in dict.fromkeys(f.rule for f in report.findings):
+            self.rule_counts[rule] = self.rule_counts.get(rule, 0) + 1
+        for f in report.findings:
+            self.rule_levels.setdefault(f.rule, f.level)
         shown = printable(report)
         self._current = shown
         self.write_report(shown)
+
+    def skip(self, source: str, reason: str) -> None:
+        """A file passed over (not an email or a template); counted, and listed with --verbose."""
+        entry = {"source": source, "reason": reason}
+        self.skipped.append(entry)
+        self.write_skip(entry)
+
+    def write_skip(self, entry: dict) -> None:
+        import sys
+
+        if self.verbose or entry.get("named"):
+            sys.stderr.write(f"{entry['source']}: skipped: {entry['reason']}\n")
+
+    def statistics_rows(self) -> list[dict]:
+        """Per rule, the messages it was found in, most frequent first (``--statistics``)."""
+        rows = []
+        for rule, count in sorted(self.rule_counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            row = {"rule": rule, "count": count}
+            if rule in self.rule_levels:
+                row["level"] = self.rule_levels[rule]
+            info = self.rule_info(rule)
+            title = getattr(info, "title", None)
+            if title:
+                row["title"] = str(title)
+            rows.append(row)
+        return rows
 
     def error(self, error: Any) -> None:
         entry = error_dict(error)
@@ -97,7 +134,10 @@ class Reporter:
         return sum(self.counts.values())
 
     def summary(self) -> dict:
-        return {"messages": self.messages, **self.counts, "failed": self.failed, "errors": len(self.errors)}
+        out = {"messages": self.messages, **self.counts, "failed": self.failed, "errors": len(self.errors)}
+        if self.skipped:
+            out["skipped"] = len(self.skipped)
+        return out
 
     def relpath(self, source: str) -> str:
         """``source`` relative to the base folder when it is inside it (for SARIF/GitHub paths)."""

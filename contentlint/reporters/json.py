@@ -33,7 +33,12 @@ class JsonReporter(Reporter):
         self.out.write(sep + json_text(json.dumps(report.to_dict(), ensure_ascii=False)))
 
     def finish(self) -> None:
-        tail = json.dumps({"errors": self.errors, "summary": self.summary()}, ensure_ascii=False)
+        doc = {"errors": self.errors, "summary": self.summary()}
+        if self.skipped:
+            doc["skipped"] = [{"source": e["source"], "reason": e["reason"]} for e in self.skipped]
+        if self.statistics:
+            doc["statistics"] = self.statistics_rows()
+        tail = json.dumps(doc, ensure_ascii=False)
         self.out.write(("\n" if not self._first else "") + "], " + json_text(tail[1:]) + "\n")
 
 

@@ -35,6 +35,9 @@ class TextReporter(Reporter):
         where = display_source(report.source, report.index)
         subject = f" — “{report.subject}”" if report.subject else ""
         w(self.paint(f"{where}{subject}", "header") + "\n")
+        for att in getattr(report, "attachments", None) or ():
+            note = f", {att['note']}" if att.get("note") else ""
+            w(f"  attachment: {att['name']} ({att['type']}, {_size(att['size'])}{note})\n")
         for f in report.findings:
             loc = f.location
             source = shown_text(report.source)
@@ -76,6 +79,15 @@ class TextReporter(Reporter):
         sys.stderr.flush()
 
     def finish(self) -> None:
+        if self.statistics and self.rule_counts:
+            rows = self.statistics_rows()
+            width = max(len(str(r["count"])) for r in rows)
+            rule_width = max(len(r["rule"]) for r in rows)
+            for r in rows:
+                title = f"  {r['title']}" if r.get("title") else ""
+                self.out.write(f"{r['count']:>{width}}  {r['rule']:<{rule_width}}  {r.get('level', ''):<7}{title}".rstrip()
+                               + "\n")
+            self.out.write("\n")
         if self.quiet:
             return
         c = self.counts
@@ -83,7 +95,18 @@ class TextReporter(Reporter):
         plural = "message" if n == 1 else "messages"
         errors = len(self.errors)
         err = f"; {errors} input error{'s' if errors != 1 else ''}" if errors else ""
-        self.out.write(f"{n} {plural}: {c['fail']} fail, {c['warn']} warn, {c['pass']} pass{err}\n")
+        skipped = len(self.skipped)
+        skip = f"; {skipped} file{'s' if skipped != 1 else ''} skipped" if skipped else ""
+        hint = " (--verbose lists them)" if skipped and not self.verbose else ""
+        self.out.write(f"{n} {plural}: {c['fail']} fail, {c['warn']} warn, {c['pass']} pass{err}{skip}{hint}\n")
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} bytes"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
 
 
 REPORTER = TextReporter

@@ -122,6 +122,9 @@ class Report:
     lang: str = "und"
     compliance_failure: bool = False       # verdict forced to fail by a compliance error
     thresholds: Thresholds = field(default_factory=Thresholds)
+    #: the checked ``Message`` (parts, headers, HTML), kept only by a ``Linter(keep_message=True)``: the
+    #: HTML report renders it; other runs do not hold every message of a batch in memory
+    message: Optional["Message"] = field(default=None, repr=False, compare=False)
 
     def failed(self, fail_on: str = FAIL, max_score: Optional[float] = None) -> bool:
         """True when this message makes a run fail (``--fail-on`` / ``--max-score``)."""
@@ -211,7 +214,8 @@ class Linter:
     ``disable`` (added), ``overrides`` ({rule: {level, weight}}, merged), ``kind``, ``lang`` (forces the
     language of every message), ``languages``, ``thresholds`` (``Thresholds`` or {warn, fail}),
     ``subject``/``sender`` (defaults for templates), ``dns`` (``DnsSettings``, a dict of its fields, or
-    True: audit each message's From domain), ``fail_on``/``max_score`` (used by ``Report.failed``).
+    True: audit each message's From domain), ``fail_on``/``max_score`` (used by ``Report.failed``),
+    ``keep_message`` (each ``Report`` keeps its ``Message``, for the HTML report).
 
     Raises ``ConfigError`` for an invalid configuration and ``PackError`` for an invalid rule pack.
     """
@@ -235,6 +239,7 @@ class Linter:
         fail_on: Optional[str] = None,
         max_score: Optional[float] = None,
         weights_file: Union[str, os.PathLike, None] = None,
+        keep_message: bool = False,
     ):
         if config is None:
             cfg = DEFAULT_CONFIG
@@ -279,6 +284,7 @@ class Linter:
             fail_on or cfg.fail_on or FAIL,
             max_score if max_score is not None else cfg.max_score,
             os.fspath(weights_file) if weights_file else None,
+            bool(keep_message),
         )
         self._init_from_spec(spec)
 
@@ -292,7 +298,8 @@ class Linter:
     def _init_from_spec(self, spec: tuple) -> None:
         (self.config, self.packs, self.disable, self._overrides, self.select, self.ignore, self.kind,
          self.lang, self.languages, self.thresholds, self.subject, self.sender, self.dns, self.fail_on,
-         self.max_score, self.weights_file) = spec
+         self.max_score, self.weights_file) = spec[:16]
+        self.keep_message = spec[16] if len(spec) > 16 else False   # Report.message (the HTML report)
         self._spec = spec
         self.ruleset = _load_ruleset(self.packs, self.disable, self._overrides, self.select, self.ignore,
                                      self.weights_file)
@@ -361,6 +368,7 @@ class Linter:
             lang=message.lang,
             compliance_failure=score.compliance_failure,
             thresholds=self.thresholds,
+            message=message if self.keep_message else None,
         )
         if dns_failure:
             raise DnsAuditError(dns_failure, report)

@@ -34,6 +34,7 @@ class Format(str, Enum):
     sarif = "sarif"
     github = "github"
     report = "report"
+    html = "html"
 
 
 class Kind(str, Enum):
@@ -349,6 +350,8 @@ def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subj
 
     settings = dict(rules=tuple(rules), select=tuple(select), ignore=tuple(ignore), kind=kind, lang=lang,
                     subject=subject, sender=sender, dns=dns_settings, fail_on=fail_on, max_score=max_score)
+    if fmt == "html":  # the HTML report renders each message: its Report keeps the Message
+        settings["keep_message"] = True
     forced = os.path.abspath(config) if config else None
     linters = _Linters(forced, settings, on_error)
 
@@ -408,7 +411,7 @@ def _ruleset_for(rules: Optional[List[str]], config: Optional[str]):
 # ------------------------------------------------------------------------------------------------
 # the fast path for `check`
 # ------------------------------------------------------------------------------------------------
-FORMATS = ("text", "json", "jsonl", "sarif", "github", "report")
+FORMATS = ("text", "json", "jsonl", "sarif", "github", "report", "html")
 
 # option -> (run_check keyword, how to read it, choices)
 CHECK_OPTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {}

@@ -492,7 +492,7 @@ def _histogram(rows: list[dict]) -> str:
     for s in scores:
         counts[min(int(s), bins - 1)] += 1
     top = max(counts) or 1
-    bw, h, base = 28, 120, 100
+    bw, h, base = 38, 120, 100
     width = bins * bw
     bars = []
     for i, c in enumerate(counts):
@@ -552,7 +552,7 @@ main{padding:8px 24px 40px;max-width:1500px}
 @media (max-width:1100px){.cols{grid-template-columns:minmax(0,1fr)}.col-view{position:static}}
 .fix{display:block;color:var(--muted);margin-top:2px}
 h2{font-size:19px;margin:26px 0 10px} h2 .num{color:var(--muted)} h3{font-size:16px;margin:18px 0 8px}
-.msg{border-top:3px solid var(--line);padding-top:4px;margin-top:18px}
+.msg{border-top:3px solid var(--line);padding-top:4px;margin-top:18px} main>.msg:first-child{border-top:0;margin-top:0}
 .summary{display:flex;flex-wrap:wrap;align-items:center;gap:10px 22px}
 .verdict,.verdict-s{font-weight:700;letter-spacing:.04em;border:2px solid currentColor;border-radius:6px;padding:2px 10px;margin:0}
 .verdict-s{font-size:13px;padding:0 6px;border-width:1px}

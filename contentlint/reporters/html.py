@@ -378,18 +378,18 @@ def _points_table(findings, view: _View, pid: str) -> str:
         return '<p class="clean">No rule hit: nothing to fix.</p>'
     out = [f'<table class="points" id="{pid}-points"><caption>Findings and points</caption><thead><tr>'
            '<th scope="col">#</th><th scope="col">Rule and level</th><th scope="col">Points</th>'
-           '<th scope="col">Message and fix</th><th scope="col">Where</th></tr></thead><tbody>']
+           '<th scope="col">Message, fix and where</th></tr></thead><tbody>']
     for fid, f in enumerate(findings, 1):
         out.append(f'<tr id="{pid}-r{fid}" data-row="{fid}"><td class="n">{fid}</td>'
                    f'<td><code>{esc(f.rule)}</code> <span class="lvl lvl-{esc(f.level[:1])}"><span aria-hidden="true">'
                    f'{LEVEL_ICON.get(f.level, "")}</span> {esc(f.level)}</span></td>'
                    f'<td class="pts">{points(f.weight)}</td><td>{esc(f.message)}'
-                   f'<span class="fix"><i>Fix:</i> {esc(f.suggestion)}</span></td>'
-                   f'<td class="where">{_where_links(fid, view, pid)}</td></tr>')
+                   f'<span class="fix"><i>Fix:</i> {esc(f.suggestion)}</span>'
+                   f'<span class="where">{_where_links(fid, view, pid)}</span></td></tr>')
     total = sum(f.weight for f in findings)
     capped = "" if abs(total - view.report.score) < 0.005 else " (a category total is capped)"
     out.append(f'</tbody><tfoot><tr><td></td><th scope="row">total</th><td class="pts">'
-               f'{points(view.report.score)}</td><td colspan="2">verdict {esc(view.report.verdict)}{capped}</td></tr>'
+               f'{points(view.report.score)}</td><td>verdict {esc(view.report.verdict)}{capped}</td></tr>'
                '</tfoot></table>')
     return "".join(out)
 
@@ -547,7 +547,7 @@ a{color:var(--link)} a:focus-visible,button:focus-visible,[tabindex]:focus-visib
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .top{padding:14px 24px;border-bottom:1px solid var(--line)} .top h1{margin:0;font-size:22px} .top p{margin:2px 0 0;color:var(--muted)}
 main{padding:8px 24px 40px;max-width:1500px}
-.cols{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,680px);gap:0 24px;align-items:start}
+.cols{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,620px);gap:0 24px;align-items:start}
 .col-view{position:sticky;top:0}
 @media (max-width:1100px){.cols{grid-template-columns:minmax(0,1fr)}.col-view{position:static}}
 .fix{display:block;color:var(--muted);margin-top:2px}
@@ -574,10 +574,14 @@ h2{font-size:19px;margin:26px 0 10px} h2 .num{color:var(--muted)} h3{font-size:1
 table{border-collapse:collapse;width:100%;margin:8px 0} caption{text-align:left;font-weight:600;padding:4px 0}
 th,td{border-bottom:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}
 thead th{background:var(--card)} .pts,.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-code{font:13px ui-monospace,"DejaVu Sans Mono",monospace;overflow-wrap:anywhere}
+code{font:13px ui-monospace,"DejaVu Sans Mono",monospace}
+.points{table-layout:fixed} .points th:nth-child(1){width:2.2em} .points th:nth-child(2){width:11em}
+.points th:nth-child(3){width:4.4em} .points td{overflow-wrap:anywhere}
+.points code{overflow-wrap:normal}
 .points .lvl{display:block;font-size:13px}
 .lvl{white-space:nowrap;font-weight:600} .lvl-e{color:var(--fail)} .lvl-w{color:var(--warn)} .lvl-i{color:var(--muted)}
-.where{font-size:13px;min-width:7em} .where a{display:block} .where a.hidden-mark{font-style:italic}
+.where{display:block;font-size:13px;margin-top:2px} .where a{margin-right:1em;white-space:nowrap}
+.where::before{content:"→ ";color:var(--muted)} .where a.hidden-mark{font-style:italic}
 .viewer{margin:10px 0 0}
 .viewer input{position:absolute;opacity:0;width:1px;height:1px}
 .viewer label{display:inline-block;padding:5px 12px;border:1px solid var(--line);border-radius:6px;margin:0 4px 8px 0;cursor:pointer}

@@ -446,3 +446,67 @@ def test_html_report_with_jobs_matches_one_process(tmp_path):
     assert proc.returncode == 1, proc.stderr
     assert (tmp_path / "two.html").read_text(encoding="utf-8") == one
     assert one.count('<section class="msg"') == 4
+
+
+def test_the_report_uses_the_engines_decoded_offsets_when_it_gives_them():
+    """After the span engine: a finding's spans carry offsets in the decoded part; the report marks those
+    places (here the second “prize” of each part), not the first look-alike."""
+    import html as stdlib_html
+
+    from contentlint.api import Report
+    from contentlint.findings import Finding
+    from contentlint.model import Location
+    from contentlint.readers import build_message
+    from contentlint.reporters.html import render_view
+
+    html = "<p>A prize draw? No.</p><p>Claim your <b>prize</b> today</p>"
+    text = "A prize draw? No.\nClaim your prize today"
+    subject = "Prize inside: your prize"
+    msg = build_message(subject=subject, sender="News <news@example.com>", html=html, text=text)
+
+    def span(part, label, source, word="prize", nth=2):
+        start = -1
+        for _ in range(nth):
+            start = source.index(word, start + 1)
+        return Location(part=part, part_label=label, part_offset=start, part_end=start + len(word),
+                        match=word, match_length=len(word))
+
+    spans = (span("text/html", "text/html", html), span("text/plain", "text/plain", text),
+             span("subject", "", subject, nth=1))          # the lower-case one, after “Prize”
+    finding = Finding("risky-prize-terms", "content", "warning", 0.5, "“prize” is prize vocabulary.",
+                      "Replace “prize”.", location=spans[0], matches=("prize",) * 3, spans=spans)
+    report = Report(source="<html>", index=0, input_kind="html", subject=subject, score=0.5, verdict="pass",
+                    findings=[finding], message=msg)
+    page = render_view(report, 1, "0")
+    frame = stdlib_html.unescape(re.search(r'srcdoc="([^"]*)"', page).group(1))
+    assert re.search(r'Claim your <b><cl-mark [^>]*id="m1-h1-1"[^>]*><cl-n[^>]*>1</cl-n>prize<cl-tip', frame)
+    assert frame.count("<cl-mark") == 1
+    assert re.search(r'Claim your <mark [^>]*id="m1-h1-2"[^>]*><cl-n[^>]*>1</cl-n>prize<span class="tip"', page)
+    assert re.search(r'Prize inside: your <mark [^>]*id="m1-h1-3"', page)
+    # each place is listed with a link to it
+    assert 'data-mark="m1-h1-1"' in page and 'href="#m1-h1-2"' in page and 'href="#m1-h1-3"' in page
+
+
+def test_the_frame_sandbox_and_policy_stop_a_script_the_rewrite_would_miss(tmp_path, browser, hits, monkeypatch):
+    """Defence in depth: even a frame document holding a raw script (as if the rewrite had a hole) runs
+    nothing, because the frame is sandboxed without allow-scripts and both pages forbid scripts."""
+    import contentlint.reporters.html as report_html
+    from contentlint.reporters.html_embed import Embedded
+
+    ran = "document.body.appendChild(document.createElement('cl-ran'))"
+    leak = (f"<html><head></head><body><p>hi</p><script>{ran}; parent.document.title='pwned'</script>"
+            f"<img src=\"data:image/gif;base64,AAAA\" onerror=\"{ran}\"></body></html>")
+    monkeypatch.setattr(report_html, "embed_html", lambda *a, **k: Embedded(leak, {}))
+    report = Linter(keep_message=True).check_html("<p>hi</p>", subject="Hello")
+    out = tmp_path / "leak.html"
+    with out.open("w", encoding="utf-8") as fh:
+        reporter = report_html.HtmlReporter(fh)
+        reporter.start()
+        reporter.report(report)
+        reporter.finish()
+    page = browser.new_page()
+    page.goto(out.as_uri(), settle=1.0)
+    assert page.evaluate("document.title").startswith("contentlint report")
+    assert page.evaluate(f"{FRAME}.querySelectorAll('cl-ran').length") == 0
+    assert page.evaluate(f"{FRAME}.scripts.length") == 1          # it is there, and inert
+    assert offline(page) == [] and hits == []

@@ -59,6 +59,7 @@ class Browser:
         profile = tempfile.mkdtemp(prefix="cl-chromium-")
         args = [executable, "--headless=new", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
                 f"--user-data-dir={profile}", "--no-first-run", "--no-default-browser-check", "--disable-gpu",
+                "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-default-apps", "--disable-extensions", "--metrics-recording-only", "--mute-audio",
                 "--hide-scrollbars", "--font-render-hinting=none", "--no-pings", "--disable-domain-reliability",

@@ -510,3 +510,16 @@ def test_the_frame_sandbox_and_policy_stop_a_script_the_rewrite_would_miss(tmp_p
     assert page.evaluate(f"{FRAME}.querySelectorAll('cl-ran').length") == 0
     assert page.evaluate(f"{FRAME}.scripts.length") == 1          # it is there, and inert
     assert offline(page) == [] and hits == []
+
+
+def test_inputs_that_cannot_be_used_are_listed_on_the_page(tmp_path):
+    (tmp_path / "empty.eml").write_bytes(b"")
+    out = tmp_path / "r.html"
+    proc = subprocess.run([*EXE, "check", PROMO, str(tmp_path / "empty.eml"), "-f", "html", "-o", str(out)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2, proc.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "Inputs that could not be checked" in page
+    assert "empty.eml: error: empty input (nothing to check)" in page
+    assert page.count('<section class="msg"') == 1 and 'id="index"' not in page   # one message: no index
+    assert page.rstrip().endswith("</html>")

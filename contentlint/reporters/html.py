@@ -62,7 +62,8 @@ def points(value: float) -> str:
 
 class HtmlReporter(Reporter):
     def start(self) -> None:
-        self._views = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
+        # errors="replace": a lone surrogate in some decoded text must not stop the report
+        self._views = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace", newline="\n")
         self._rows: list[dict] = []
         self._rules: Counter = Counter()
         self._nonce = secrets.token_hex(6)
@@ -76,7 +77,16 @@ class HtmlReporter(Reporter):
         self._rules.update({f.rule for f in report.findings})
 
     def finish(self) -> None:
-        w = self.out.write
+        head: list[str] = []
+        self._write_head(head.append)
+        self.out.write("".join(head).encode("utf-8", "replace").decode("utf-8"))
+        self._views.seek(0)
+        shutil.copyfileobj(self._views, self.out)
+        self._views.close()
+        self.out.write(f'</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n')
+
+    def _write_head(self, w) -> None:
+        """The page up to the first message view: head, summary, index (a batch) and input errors."""
         n = len(self._rows)
         c = self.counts
         title = f"contentlint report — {self._rows[0]['source']}" if n == 1 else f"contentlint report — {n} messages"
@@ -105,10 +115,6 @@ class HtmlReporter(Reporter):
             w("</ul></section>\n")
         if not n and not self.errors:
             w('<p class="empty">No message was checked.</p>')
-        self._views.seek(0)
-        shutil.copyfileobj(self._views, self.out)
-        self._views.close()
-        w(f'</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n')
 
 
 REPORTER = HtmlReporter

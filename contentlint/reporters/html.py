@@ -557,6 +557,12 @@ main{padding:8px 24px 40px;max-width:1500px}
 .col-view{position:sticky;top:0}
 @media (max-width:1100px){.cols{grid-template-columns:minmax(0,1fr)}.col-view{position:static}}
 .fix{display:block;color:var(--muted);margin-top:2px}
+@media (max-width:700px){main{padding:8px 12px 32px}.top{padding:12px}
+ .points,.points tbody,.points tr,.points td,.points tfoot,.points th{display:block;width:auto!important}
+ .points thead{display:none} .points caption{display:block;width:auto} .points tr{border-bottom:1px solid var(--line);padding:6px 0}
+ .points td,.points th{border:0;padding:2px 4px;text-align:left} .points td.n::before{content:"#"}
+ .points td.pts::after{content:" points"} .frame-wrap{height:80vh}}
+svg{max-width:100%;height:auto}
 h2{font-size:19px;margin:26px 0 10px} h2 .num{color:var(--muted)} h3{font-size:16px;margin:18px 0 8px}
 .msg{border-top:3px solid var(--line);padding-top:4px;margin-top:18px} main>.msg:first-child{border-top:0;margin-top:0}
 .summary{display:flex;flex-wrap:wrap;align-items:center;gap:10px 22px}

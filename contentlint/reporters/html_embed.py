@@ -491,8 +491,13 @@ def _size(value: Optional[str]) -> Optional[str]:
     return m.group(1) + ("%" if (m.group(2) or "").lower() == "%" else "px")
 
 
+_STYLE_SIZE = {prop: re.compile(r"(?:^|;)\s*" + prop + r"\s*:\s*([^;]{1,30})", re.I)
+               for prop in ("width", "height", "max-width")}
+_DISPLAY_BLOCK = re.compile(r"display\s*:\s*block", re.I)
+
+
 def _style_size(style: str, prop: str) -> Optional[str]:
-    m = re.search(r"(?:^|;)\s*" + prop + r"\s*:\s*([^;]{1,30})", style, re.I)
+    m = _STYLE_SIZE[prop].search(style) if style else None
     return _size(m.group(1).replace("!important", "")) if m else None
 
 
@@ -509,7 +514,7 @@ def _image(attrs: dict, hids: list[str], by_id: dict, tip, first_seen: set) -> s
     width = _size(attrs.get("width")) or _style_size(style, "width")
     height = _size(attrs.get("height")) or _style_size(style, "height")
     css = []
-    if re.search(r"display\s*:\s*block", style, re.I):
+    if style and _DISPLAY_BLOCK.search(style):
         css.append("display:block")
     css.append(f"width:{width}" if width else "min-width:6em")
     css.append(f"height:{height}" if height else "min-height:2.5em")

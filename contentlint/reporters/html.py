@@ -70,7 +70,7 @@ class HtmlReporter(Reporter):
 
     def write_report(self, report) -> None:
         n = len(self._rows) + 1
-        self._views.write(render_view(report, n, self._nonce, self.rule_info))
+        self._views.write(render_view(report, n, self._nonce))
         self._rows.append({"n": n, "source": display_source(report.source, report.index), "subject": report.subject,
                            "score": report.score, "verdict": report.verdict,
                            "rules": [f.rule for f in report.findings]})
@@ -167,7 +167,11 @@ class _View:
         self.where.setdefault(fid, []).append((kind, hid))
 
 
-def render_view(report, n: int, nonce: str, rule_info=None) -> str:
+def render_view(report, n: int, nonce: str) -> str:
+    """The view of message number ``n`` (element ids ``m{n}-…``): summary, inbox line, points table,
+    headers panel and the rendered message.  Each finding's spans (``Finding.spans``, else its location)
+    are placed by part: exact decoded offsets when the engine gave them and they hold the match, else the
+    matched text (``location.match`` or the first of ``matches``) searched in that part."""
     msg = report.message
     findings = list(report.findings)
     view = _View(report, n)

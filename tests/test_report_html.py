@@ -193,10 +193,10 @@ def test_report_of_a_bundled_example(tmp_path, browser, hits):
 
     # message, points and fix on keyboard focus, in the frame and on the page
     tip = page.evaluate("""(function(d){var m=d.querySelector('cl-mark[id]'); m.focus();
-        var t=m.querySelector('cl-tip'); return [d.defaultView.getComputedStyle(t).display, t.textContent]})(%s)""" % FRAME)
+        var t=m.querySelector(':scope > cl-tip'); return [d.defaultView.getComputedStyle(t).display, t.textContent]})(%s)""" % FRAME)
     assert tip[0] == "block" and "points" in tip[1] and "Fix:" in tip[1]
     assert page.evaluate("""(function(){var m=document.querySelector('.headers mark[id]'); m.focus();
-        return getComputedStyle(m.querySelector('.tip')).display})()""") == "block"
+        return getComputedStyle(m.querySelector(':scope > .tip')).display})()""") == "block"
 
     # the list links to each highlight: following one scrolls the frame to it and focuses it
     focused = page.evaluate("""(function(){var a=document.querySelector('a[data-mark$="-h%d-1"]'); a.click();

@@ -532,7 +532,7 @@ cl-mark.cl-i>cl-n{background:#035}
 cl-tip{display:none!important;position:absolute!important;left:0;top:100%;z-index:2147483647;width:max-content;
  max-width:24em;background:#1d1d1f;color:#fff;font:13px/1.4 sans-serif;padding:6px 8px;border-radius:4px;
  white-space:normal;text-align:left;text-transform:none;letter-spacing:normal;font-weight:normal}
-cl-mark:hover>cl-tip,cl-mark:focus>cl-tip{display:block!important}
+cl-mark:hover:not(:has(cl-mark:hover))>cl-tip,cl-mark:focus>cl-tip{display:block!important}
 [data-cl-f]{outline:3px dashed #b00!important;outline-offset:2px;cursor:help}
 [data-cl-level=i]{outline-color:#035!important;outline-style:dotted!important}
 [data-cl-f]:focus{outline-style:solid!important;outline-color:#1a5fb4!important}
@@ -617,7 +617,7 @@ mark.cl-e{text-decoration-style:wavy} mark.cl-i{text-decoration-style:dotted}
 mark cl-n{font:bold 10px/1 sans-serif;vertical-align:super;background:var(--fail);color:#fff;border-radius:3px;padding:1px 3px;margin-right:2px}
 mark .tip{display:none;position:absolute;left:0;top:100%;z-index:5;width:max-content;max-width:26em;background:#1d1d1f;color:#fff;
  font:13px/1.4 system-ui,sans-serif;padding:6px 8px;border-radius:4px;white-space:normal}
-mark:hover>.tip,mark:focus>.tip{display:block}
+mark:hover:not(:has(mark:hover))>.tip,mark:focus>.tip{display:block}
 .panel ul.wide{padding-left:18px} .panel li{margin:4px 0}
 .headers th{width:13em;font-weight:600;white-space:nowrap} .headers td{white-space:pre-wrap;overflow-wrap:anywhere;font:13px ui-monospace,"DejaVu Sans Mono",monospace}
 .hist{margin:8px 0} .hist .bar{fill:var(--link)} .hist .bl,.hist .ax{font-size:10px;text-anchor:middle;fill:var(--fg)} .hist .axis{stroke:var(--muted)}

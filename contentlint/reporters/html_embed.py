@@ -288,7 +288,7 @@ def embed_html(source: str, marks: list[Mark], tip: Callable[[Mark], str], style
     if src.count("<") > PRESCAN_TAGS:
         # the parser slows down quadratically on deep nesting: drop the tags below the depth browsers keep
         # (as the analysis does; the text and the sentinels in it stay)
-        src, _ = _flatten_deep(src, MAX_DEPTH)
+        src = _flatten_deep(src, MAX_DEPTH)[0]
     try:
         tree = LexborHTMLParser(src)
     except UnicodeEncodeError:   # lone surrogates

@@ -126,6 +126,9 @@ class Report:
     thresholds: Thresholds = field(default_factory=Thresholds)
     requirements: list = field(default_factory=list)   # contentlint.requirements.Item (check --requirements)
     attachments: list[dict] = field(default_factory=list)   # [{name, type, size}] of the attached files
+    #: the checked ``Message`` (parts, headers, HTML), kept only by a ``Linter(keep_message=True)``: the
+    #: HTML report renders it; other runs do not hold every message of a batch in memory
+    message: Optional["Message"] = field(default=None, repr=False, compare=False)
 
     def failed(self, fail_on: str = FAIL, max_score: Optional[float] = None) -> bool:
         """True when this message makes a run fail (``--fail-on`` / ``--max-score``)."""
@@ -239,6 +242,7 @@ class Linter:
     True: audit each message's From domain), ``fail_on``/``max_score`` (used by ``Report.failed``),
     ``requirements`` (provider keys such as ``["gmail"]`` or ``["all"]``: each Report carries the providers'
     checklist, see ``contentlint.requirements``).
+    ``keep_message`` (each ``Report`` keeps its ``Message``, for the HTML report).
 
     Raises ``ConfigError`` for an invalid configuration and ``PackError`` for an invalid rule pack.
     """
@@ -263,6 +267,7 @@ class Linter:
         max_score: Optional[float] = None,
         weights_file: Union[str, os.PathLike, None] = None,
         requirements: Iterable[str] = (),
+        keep_message: bool = False,
     ):
         if config is None:
             cfg = DEFAULT_CONFIG
@@ -309,6 +314,7 @@ class Linter:
             fail_on or cfg.fail_on or FAIL,
             max_score if max_score is not None else cfg.max_score,
             os.fspath(weights_file) if weights_file else None,
+            bool(keep_message),
         )
         if requirements:
             from .requirements import parse_providers
@@ -327,7 +333,8 @@ class Linter:
         (self.config, self.packs, self.disable, self._overrides, self.select, self.ignore, self.kind,
          self.lang, self.languages, self.thresholds, self.subject, self.sender, self.dns, self.fail_on,
          self.max_score, self.weights_file) = spec[:16]
-        self.requirements = spec[16] if len(spec) > 16 else ()
+        self.keep_message = spec[16] if len(spec) > 16 else False   # Report.message (the HTML report)
+        self.requirements = spec[17] if len(spec) > 17 else ()
         self._spec = spec
         try:
             self.ruleset = _load_ruleset(self.packs, self.disable, self._overrides, self.select, self.ignore,
@@ -415,6 +422,7 @@ class Linter:
             compliance_failure=score.compliance_failure,
             thresholds=self.thresholds,
             attachments=[attachment_dict(a) for a in message.attachments],
+            message=message if self.keep_message else None,
         )
         if self.requirements:
             from .requirements import checklist

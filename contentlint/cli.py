@@ -34,6 +34,7 @@ class Format(str, Enum):
     sarif = "sarif"
     github = "github"
     report = "report"
+    html = "html"
 
 
 class Kind(str, Enum):
@@ -461,6 +462,8 @@ def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subj
                     subject=subject, sender=sender, dns=dns_settings, fail_on=fail_on, max_score=max_score)
     if requirements:
         settings["requirements"] = tuple(requirements)
+    if fmt == "html":  # the HTML report renders each message: its Report keeps the Message
+        settings["keep_message"] = True
     forced = os.path.abspath(config) if config else None
     linters = _Linters(forced, settings, on_error)
 
@@ -587,7 +590,7 @@ def _ruleset_for(rules: Optional[List[str]], config: Optional[str]):
 # ------------------------------------------------------------------------------------------------
 # the fast path for `check`
 # ------------------------------------------------------------------------------------------------
-FORMATS = ("text", "json", "jsonl", "sarif", "github", "report")
+FORMATS = ("text", "json", "jsonl", "sarif", "github", "report", "html")
 
 # option -> (run_check keyword, how to read it, choices)
 CHECK_OPTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {}

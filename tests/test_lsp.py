@@ -178,8 +178,9 @@ def test_editing_session_on_a_spammy_french_template(tmp_path):
 
         # the subject lives on line 2 of the front matter: `subject: "GRATUIT !!! Votre CADEAU …"`
         subject_line = text.split("\n")[1]
+        # one diagnostic per shouted word; the first carries the message, the others point back to it
         caps = by_rule(diags, "all-caps-subject")
-        assert len(caps) == 1
+        assert len(caps) >= 2 and sum("place " not in d.message for d in caps) == 1
         assert caps[0].range.start == types.Position(1, subject_line.index("GRATUIT"))
         assert caps[0].range.end.line == 1 and caps[0].range.end.character > caps[0].range.start.character
         assert caps[0].severity == types.DiagnosticSeverity.Warning
@@ -411,11 +412,11 @@ def test_a_check_that_runs_too_long_is_stopped_and_the_server_goes_on(tmp_path):
     big = tmp_path / "big.html"
 
     async def session():
-        editor = Editor("--timeout", "0.3")
+        editor = Editor("--timeout", "2")
         await editor.start(tmp_path)
-        big_uri = editor.open(big, _big_template(1024 * 1024))
+        big_uri = editor.open(big, _big_template(8 * 1024 * 1024))
         diags = await editor.diagnostics_for(big_uri, timeout=60)
-        assert len(diags) == 1 and "did not finish in 0.3 s" in diags[0].message
+        assert len(diags) == 1 and "did not finish in 2 s" in diags[0].message
         small_uri = editor.open(small)   # a new worker process checks the next document
         diags = await editor.diagnostics_for(small_uri, timeout=60)
         assert by_rule(diags, "all-caps-subject")

@@ -38,7 +38,7 @@ def render(fmt, reports=(), errors=(), **kw):
 
 
 def test_every_format_is_available():
-    assert FORMATS == ("text", "json", "jsonl", "sarif", "github", "report")
+    assert FORMATS == ("text", "json", "jsonl", "sarif", "github", "report", "html")
     for fmt in FORMATS:
         assert get_reporter(fmt).__module__ == f"contentlint.reporters.{fmt}"
 

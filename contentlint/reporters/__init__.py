@@ -7,6 +7,7 @@ order, then ``finish()``.  Only the chosen reporter's module is imported (cold s
     sarif   SARIF 2.1.0 for code-scanning tools
     github  GitHub Actions workflow commands (annotations)
     report  SpamAssassin-style points table per message
+    html    one self-contained page: each message rendered, its findings highlighted in place
 """
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from dataclasses import replace
 from importlib import import_module
 from typing import Any, Callable, Optional, TextIO
 
-FORMATS = ("text", "json", "jsonl", "sarif", "github", "report")
-_MODULES = {"text": "text", "json": "json", "jsonl": "jsonl", "sarif": "sarif", "github": "github", "report": "report"}
+FORMATS = ("text", "json", "jsonl", "sarif", "github", "report", "html")
+_MODULES = {"text": "text", "json": "json", "jsonl": "jsonl", "sarif": "sarif", "github": "github", "report": "report",
+            "html": "html"}
 
 RuleInfo = Callable[[str], Any]   # rule id -> Rule (id, title, description, suggestion…) or None
 

@@ -334,6 +334,10 @@ class Linter:
             message.lang = self.languages[0]
             message.lang_source = "config"
         findings = list(self.ruleset.check(message, self.kind))
+        if findings and getattr(message.part("text/html"), "source_map", None) is not None:
+            from .readers.mjml import map_findings   # MJML: HTML locations → .mjml source lines
+
+            findings = map_findings(findings, message)
         dns_failure = None
         if self.dns is not None:
             try:

@@ -235,6 +235,7 @@ class Linter:
         fail_on: Optional[str] = None,
         max_score: Optional[float] = None,
         weights_file: Union[str, os.PathLike, None] = None,
+        clients: Iterable[str] = (),
     ):
         if config is None:
             cfg = DEFAULT_CONFIG
@@ -242,6 +243,13 @@ class Linter:
             cfg = config
         else:
             cfg = load_config(os.fspath(config))
+        if clients:   # the rendering audience (contentlint.clients names), over the configuration's
+            from dataclasses import replace as _replace
+
+            from .clients import resolve
+
+            resolve(_tuple(clients))            # UnknownClient (a ValueError) names a bad one
+            cfg = _replace(cfg, clients=_tuple(clients))
         if kind is not None and kind not in ("marketing", "transactional"):
             raise ValueError(f"kind must be marketing or transactional, not {kind!r}")
         if fail_on is not None and fail_on not in ("warn", "fail"):
@@ -333,6 +341,8 @@ class Linter:
         if self.languages and not self.lang and message.lang not in self.languages:
             message.lang = self.languages[0]
             message.lang_source = "config"
+        if self.config.clients and not message.clients:
+            message.clients = self.config.clients
         findings = list(self.ruleset.check(message, self.kind))
         if findings and getattr(message.part("text/html"), "source_map", None) is not None:
             from .readers.mjml import map_findings   # MJML: HTML locations → .mjml source lines

@@ -166,6 +166,7 @@ class Message:
     raw_size: int = 0                # bytes of the input message
     html_size: int = 0               # bytes of the HTML part as sent (UTF-8)
     sandbox: bool = False            # Mailjet SandboxMode
+    clients: tuple = ()              # mail clients the rendering rules judge for (config `clients:`); () = default
 
     # -- helpers -----------------------------------------------------------------
     def header(self, name: str) -> Optional[str]:

@@ -705,3 +705,6 @@ def input_problem(ctx, rule, params):
     return Hit(matches=[f"{p.code}: {p.message}" for p in probs], part=first.location.part or "",
                vars={"code": first.code, "problem": first.message, "count": len(probs)},
                location=first.location)
+
+
+from . import builtins_html  # noqa: E402,F401  (rendering and accessibility checks register themselves)

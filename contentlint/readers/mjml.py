@@ -247,7 +247,11 @@ def compile_mjml(source: str, offset: int, file_text: str, base_dir: Optional[st
             continue
         verbatim.append((found, found + len(core), max(0, offset + el.inner_start + inner.find(core))))
         pos = found + len(core)
-    return html, SourceMap(file_text, fallback, targets, verbatim), problems
+    # the HTML before the first element's marker (<head>: fonts, styles, title) comes from <mj-head> or <mjml>
+    head = next((el for el in elements if el.tag == "mj-head"), None) or \
+        next((el for el in elements if el.tag == "mjml"), None) or body
+    head_at = max(0, offset + head.start) if head is not None else fallback
+    return html, SourceMap(file_text, head_at, targets, verbatim), problems
 
 
 def read_mjml(data: bytes, source: str, options=None) -> Message:

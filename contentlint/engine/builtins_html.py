@@ -26,7 +26,7 @@ from typing import Optional
 
 from .builtins import builtin, compile_pattern
 from .kinds import Hit
-from .text import short_list
+from .text import short_list, shorten_at_word
 
 # -- one scan of the HTML -------------------------------------------------------------------------
 # comments first (an mso block is one comment), then tags; alternatives start differently: linear
@@ -270,6 +270,13 @@ def _lang_of(value: Optional[str]) -> str:
     return (value or "").strip().replace("_", "-").split("-")[0].lower()
 
 
+def _short_tag(t: Tag) -> str:
+    """``<table width="600" align="center" …>``: the tag with its first two attributes."""
+    shown = [f'{k}="{v}"' if v else k for k, v in list(t.attrs.items())[:2]]
+    more = " …" if len(t.attrs) > 2 else ""
+    return f"<{t.name}{''.join(' ' + s for s in shown)}{more}>"
+
+
 def _is_document(f: HtmlFacts) -> bool:
     return f.tag("html") is not None or f.tag("head") is not None or f.tag("body") is not None
 
@@ -344,7 +351,7 @@ def layout_table_role(ctx, rule, params):
     if not bad or (data_table and len(bad) == 1):
         return None
     return Hit(matches=[t.text[:60] for t in bad[:5]], fragment=bad[0].text[:60], part="text/html",
-               vars={"count": len(bad), "total": len(tables), "where": bad[0].text[:60]})
+               vars={"count": len(bad), "total": len(tables), "where": _short_tag(bad[0])})
 
 
 def _prepare_link_words(params, ctx):
@@ -361,9 +368,8 @@ _LINK_EDGE = " \t\n.,;:!?…»«\"'()[]<>→›»-–—"
 
 @builtin("vague_link_text", params={"words": {}}, vars={"text", "count", "texts"}, prepare=_prepare_link_words)
 def vague_link_text(ctx, rule, params):
-    words = params["words"]
-    langs = [ctx.lang] if ctx.lang in words else list(words)
-    vague = set().union(*(words[lang] for lang in langs)) if langs else set()
+    # every language's list: a template's declared language may be wrong, and "ici" is vague anywhere
+    vague = set().union(*params["words"].values()) if params["words"] else set()
     found = []
     for link in ctx.message.links:
         if link.in_text or link.has_image or not link.text:
@@ -377,7 +383,7 @@ def vague_link_text(ctx, rule, params):
     if not found:
         return None
     return Hit(matches=found, fragment=found[0], part="text/html",
-               vars={"text": found[0], "count": len(found), "texts": short_list([f"“{t}”" for t in found], limit=4)})
+               vars={"text": found[0], "count": len(found), "texts": short_list(found, limit=4)})
 
 
 _HEADING = re.compile(r"h([1-6])")
@@ -397,7 +403,7 @@ def heading_order(ctx, rule, params):
         if previous is not None and level > previous + 1:
             return Hit(matches=[t.text[:60]], fragment=t.text[:60], part="text/html",
                        vars={"previous": f"h{previous}", "heading": f"h{level}", "expected": f"h{previous + 1}",
-                             "where": t.text[:60]})
+                             "where": _short_tag(t)})
         previous = level
     return None
 
@@ -559,4 +565,4 @@ def low_contrast(ctx, rule, params):
     return Hit(matches=[f"{t[:40]} ({r:.2f}:1)" for r, _, _, _, t in found[:10]], fragment=text[:60],
                part="text/html",
                vars={"ratio": f"{ratio:.2f}", "needed": f"{needed:g}", "colour": _hex(colour), "background": _hex(bg),
-                     "text": text[:60], "count": len(found)})
+                     "text": shorten_at_word(text, 60) + ("…" if len(text) > 60 else ""), "count": len(found)})

@@ -28,7 +28,8 @@ untouched source (else the map falls back to ``<mj-body>``'s line).  An offset m
 came last before it (its opening tag in the source); inside the content of an ending tag (``mj-text``,
 ``mj-button``, ``mj-table``, ``mj-raw``…), which MRML copies verbatim, it maps character for character.
 ``map_findings(findings, message)`` rewrites the findings' HTML locations (line, column, excerpt) into ``.mjml``
-lines; ``Linter.check`` calls it until the span engine uses the map itself.
+lines (a finding about something missing from the HTML, which has no line, points at ``</mj-body>``);
+``Linter.check`` calls it until the span engine uses the map itself.
 
 **Problems.**  An MJML document that MRML cannot compile gets a ``mjml-invalid`` problem (its line when MRML
 gives a position) and its source is checked as HTML instead, so the text rules still run; unknown ``mj-``
@@ -67,6 +68,7 @@ _CSS_CLASS = re.compile(r"""(\scss-class\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I
 _MARKER = "cl-mjsrc-"
 _MARKER_RE = re.compile(_MARKER + r"(\d+)(?:-outlook)?")
 _CLASS_ATTR = re.compile(r"""\sclass="([^"]*cl-mjsrc-[^"]*)"|\sclass='([^']*cl-mjsrc-[^']*)'""")
+_PIECE = re.compile(r"[^\s<>][^\n<>]*?(?=\s*(?:\n|<|$))|<[^<>\n]*>")   # a tag, or a text line without its edges
 _POSITION = re.compile(r"at position (\d+):(\d+)")
 _MJML_START = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<mjml[\s>]", re.I | re.S)
 
@@ -95,6 +97,7 @@ class SourceMap:
         self._verbatim = sorted(verbatim)        # (compiled start, compiled end, file start)
         self._vstarts = [v[0] for v in self._verbatim]
         self._lines = None
+        self.body_end = -1                       # </mj-body> in the file: where missing content belongs
 
     def __call__(self, offset: int) -> int:
         i = bisect.bisect_right(self._vstarts, offset) - 1
@@ -132,6 +135,28 @@ def _scan(source: str) -> list[_Element]:
                 el.inner_start, el.inner_end = m.end(), close
         out.append(el)
     return out
+
+
+_ANY_MJ_TAG = re.compile(r"""<(/?)(mj-[a-z][a-z0-9-]*|mjml)\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.I)
+
+
+def _unbalanced(source: str) -> Optional[tuple[int, str]]:
+    """(offset, tag) of the first mj- element closed out of order or never closed, else None."""
+    blanked = _COMMENT.sub(lambda m: " " * len(m.group()), source)
+    stack: list[tuple[int, str]] = []
+    for m in _ANY_MJ_TAG.finditer(blanked):
+        tag = m.group(2).lower()
+        if m.group(1):
+            if not stack:
+                return m.start(), tag
+            if stack[-1][1] != tag:
+                return stack[-1]
+            stack.pop()
+        elif not m.group(3).rstrip().endswith("/"):
+            if stack and stack[-1][1] in VERBATIM:
+                continue                         # mj- text inside mj-text / mj-raw content
+            stack.append((m.start(), tag))
+    return stack[-1] if stack else None
 
 
 def _mark(source: str, elements: list[_Element]) -> str:
@@ -220,7 +245,10 @@ def compile_mjml(source: str, offset: int, file_text: str, base_dir: Optional[st
     except Exception as exc:  # noqa: BLE001 - MRML reports every error as an exception
         text = str(exc) or type(exc).__name__
         pm = _POSITION.search(text)
-        where = loc(int(pm.group(1))) if pm else loc(body.start if body else 0)
+        unclosed = _unbalanced(source)
+        where = loc(int(pm.group(1))) if pm else loc(unclosed[0]) if unclosed else loc(body.start if body else 0)
+        if unclosed and not pm:
+            text += f"; <{unclosed[1]}> at this line is not closed where expected"
         problems.append(Problem("mjml-invalid", f"MJML could not be compiled ({text}); its source was "
                                 "checked as HTML instead", where))
         return None, smap, problems
@@ -234,24 +262,32 @@ def compile_mjml(source: str, offset: int, file_text: str, base_dir: Optional[st
     marks.sort()
     targets = [(at, max(0, offset + elements[n].start)) for at, n in marks if n < len(elements)]
     verbatim, pos = [], 0
+    mark_at = {}
+    for at, n in marks:
+        mark_at.setdefault(n, at)
+    starts = sorted(mark_at.values())
     for n, el in enumerate(elements):
         if el.inner_start < 0:
             continue
-        inner = source[el.inner_start:el.inner_end]
-        core = inner.strip()
-        if not core:
-            continue
-        first = next((at for at, k in marks if k == n), None)
-        found = html.find(core, first if first is not None else pos)
-        if found < 0:
-            continue
-        verbatim.append((found, found + len(core), max(0, offset + el.inner_start + inner.find(core))))
-        pos = found + len(core)
+        begin = mark_at.get(n, pos)
+        nxt = bisect.bisect_right(starts, begin)
+        bound = starts[nxt] if nxt < len(starts) else len(html)
+        pos = max(pos, begin)
+        # MRML drops the whitespace between tags but copies tags and text: align them line by line, in order
+        for piece in _PIECE.finditer(source, el.inner_start, el.inner_end):
+            text = piece.group()
+            found = html.find(text, pos, bound)
+            if found >= 0:
+                verbatim.append((found, found + len(text), max(0, offset + piece.start())))
+                pos = found + len(text)
     # the HTML before the first element's marker (<head>: fonts, styles, title) comes from <mj-head> or <mjml>
     head = next((el for el in elements if el.tag == "mj-head"), None) or \
         next((el for el in elements if el.tag == "mjml"), None) or body
     head_at = max(0, offset + head.start) if head is not None else fallback
-    return html, SourceMap(file_text, head_at, targets, verbatim), problems
+    smap = SourceMap(file_text, head_at, targets, verbatim)
+    end = source.rfind("</mj-body")
+    smap.body_end = offset + end if end >= 0 and offset + end >= 0 else -1
+    return html, smap, problems
 
 
 def read_mjml(data: bytes, source: str, options=None) -> Message:
@@ -332,6 +368,12 @@ def map_findings(findings: list, message: Message) -> list:
     out = []
     for f in findings:
         loc = f.location
+        if loc.part in _HTML_PARTS and loc.line <= 0 and not loc.excerpt and smap.body_end >= 0:
+            # something missing from the HTML (an unsubscribe link…): point at the end of <mj-body>
+            line, col = smap.line_col(smap.body_end)
+            out.append(replace(f, location=replace(loc, line=line, column=col,
+                                                   excerpt=smap.line_text(line).strip()[:80])))
+            continue
         if loc.part not in remap or loc.line <= 0:
             out.append(f)
             continue

@@ -22,9 +22,9 @@ DEFAULT_CLIENTS = ("apple-mail", "gmail", "outlook.windows", "outlook.outlook-co
                    "outlook.android", "yahoo")   # Outlook without the retired Windows Mail app
 
 #: Names shown for platforms (Can I Email's own names, shortened where they repeat the family).
-_PLATFORM_NAMES = {"desktop-webmail": "webmail", "mobile-webmail": "mobile webmail", "desktop-app": "desktop",
-                   "outlook-com": "Outlook.com, new Outlook for Windows", "windows": "Windows", "windows-mail": "Windows Mail",
-                   "macos": "macOS", "ios": "iOS", "android": "Android", "webmail": "webmail"}
+_PLATFORM_NAMES = {"windows": "Windows", "windows-mail": "Windows Mail", "outlook-com": "Outlook.com, new Outlook for Windows",
+                   "desktop-webmail": "webmail", "webmail": "webmail", "mobile-webmail": "mobile webmail",
+                   "desktop-app": "desktop", "macos": "macOS", "ios": "iOS", "android": "Android"}   # in display order
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +62,9 @@ def resolve(names: tuple[str, ...]) -> tuple[str, ...]:
 def describe(client_ids: Iterable[str]) -> list[str]:
     """Readable names, one per family: ["Outlook (Windows, Outlook.com and new Outlook)", "Gmail (iOS, Android)"]."""
     families: dict[str, list[str]] = {}
-    for client in client_ids:
+    order = list(_PLATFORM_NAMES)
+    for client in sorted(client_ids, key=lambda c: (c.partition(".")[0], order.index(c.partition(".")[2])
+                                                     if c.partition(".")[2] in order else len(order))):
         family, _, platform = client.partition(".")
         families.setdefault(family, []).append(_PLATFORM_NAMES.get(platform, platform))
     names = data()["families"]

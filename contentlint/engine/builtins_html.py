@@ -208,7 +208,7 @@ def client_support(ctx, rule, params):
     hit = Hit(matches=[fragment], fragment=fragment, part="text/html",
               vars={"feature": feat["title"], "support": "; ".join(said), "clients": _and(none + partial),
                     "element": element,
-                    "where": fragment, "notes": notes or "Can I Email gives no workaround for these clients.",
+                    "where": fragment, "notes": f"Can I Email notes: {notes} " if notes else "",
                     "count": count, "url": feat["url"]})
     if not none:
         hit.level = "info"

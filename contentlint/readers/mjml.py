@@ -159,6 +159,25 @@ def _unbalanced(source: str) -> Optional[tuple[int, str]]:
     return stack[-1] if stack else None
 
 
+#: Deepest nesting compiled (real templates stay under 30; MRML's recursion crashes near 2,000).
+MAX_DEPTH = 400
+_TAG_EDGE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^<>]*?(/?)>")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+
+
+def _too_deep(source: str) -> Optional[int]:
+    """Offset of the first tag opened deeper than MAX_DEPTH, else None (one linear pass)."""
+    depth = 0
+    for m in _TAG_EDGE.finditer(source):
+        if m.group(1):
+            depth = max(depth - 1, 0)
+        elif not m.group(3) and m.group(2).lower() not in _VOID:
+            depth += 1
+            if depth > MAX_DEPTH:
+                return m.start()
+    return None
+
+
 def _mark(source: str, elements: list[_Element]) -> str:
     """The source with a css-class marker on every element that takes one."""
     pieces, pos = [], 0
@@ -239,6 +258,12 @@ def compile_mjml(source: str, offset: int, file_text: str, base_dir: Optional[st
         if el.tag not in KNOWN:
             problems.append(Problem("mjml-unknown-element", f"<{el.tag}> is not an MJML element: MRML copies it "
                                     "as a raw tag that mail clients ignore", loc(el.start)))
+    deep = _too_deep(source)
+    if deep is not None:
+        # MRML recurses on the native stack: a document nested thousands deep would crash the process
+        problems.append(Problem("mjml-invalid", f"elements nested more than {MAX_DEPTH} deep; not compiled, its "
+                                "source was checked as HTML instead", loc(deep)))
+        return None, smap, problems
     loader = _loader(base_dir)
     try:
         html = _mrml.mjml2html(source, disable_comments=True, include_loader=loader)

@@ -211,7 +211,8 @@ class Linter:
     ``disable`` (added), ``overrides`` ({rule: {level, weight}}, merged), ``kind``, ``lang`` (forces the
     language of every message), ``languages``, ``thresholds`` (``Thresholds`` or {warn, fail}),
     ``subject``/``sender`` (defaults for templates), ``dns`` (``DnsSettings``, a dict of its fields, or
-    True: audit each message's From domain), ``fail_on``/``max_score`` (used by ``Report.failed``).
+    True: audit each message's From domain), ``fail_on``/``max_score`` (used by ``Report.failed``), ``clients``
+    (the rendering audience, ``contentlint.clients`` names, over the configuration's ``clients:``).
 
     Raises ``ConfigError`` for an invalid configuration and ``PackError`` for an invalid rule pack.
     """

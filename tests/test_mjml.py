@@ -147,3 +147,14 @@ def test_markers_do_not_change_the_compiled_html(name):
     msg = read_mjml(raw.encode(), name)
     assert msg.part("text/html").text == mjml.mjml2html(body, disable_comments=True)
     assert msg.part("text/html").source_map._marks            # the fine map was built
+
+
+def test_subject_findings_point_at_mj_title(tmp_path):
+    src = tmp_path / "t.mjml"
+    src.write_text('<mjml lang="en">\n  <mj-head>\n    <mj-title>FREE GIFT INSIDE FOR ALL OUR MEMBERS TODAY</mj-title>\n'
+                   "  </mj-head>\n  <mj-body><mj-section><mj-column><mj-text>Hello, our spring collection is online. "
+                   '<a href="{{ unsubscribe_url }}">Unsubscribe</a></mj-text></mj-column></mj-section></mj-body>\n</mjml>\n',
+                   encoding="utf-8")
+    found = {f.rule: f for f in Linter().check_path(str(src))[0].findings}
+    loc = found["all-caps-subject"].location
+    assert (loc.line, loc.column) == line_of(src, "FREE GIFT") and loc.excerpt.startswith("<mj-title>FREE GIFT")

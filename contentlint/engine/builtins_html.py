@@ -89,26 +89,33 @@ class HtmlFacts:
                 style_open = (m.end(), not_mso)
             elif name.startswith("v:"):
                 self.has_vml = True
-        self._uses = None
+        self._decls = None
+        self._blocks = None
 
     def tag(self, name: str) -> Optional[Tag]:
         return next((t for t in self.tags if t.name == name), None)
 
-    def declarations(self):
+    def declarations(self) -> list:
         """(property, value, declaration text, element name, not_mso) of inline styles, then style blocks."""
-        for t in self.tags:
-            style = t.attrs.get("style")
-            if style:
-                for d in _DECL.finditer(style):
-                    yield d.group(1).lower(), d.group(2).strip(), d.group(0).strip(), t.name, t.not_mso
-        for start, end, not_mso in self.styles:
-            css = _CSS_COMMENT.sub(" ", self.html[start:end])
-            for d in _DECL.finditer(css):
-                yield d.group(1).lower(), d.group(2).strip(), d.group(0).strip(), "style", not_mso
+        if self._decls is None:
+            out = []
+            for t in self.tags:
+                style = t.attrs.get("style")
+                if style:
+                    for d in _DECL.finditer(style):
+                        out.append((d.group(1).lower(), d.group(2).strip(), d.group(0).strip(), t.name, t.not_mso))
+            for css, _start, not_mso in self.css_blocks():
+                for d in _DECL.finditer(css):
+                    out.append((d.group(1).lower(), d.group(2).strip(), d.group(0).strip(), "style", not_mso))
+            self._decls = out
+        return self._decls
 
-    def css_blocks(self):
-        for start, end, not_mso in self.styles:
-            yield _CSS_COMMENT.sub(lambda c: " " * len(c.group()), self.html[start:end]), start, not_mso
+    def css_blocks(self) -> list:
+        """(CSS with comments blanked, offset, not_mso) of each <style> element."""
+        if self._blocks is None:
+            self._blocks = [(_CSS_COMMENT.sub(lambda c: " " * len(c.group()), self.html[start:end]), start, not_mso)
+                            for start, end, not_mso in self.styles]
+        return self._blocks
 
 
 def facts(ctx) -> Optional[HtmlFacts]:
@@ -540,7 +547,8 @@ def low_contrast(ctx, rule, params):
         if bg_value:
             parsed = parse_colour(bg_value.split()[0] if decl.get("background") and not decl.get("background-color") else bg_value)
             bg = parsed if parsed is not None else (None if "url(" in bg_value or "gradient" in bg_value else bg)
-        colour_value = decl.get("color") or (attrs.get("color") if tag == "font" else None)
+        colour_value = decl.get("color") or (attrs.get("color") if tag == "font" else None) \
+            or (attrs.get("text") if tag == "body" else None)
         if colour_value:
             colour = parse_colour(colour_value)
         elif tag == "a":

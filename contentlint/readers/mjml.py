@@ -58,7 +58,7 @@ KNOWN = CLASSED | frozenset("""mjml mj-head mj-body mj-attributes mj-all mj-clas
     mj-carousel-image""".split())
 #: Ending tags: their content is HTML that MRML copies as it is.
 VERBATIM = frozenset("mj-text mj-button mj-table mj-raw mj-navbar-link mj-accordion-title mj-accordion-text "
-                     "mj-social-element".split())
+                     "mj-social-element mj-title mj-preview".split())
 #: Inside ``<mj-attributes>``, ``mj-text`` etc. are defaults, not elements.
 _DEFAULTS_BLOCK = re.compile(r"<mj-attributes\b.*?</mj-attributes\s*>", re.I | re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)

@@ -158,3 +158,21 @@ def test_subject_findings_point_at_mj_title(tmp_path):
     found = {f.rule: f for f in Linter().check_path(str(src))[0].findings}
     loc = found["all-caps-subject"].location
     assert (loc.line, loc.column) == line_of(src, "FREE GIFT") and loc.excerpt.startswith("<mj-title>FREE GIFT")
+
+
+def test_hostile_markup_is_scanned_in_linear_time():
+    import time
+
+    from contentlint.engine.builtins_html import HtmlFacts
+
+    for html in ("<!--" * 100000, "<p>x</p>" + '<a "' * 100000, "<style>" + "/*" * 100000 + "</style>",
+                 '<p style="' + "a" * 300000 + '">x</p>', "<style>" + "@a" * 100000 + "</style>"):
+        start = time.perf_counter()
+        facts = HtmlFacts(html)
+        facts.declarations(), facts.css_blocks()
+        assert time.perf_counter() - start < 2.0
+    start = time.perf_counter()
+    read_mjml(("<mjml><mj-body>" + "<!--" * 100000).encode(), "x.mjml")
+    read_mjml(("<mjml><mj-body><mj-section><mj-column><mj-text>a" + " " * 200000 + "b</mj-text></mj-column>"
+               "</mj-section></mj-body></mjml>").encode(), "x.mjml")
+    assert time.perf_counter() - start < 5.0

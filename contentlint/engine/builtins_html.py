@@ -24,18 +24,19 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from contentlint.textscan import blank_between
+
 from .builtins import builtin, compile_pattern
 from .kinds import Hit
 from .text import short_list, shorten_at_word
 
 # -- one scan of the HTML -------------------------------------------------------------------------
 # comments first (an mso block is one comment), then tags; alternatives start differently: linear
-_TOKEN = re.compile(r"<!--(.*?)-->|<([a-zA-Z][a-zA-Z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>|</(style)\s*>",
-                    re.S)
+# a quoted value never holds "<": each attempt stops at the next tag (linear on unclosed quotes)
+_TOKEN = re.compile(r"<!--|<([a-zA-Z][a-zA-Z0-9:-]*)((?:[^<>\"']|\"[^\"<]*\"|'[^'<]*')*)>|</(style)\s*>")
 _ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
-_DECL = re.compile(r"([-a-zA-Z]+)\s*:\s*([^;{}]*)")
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_AT_RULE = re.compile(r"@([a-zA-Z-]+)([^{;]*)")
+_DECL = re.compile(r"(?<![-a-zA-Z])([-a-zA-Z]+)\s*:\s*([^;{}]*)")     # starts only where a name starts
+_AT_RULE = re.compile(r"@([a-zA-Z-]+)([^{;@]*)")
 _MSO_OPEN = re.compile(r"\[if\s+!\s*mso\]", re.I)
 _OUTLOOK = ("outlook.windows", "outlook.windows-mail")      # the Word rendering engine
 
@@ -58,8 +59,17 @@ class HtmlFacts:
         self.has_vml = False
         not_mso = False
         style_open = None
-        for m in _TOKEN.finditer(html):
-            comment = m.group(1)
+        pos = 0
+        while True:
+            m = _TOKEN.search(html, pos)
+            if m is None:
+                break
+            pos = m.end()
+            comment = None
+            if m.group() == "<!--":
+                end = html.find("-->", m.end())      # found by hand: an unclosed comment costs one pass, not one per "<!--"
+                comment = html[m.end():end] if end >= 0 else html[m.end():]
+                pos = end + 3 if end >= 0 else len(html)
             if comment is not None:
                 if comment.startswith("[if"):
                     self.has_mso = self.has_mso or "mso" in comment[:40].lower()
@@ -70,16 +80,16 @@ class HtmlFacts:
                 elif comment.startswith("<![endif]"):
                     not_mso = False
                 continue
-            if m.group(4):                       # </style>
+            if m.group(3):                       # </style>
                 if style_open is not None:
                     self.styles.append((style_open[0], m.start(), style_open[1]))
                 style_open = None
                 continue
             if style_open is not None:
                 continue                         # "<" inside CSS
-            name = m.group(2).lower()
+            name = m.group(1).lower()
             attrs = {}
-            for a in _ATTR.finditer(m.group(3)):
+            for a in _ATTR.finditer(m.group(2)):
                 key = a.group(1).lower()
                 if key not in attrs:
                     value = a.group(2) if a.group(2) is not None else a.group(3) if a.group(3) is not None else a.group(4)
@@ -113,7 +123,7 @@ class HtmlFacts:
     def css_blocks(self) -> list:
         """(CSS with comments blanked, offset, not_mso) of each <style> element."""
         if self._blocks is None:
-            self._blocks = [(_CSS_COMMENT.sub(lambda c: " " * len(c.group()), self.html[start:end]), start, not_mso)
+            self._blocks = [(blank_between(self.html[start:end], "/*", "*/"), start, not_mso)
                             for start, end, not_mso in self.styles]
         return self._blocks
 
@@ -352,10 +362,17 @@ def layout_table_role(ctx, rule, params):
     tables = [t for t in f.tags if t.name == "table"]
     if not tables:
         return None
-    # a data table has header cells or a caption: it must keep its table semantics
-    data_table = any(t.name in ("th", "caption") for t in f.tags)
-    bad = [t for t in tables if (t.attrs.get("role") or "").strip().lower() not in ("presentation", "none")]
-    if not bad or (data_table and len(bad) == 1):
+    low = f.html.lower()
+
+    def data_table(t: Tag) -> bool:
+        # header cells or a caption before the next table starts or ends: a data table keeps its semantics
+        stops = [i for i in (low.find("<table", t.end), low.find("</table", t.end)) if i >= 0]
+        segment = low[t.end:min(stops) if stops else len(low)]
+        return "<th" in segment and re.search(r"<th[\s>]", segment) is not None or "<caption" in segment
+
+    bad = [t for t in tables if (t.attrs.get("role") or "").strip().lower() not in ("presentation", "none")
+           and not data_table(t)]
+    if not bad:
         return None
     return Hit(matches=[t.text[:60] for t in bad[:5]], fragment=bad[0].text[:60], part="text/html",
                vars={"count": len(bad), "total": len(tables), "where": _short_tag(bad[0])})

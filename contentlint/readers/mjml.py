@@ -45,6 +45,7 @@ from dataclasses import replace
 from typing import Optional
 
 from ..model import INPUT_HTML, Location, Message, Part, Problem
+from ..textscan import blank_between
 
 MJML_PART = "text/x-mjml"
 
@@ -59,23 +60,38 @@ KNOWN = CLASSED | frozenset("""mjml mj-head mj-body mj-attributes mj-all mj-clas
 #: Ending tags: their content is HTML that MRML copies as it is.
 VERBATIM = frozenset("mj-text mj-button mj-table mj-raw mj-navbar-link mj-accordion-title mj-accordion-text "
                      "mj-social-element mj-title mj-preview".split())
-#: Inside ``<mj-attributes>``, ``mj-text`` etc. are defaults, not elements.
-_DEFAULTS_BLOCK = re.compile(r"<mj-attributes\b.*?</mj-attributes\s*>", re.I | re.S)
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+
 # alternatives start with different characters: linear
-_OPEN_TAG = re.compile(r"""<(mj-[a-z][a-z0-9-]*|mjml)\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.I)
+_OPEN_TAG = re.compile(r"""<(mj-[a-z][a-z0-9-]*|mjml)\b((?:[^<>"']|"[^"<]*"|'[^'<]*')*)>""", re.I)
 _CSS_CLASS = re.compile(r"""(\scss-class\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
 _MARKER = "cl-mjsrc-"
 _MARKER_RE = re.compile(_MARKER + r"(\d+)(?:-outlook)?")
 _CLASS_ATTR = re.compile(r"""\sclass="([^"]*cl-mjsrc-[^"]*)"|\sclass='([^']*cl-mjsrc-[^']*)'""")
-_PIECE = re.compile(r"[^\s<>][^\n<>]*?(?=\s*(?:\n|<|$))|<[^<>\n]*>")   # a tag, or a text line without its edges
+_TAG_OR_TEXT = re.compile(r"<[^<>]*>|[^<]+|<")
+
+
+def _pieces(source: str, start: int, end: int):
+    """(offset, text) of each tag and each stripped text line of ``source[start:end]``, in order; linear."""
+    for m in _TAG_OR_TEXT.finditer(source, start, end):
+        chunk = m.group()
+        if chunk.startswith("<") and len(chunk) > 1:
+            yield m.start(), chunk
+            continue
+        at = m.start()
+        for line in chunk.split("\n"):
+            core = line.strip()
+            if core:
+                yield at + line.index(core[0]), core
+            at += len(line) + 1
 _POSITION = re.compile(r"at position (\d+):(\d+)")
-_MJML_START = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<mjml[\s>]", re.I | re.S)
+_MJML_START = re.compile(r"\s*(?:<\?xml[^<>]*>\s*)?<mjml[\s>]", re.I)
 
 
 def looks_like_mjml(text: str) -> bool:
     """True when the text (after any front matter) is an MJML document."""
-    return _MJML_START.match(text[:65536]) is not None
+    return _MJML_START.match(blank_between(text[:65536], "<!--", "-->")) is not None
 
 
 class _Element:
@@ -124,8 +140,9 @@ class SourceMap:
 
 def _scan(source: str) -> list[_Element]:
     """The mj- elements of the source (outside comments and <mj-attributes>), in order."""
-    blanked = _COMMENT.sub(lambda m: " " * len(m.group()), source)
-    blanked = _DEFAULTS_BLOCK.sub(lambda m: " " * len(m.group()), blanked)
+    blanked = blank_between(source, "<!--", "-->")
+    # inside <mj-attributes>, mj-text etc. are defaults, not elements
+    blanked = blank_between(blanked, "<mj-attributes", "</mj-attributes")
     out = []
     for m in _OPEN_TAG.finditer(blanked):
         el = _Element(m.group(1).lower(), m.start(), m.end())
@@ -137,12 +154,12 @@ def _scan(source: str) -> list[_Element]:
     return out
 
 
-_ANY_MJ_TAG = re.compile(r"""<(/?)(mj-[a-z][a-z0-9-]*|mjml)\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.I)
+_ANY_MJ_TAG = re.compile(r"""<(/?)(mj-[a-z][a-z0-9-]*|mjml)\b((?:[^<>"']|"[^"<]*"|'[^'<]*')*)>""", re.I)
 
 
 def _unbalanced(source: str) -> Optional[tuple[int, str]]:
     """(offset, tag) of the first mj- element closed out of order or never closed, else None."""
-    blanked = _COMMENT.sub(lambda m: " " * len(m.group()), source)
+    blanked = blank_between(source, "<!--", "-->")
     stack: list[tuple[int, str]] = []
     for m in _ANY_MJ_TAG.finditer(blanked):
         tag = m.group(2).lower()
@@ -299,11 +316,10 @@ def compile_mjml(source: str, offset: int, file_text: str, base_dir: Optional[st
         bound = starts[nxt] if nxt < len(starts) else len(html)
         pos = max(pos, begin)
         # MRML drops the whitespace between tags but copies tags and text: align them line by line, in order
-        for piece in _PIECE.finditer(source, el.inner_start, el.inner_end):
-            text = piece.group()
+        for at, text in _pieces(source, el.inner_start, el.inner_end):
             found = html.find(text, pos, bound)
             if found >= 0:
-                verbatim.append((found, found + len(text), max(0, offset + piece.start())))
+                verbatim.append((found, found + len(text), max(0, offset + at)))
                 pos = found + len(text)
     # the HTML before the first element's marker (<head>: fonts, styles, title) comes from <mj-head> or <mjml>
     head = next((el for el in elements if el.tag == "mj-head"), None) or \

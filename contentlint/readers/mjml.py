@@ -333,10 +333,17 @@ def compile_mjml(source: str, offset: int, file_text: str, base_dir: Optional[st
 
 def read_mjml(data: bytes, source: str, options=None) -> Message:
     from . import ReadOptions, finish_message
-    from .template import apply_fields, template_text
+    from .mime import parse_address
+    from .template import decode_template, split_front_matter
 
     options = options or ReadOptions()
-    text, charset, problems, fields, fm_lines, fm_text = template_text(data, True)
+    text, charset, problems = decode_template(data, True)
+    text = text.replace("\r\n", "\n")
+    if "\x00" in text:
+        problems.append(Problem("nul-bytes", f"{text.count(chr(0))} NUL bytes removed"))
+        text = text.replace("\x00", "")
+    fields, fm_lines, fm_text, fm_problems = split_front_matter(text)
+    problems.extend(fm_problems)
     body = text[len(fm_text):]
     base_dir = os.path.dirname(os.path.abspath(source)) if source not in ("-", "") and os.path.exists(source) else None
     prefix, suffix = "", ""
@@ -360,7 +367,13 @@ def read_mjml(data: bytes, source: str, options=None) -> Message:
         part.source_map = smap       # read by map_findings (and the span engine)
         msg.parts.append(part)
         msg.html = html
-    apply_fields(msg, fields, options)
+    # as read_template does (kept apart while the span work reshapes read_template)
+    msg.subject = options.subject if options.subject is not None else fields.get("subject")
+    sender = options.sender if options.sender is not None else fields.get("sender")
+    if sender:
+        msg.from_name, msg.from_addr, msg.from_domain = parse_address(sender)
+    if fields.get("reply_to"):
+        _, msg.reply_to, msg.reply_to_domain = parse_address(fields["reply_to"])
     msg.problems = problems
     msg = finish_message(msg, options, subject_from_title=True, front_matter_lang=fields.get("lang"),
                          front_matter_preheader=fields.get("preheader"))

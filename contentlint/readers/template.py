@@ -145,8 +145,11 @@ def split_front_matter(text: str) -> tuple[dict, int, str, list[Problem]]:
     return fields, nlines, text[:end], problems
 
 
-def template_text(data: bytes, html: bool = True):
-    """(file text with LF line ends, charset, problems, front matter fields, its line count, its text)."""
+def read_template(data: bytes, source: str, options=None, html: bool = True) -> Message:
+    from . import ReadOptions, finish_message
+    from .mime import parse_address
+
+    options = options or ReadOptions()
     text, charset, problems = decode_template(data, html)
     if "\r" in text:
         text = text.replace("\r\n", "\n")
@@ -155,26 +158,6 @@ def template_text(data: bytes, html: bool = True):
         text = text.replace("\x00", "")
     fields, fm_lines, fm_text, fm_problems = split_front_matter(text)
     problems.extend(fm_problems)
-    return text, charset, problems, fields, fm_lines, fm_text
-
-
-def apply_fields(msg: Message, fields: dict, options) -> None:
-    """Subject, sender and Reply-To of a template: options first, then its front matter."""
-    from .mime import parse_address
-
-    msg.subject = options.subject if options.subject is not None else fields.get("subject")
-    sender = options.sender if options.sender is not None else fields.get("sender")
-    if sender:
-        msg.from_name, msg.from_addr, msg.from_domain = parse_address(sender)
-    if fields.get("reply_to"):
-        _, msg.reply_to, msg.reply_to_domain = parse_address(fields["reply_to"])
-
-
-def read_template(data: bytes, source: str, options=None, html: bool = True) -> Message:
-    from . import ReadOptions, finish_message
-
-    options = options or ReadOptions()
-    text, charset, problems, fields, fm_lines, fm_text = template_text(data, html)
     body = text[len(fm_text):]
     ctype = "text/html" if html else "text/plain"
     msg = Message(source=source, input_kind=INPUT_HTML if html else INPUT_TEXT, has_headers=False,
@@ -188,7 +171,12 @@ def read_template(data: bytes, source: str, options=None, html: bool = True) -> 
         msg.html = body
     else:
         msg.text = body
-    apply_fields(msg, fields, options)
+    msg.subject = options.subject if options.subject is not None else fields.get("subject")
+    sender = options.sender if options.sender is not None else fields.get("sender")
+    if sender:
+        msg.from_name, msg.from_addr, msg.from_domain = parse_address(sender)
+    if fields.get("reply_to"):
+        _, msg.reply_to, msg.reply_to_domain = parse_address(fields["reply_to"])
     msg.problems = problems
     return finish_message(msg, options, subject_from_title=html,
                           front_matter_lang=fields.get("lang"),

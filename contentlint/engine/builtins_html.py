@@ -26,8 +26,8 @@ from typing import Optional
 
 from contentlint.textscan import blank_between
 
-from .builtins import builtin, compile_pattern
-from .kinds import Hit
+# through builtins, which already holds them (importing kinds here would be circular)
+from .builtins import Hit, PackError, builtin, compile_pattern
 from .text import short_list, shorten_at_word
 
 # -- one scan of the HTML -------------------------------------------------------------------------
@@ -147,8 +147,6 @@ def _prepare_feature(params, ctx):
     from contentlint import clients
 
     if not clients.feature(params["feature"]):
-        from .kinds import PackError
-
         raise PackError(f"unknown Can I Email feature {params['feature']!r} in params.feature", **ctx)
     params["css"] = frozenset(p.lower() for p in params["css"])
     params["value"] = compile_pattern(params["value"], re.I, "params.value", ctx) if params["value"] else None

@@ -386,19 +386,34 @@ def read_mjml(data: bytes, source: str, options=None) -> Message:
 _HTML_PARTS = {"text/html", "html", "anchor-text", "links", "images", "body", "hidden", "alt", "link", "image"}
 
 
-def _map_location(loc: Location, html: str, smap: SourceMap, starts: list[int]) -> Location:
-    if loc.line <= 0 or loc.line > len(starts):
+def _has_position(loc: Location) -> bool:
+    return loc.part_offset >= 0 or loc.line > 0
+
+
+def _map_location(loc: Location, html: str, smap: SourceMap, starts: list[int], bases=None) -> Location:
+    base = (bases or {}).get(loc.part_label) if loc.part_label in ("subject", "preheader") else None
+    if loc.part_offset >= 0 and base is not None:
+        start = base + loc.part_offset           # an offset in the subject (<title>) or preheader text
+        end = base + max(loc.part_end, loc.part_offset)
+    elif loc.part_offset >= 0 and (not loc.part_label or loc.part_label == "text/html"):
+        start = loc.part_offset                  # the span engine's offset in the compiled HTML
+        end = loc.part_end if loc.part_end >= start else start
+    elif 0 < loc.line <= len(starts):
+        start = starts[loc.line - 1] + max(loc.column - 1, 0)   # a line and column of the compiled HTML
+        end = start
+        if 0 < loc.end_line <= len(starts):
+            end = starts[loc.end_line - 1] + max(loc.end_column - 1, 0)
+    else:
         return loc
-    start = starts[loc.line - 1] + max(loc.column - 1, 0)
-    end = start
-    if loc.end_line > 0 and loc.end_line <= len(starts):
-        end = starts[loc.end_line - 1] + max(loc.end_column - 1, 0)
     src = smap(start)
     line, col = smap.line_col(src)
     changes = {"line": line, "column": col, "excerpt": smap.line_text(line).strip()[:80],
                "offset": -1, "end_offset": -1}
-    if loc.end_line > 0:
-        src_end = smap(max(end - 1, start)) + 1 if end > start else src
+    if end > start:
+        src_end = smap(end - 1) + 1
+        if src_end <= src:                       # mapped to the element only: its opening tag
+            close = smap.file_text.find(">", src)
+            src_end = close + 1 if close >= 0 else src + 1
         end_line, end_col = smap.line_col(src_end)
         changes.update(end_line=end_line, end_column=end_col)
     if loc.part_offset < 0:
@@ -419,19 +434,26 @@ def map_findings(findings: list, message: Message) -> list:
         remap.add("subject")
     if getattr(message, "preheader_in_html", False):
         remap.add("preheader")
+    bases = {}
+    for label, text, flag in (("subject", message.subject, "subject_in_html"),
+                              ("preheader", message.preheader, "preheader_in_html")):
+        if text and getattr(message, flag, False):
+            at = html.find(text)
+            if at >= 0:
+                bases[label] = at
     out = []
     for f in findings:
         loc = f.location
-        if loc.part in _HTML_PARTS and loc.line <= 0 and not loc.excerpt and smap.body_end >= 0:
+        if loc.part in _HTML_PARTS and not _has_position(loc) and not loc.excerpt and smap.body_end >= 0:
             # something missing from the HTML (an unsubscribe link…): point at the end of <mj-body>
             line, col = smap.line_col(smap.body_end)
             out.append(replace(f, location=replace(loc, line=line, column=col,
                                                    excerpt=smap.line_text(line).strip()[:80])))
             continue
-        if loc.part not in remap or loc.line <= 0:
+        if loc.part not in remap or not _has_position(loc):
             out.append(f)
             continue
-        new = _map_location(loc, html, smap, starts)
-        spans = tuple(_map_location(s, html, smap, starts) if s.part in remap else s for s in f.spans)
+        new = _map_location(loc, html, smap, starts, bases)
+        spans = tuple(_map_location(s, html, smap, starts, bases) if s.part in remap else s for s in f.spans)
         out.append(replace(f, location=new, spans=spans or f.spans))
     return out

@@ -242,7 +242,8 @@ class Linter:
     True: audit each message's From domain), ``fail_on``/``max_score`` (used by ``Report.failed``),
     ``requirements`` (provider keys such as ``["gmail"]`` or ``["all"]``: each Report carries the providers'
     checklist, see ``contentlint.requirements``).
-    ``keep_message`` (each ``Report`` keeps its ``Message``, for the HTML report).
+    ``keep_message`` (each ``Report`` keeps its ``Message``, for the HTML report), ``clients`` (the
+    rendering audience, ``contentlint.clients`` names, over the configuration's ``clients:``).
 
     Raises ``ConfigError`` for an invalid configuration and ``PackError`` for an invalid rule pack.
     """
@@ -268,6 +269,7 @@ class Linter:
         weights_file: Union[str, os.PathLike, None] = None,
         requirements: Iterable[str] = (),
         keep_message: bool = False,
+        clients: Iterable[str] = (),
     ):
         if config is None:
             cfg = DEFAULT_CONFIG
@@ -275,6 +277,13 @@ class Linter:
             cfg = config
         else:
             cfg = load_config(os.fspath(config))
+        if clients:   # the rendering audience (contentlint.clients names), over the configuration's
+            from dataclasses import replace as _replace
+
+            from .clients import resolve
+
+            resolve(_tuple(clients))            # UnknownClient (a ValueError) names a bad one
+            cfg = _replace(cfg, clients=_tuple(clients))
         if kind is not None and kind not in ("marketing", "transactional"):
             raise ValueError(f"kind must be marketing or transactional, not {kind!r}")
         if fail_on is not None and fail_on not in ("warn", "fail"):
@@ -393,7 +402,13 @@ class Linter:
         if self.languages and not self.lang and message.lang not in self.languages:
             message.lang = self.languages[0]
             message.lang_source = "config"
+        if self.config.clients and not message.clients:
+            message.clients = self.config.clients
         findings = list(self.ruleset.check(message, self.kind))
+        if findings and getattr(message.part("text/html"), "source_map", None) is not None:
+            from .readers.mjml import map_findings   # MJML: HTML locations → .mjml source lines
+
+            findings = map_findings(findings, message)
         dns_failure = None
         if self.dns is not None:
             try:

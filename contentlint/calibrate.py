@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
-FIXED_CATEGORIES = ("compliance", "input")
+FIXED_CATEGORIES = ("compliance", "input", "accessibility", "rendering")   # policy weights, never fitted
 
 
 # --------------------------------------------------------------------------- corpus

@@ -39,6 +39,7 @@ KEYS = {
     "per-file-ignores": "{glob: [rule ids]}: rules ignored for matching files",
     "fail-on": "verdict that makes the run fail (exit 1): warn or fail",
     "max-score": "fail (exit 1) any message scoring above this number",
+    "clients": "mail clients your readers use, for the rendering rules (default: apple-mail, gmail, outlook, yahoo)",
 }
 ALIASES = {"rules-overrides": "overrides", "rule-overrides": "overrides"}
 
@@ -87,6 +88,7 @@ class Config:
             if name.startswith("per-file-ignores.") and name.endswith(f"[{rule_pattern}]"):
                 return name.rsplit("[", 1)[0], line
         return None
+    clients: tuple[str, ...] = ()              # rendering audience (contentlint.clients names); () = default
 
     def overrides_dict(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -373,6 +375,15 @@ def _validate(path: str, data: dict, lines: dict) -> Config:
             cfg["fail_on"] = value
         elif key == "max-score":
             cfg["max_score"] = _number(path, line, raw_key, value)
+        elif key == "clients":
+            from .clients import UnknownClient, resolve
+
+            names = _str_list(path, {key: line}, raw_key, value)
+            try:
+                resolve(names)
+            except UnknownClient as exc:
+                raise ConfigError(path, line, raw_key, str(exc)) from None
+            cfg["clients"] = names
         elif key == "thresholds":
             if not isinstance(value, dict):
                 raise ConfigError(path, line, raw_key, f"expected a mapping {{warn: N, fail: N}}, found {_type(value)}")
@@ -445,6 +456,10 @@ fail-on: fail
 
 # Fail any message scoring above this number (exit 1), whatever its verdict.
 # max-score: 4
+
+# Mail clients your readers use: the rendering rules report the HTML and CSS they do not support
+# (Can I Email data).  A family (outlook), family.platform (outlook.windows) or a glob (*.ios).
+# clients: [apple-mail, gmail, outlook, yahoo, orange, sfr, laposte]
 
 # Extra rule packs (YAML files or folders), relative to this file.
 # rules:

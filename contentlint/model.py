@@ -184,6 +184,7 @@ class Message:
     lang_source: str = ""            # "html-lang", "content-language", "detected", "option"
     placeholders: list[str] = field(default_factory=list)  # placeholder tokens seen (raw text)
     esp: Optional[str] = None        # template syntax/ESP guessed from placeholders ("mailchimp", "mailjet", "jinja"…)
+    clients: tuple = ()              # mail clients the rendering rules judge for (config `clients:`); () = default
     problems: list[Problem] = field(default_factory=list)
     parts: list[Part] = field(default_factory=list)
     raw_size: int = 0                # bytes of the input message

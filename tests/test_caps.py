@@ -24,6 +24,10 @@ IS_CAP = re.compile(r"^_?MAX_|_MAX$|_LIMIT$|TIMEOUT$|_BYTES$|^PRESCAN_|_CAP$")
 LEAD_HTML = pytest.mark.xfail(strict=True, reason="lead: html_text caps")
 
 NOT_CAPS = {
+    "readers.mjml.MAX_DEPTH": "MJML nested deeper is refused with a visible mjml-invalid finding and read as "
+                              "HTML instead (tests/test_mjml.py)",
+    "engine.builtins_html.GMAIL_STYLE_LIMIT": "Gmail's own <style> limit: reaching it is the gmail-style-limit "
+                                              "finding, not a bound on reading",
     "reporters.html.MAX_MARKS": "highlights drawn per finding in the HTML report (model.MAX_SPANS already bounds "
                                 "the spans); the points table lists every finding",
     "reporters.html.MAX_HEADER_ROWS": "headers shown in the report's panel; findings on later headers are listed "

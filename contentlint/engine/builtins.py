@@ -744,3 +744,4 @@ def input_problem(ctx, rule, params):
 
 # the checks for the mailbox providers' requirements register themselves in BUILTINS on import
 from . import requirement_checks as _requirement_checks  # noqa: E402,F401
+from . import builtins_html  # noqa: E402,F401  (rendering and accessibility checks register themselves)

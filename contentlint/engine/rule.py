@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-CATEGORIES = ("compliance", "content", "formatting", "structure", "sender", "authentication", "input")
+CATEGORIES = ("compliance", "content", "formatting", "structure", "sender", "authentication", "input",
+              "accessibility", "rendering")   # the last two weigh 0 in the shipped packs: not spam signals
 LEVELS = ("error", "warning", "info")
 KINDS = ("marketing", "transactional")
 TYPES = ("words", "scored-words", "regex", "metric", "header", "builtin", "dns")

@@ -470,6 +470,10 @@ def _dispatch_bytes(data: bytes, source: str, options: ReadOptions, hint_ext: st
             yield read_message_bytes(data, source, index=0, options=options)
         except Exception as exc:  # noqa: BLE001
             yield _internal(source, exc, 0)
+    elif kind.name == sn.KIND_MJML:
+        from .mjml import read_mjml
+
+        yield read_mjml(data, source, options)
     else:
         from .template import read_template
 

@@ -17,6 +17,7 @@ KIND_MBOX = "mbox"
 KIND_EML = "eml"
 KIND_HTML = "html"
 KIND_TEXT = "text"
+KIND_MJML = "mjml"      # an MJML document (<mjml> root), compiled by readers/mjml.py
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ _HTML_TAG = re.compile(
     rb"h[1-6]|strong|b|i|u|ul|ol|li|mjml|hr)[\s/>]",
     re.IGNORECASE,
 )
+# <mjml> as the root (after an XML declaration or comments): an MJML template
+_MJML_ROOT = re.compile(rb"\s*(?:<\?xml[^>]{0,200}>\s*)?(?:<!--(?:[^-]|-(?!->)){0,2000}-->\s*){0,5}<mjml[\s>]", re.IGNORECASE)
 _JSON_START = re.compile(rb"\s*\{\s*(?:\"|\})")
 
 
@@ -166,12 +169,16 @@ def sniff(data: bytes, hint_ext: str = "", partial: bool = False) -> Sniffed:
     if hint == ".json" or _JSON_START.match(data[:256]):
         return Sniffed(KIND_JSON)
     body = _skip_front_matter(start)
+    if _MJML_ROOT.match(body[:65536]):
+        return Sniffed(KIND_MJML)
     if _HTML_TAG.search(body[:65536]):
         return Sniffed(KIND_HTML)
     if hint in (".eml", ".msg", ".mbox", ".mbx"):
         # named as a message but without a recognisable header block: read it as one, the MIME reader
         # reports what is wrong instead of silently checking it as a headerless template
         return Sniffed(KIND_MBOX if start.startswith(b"From ") else KIND_EML)
+    if hint == ".mjml" and b"<mj-" in body[:65536]:
+        return Sniffed(KIND_MJML)             # an MJML partial (mj-include'd), without the <mjml> root
     if hint in (".html", ".htm"):
         return Sniffed(KIND_HTML)
     return Sniffed(KIND_TEXT)

@@ -10,7 +10,7 @@ import os
 import stat
 from typing import Iterator, Optional
 
-EXTENSIONS = frozenset({".eml", ".mbox", ".html", ".htm", ".txt", ".json"})
+EXTENSIONS = frozenset({".eml", ".mbox", ".html", ".htm", ".txt", ".json", ".mjml"})
 
 
 def walk(root: str, extensions=EXTENSIONS, on_skip=None) -> Iterator[tuple[str, Optional[str]]]:

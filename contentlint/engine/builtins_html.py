@@ -1,0 +1,591 @@
+"""Built-in checks on the HTML itself: rendering support per mail client, Gmail's CSS limits, accessibility.
+
+Registered with ``builtin`` (imported at the bottom of ``builtins.py``); the packs are ``rules/rendering.yaml``
+and ``rules/accessibility.yaml``.  Both categories weigh 0 points in the shipped packs: they are not spam
+signals, and the calibration keeps them at their pack weight.
+
+The HTML is read once per message and cached on the rule ``Context`` (``ctx.html_facts``):
+
+- a linear scan of the tags, comments and ``<style>`` blocks, with their offsets, which knows whether a tag
+  sits inside ``<!--[if !mso]><!-->…<!--<![endif]-->`` (hidden from Outlook for Windows) — what is inside
+  ``<!--[if mso]>…<![endif]-->`` is a comment to every other client and is not read at all;
+- for the contrast check only, a selectolax tree (parsed on first use).
+
+Rendering: each rule names one Can I Email feature (``params.feature``) and how it is recognised
+(``params.css`` property names, ``params.value`` a pattern of declarations, ``params.at`` at-rules,
+``params.selector``, ``params.elements``, ``params.attributes``, ``params.image``).  A finding names the clients
+of the audience (``clients:`` in the configuration, default ``contentlint.clients.DEFAULT_CLIENTS``) that do
+not support it (the rule's level) or support it only partly (info), the first place it is used and the notes
+Can I Email gives for those clients.  ``params.outlook_fallback: mso`` skips Outlook for Windows when the
+HTML carries ``<!--[if mso]>`` blocks (ghost tables, as MJML writes them); ``vml`` when it carries VML.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from contentlint.textscan import blank_between
+
+# through builtins, which already holds them (importing kinds here would be circular)
+from .builtins import Hit, PackError, builtin, compile_pattern
+from .text import short_list, shorten_at_word
+
+# -- one scan of the HTML -------------------------------------------------------------------------
+# comments first (an mso block is one comment), then tags; alternatives start differently: linear
+# a quoted value never holds "<": each attempt stops at the next tag (linear on unclosed quotes)
+_TOKEN = re.compile(r"<!--|<([a-zA-Z][a-zA-Z0-9:-]*)((?:[^<>\"']|\"[^\"<]*\"|'[^'<]*')*)>|</(style)\s*>")
+_ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
+_DECL = re.compile(r"(?<![-a-zA-Z])([-a-zA-Z]+)\s*:\s*([^;{}]*)")     # starts only where a name starts
+_AT_RULE = re.compile(r"@([a-zA-Z-]+)([^{;@]*)")
+_MSO_OPEN = re.compile(r"\[if\s+!\s*mso\]", re.I)
+_OUTLOOK = ("outlook.windows", "outlook.windows-mail")      # the Word rendering engine
+
+
+class Tag:
+    __slots__ = ("name", "attrs", "start", "end", "not_mso", "text")
+
+    def __init__(self, name, attrs, start, end, not_mso, text):
+        self.name, self.attrs, self.start, self.end, self.not_mso, self.text = name, attrs, start, end, not_mso, text
+
+
+class HtmlFacts:
+    """Tags, style blocks and CSS declarations of one HTML text (offsets into it)."""
+
+    def __init__(self, html: str):
+        self.html = html
+        self.tags: list[Tag] = []
+        self.styles: list[tuple[int, int, bool]] = []      # (start, end) of <style> contents, not_mso
+        self.has_mso = False
+        self.has_vml = False
+        not_mso = False
+        style_open = None
+        pos = 0
+        while True:
+            m = _TOKEN.search(html, pos)
+            if m is None:
+                break
+            pos = m.end()
+            comment = None
+            if m.group() == "<!--":
+                end = html.find("-->", m.end())      # found by hand: an unclosed comment costs one pass, not one per "<!--"
+                comment = html[m.end():end] if end >= 0 else html[m.end():]
+                pos = end + 3 if end >= 0 else len(html)
+            if comment is not None:
+                if comment.startswith("[if"):
+                    self.has_mso = self.has_mso or "mso" in comment[:40].lower()
+                    if _MSO_OPEN.match(comment):
+                        not_mso = True           # <!--[if !mso]><!--> … <!--<![endif]-->
+                    elif "<v:" in comment or "xmlns:v" in comment:
+                        self.has_vml = True
+                elif comment.startswith("<![endif]"):
+                    not_mso = False
+                continue
+            if m.group(3):                       # </style>
+                if style_open is not None:
+                    self.styles.append((style_open[0], m.start(), style_open[1]))
+                style_open = None
+                continue
+            if style_open is not None:
+                continue                         # "<" inside CSS
+            name = m.group(1).lower()
+            attrs = {}
+            for a in _ATTR.finditer(m.group(2)):
+                key = a.group(1).lower()
+                if key not in attrs:
+                    value = a.group(2) if a.group(2) is not None else a.group(3) if a.group(3) is not None else a.group(4)
+                    attrs[key] = value if value is not None else ""
+            self.tags.append(Tag(name, attrs, m.start(), m.end(), not_mso, m.group(0)))
+            if name == "style":
+                style_open = (m.end(), not_mso)
+            elif name.startswith("v:"):
+                self.has_vml = True
+        self._decls = None
+        self._blocks = None
+
+    def tag(self, name: str) -> Optional[Tag]:
+        return next((t for t in self.tags if t.name == name), None)
+
+    def declarations(self) -> list:
+        """(property, value, declaration text, element name, not_mso) of inline styles, then style blocks."""
+        if self._decls is None:
+            out = []
+            for t in self.tags:
+                style = t.attrs.get("style")
+                if style:
+                    for d in _DECL.finditer(style):
+                        out.append((d.group(1).lower(), d.group(2).strip(), d.group(0).strip(), t.name, t.not_mso))
+            for css, _start, not_mso in self.css_blocks():
+                for d in _DECL.finditer(css):
+                    out.append((d.group(1).lower(), d.group(2).strip(), d.group(0).strip(), "style", not_mso))
+            self._decls = out
+        return self._decls
+
+    def css_blocks(self) -> list:
+        """(CSS with comments blanked, offset, not_mso) of each <style> element."""
+        if self._blocks is None:
+            self._blocks = [(blank_between(self.html[start:end], "/*", "*/"), start, not_mso)
+                            for start, end, not_mso in self.styles]
+        return self._blocks
+
+
+def facts(ctx) -> Optional[HtmlFacts]:
+    found = ctx.__dict__.get("html_facts", False)
+    if found is False:
+        html = ctx.message.html
+        found = ctx.html_facts = HtmlFacts(html) if html else None
+    return found
+
+
+# -- rendering ------------------------------------------------------------------------------------
+def _audience(ctx) -> tuple[str, ...]:
+    from contentlint import clients
+
+    return clients.resolve(tuple(getattr(ctx.message, "clients", ()) or clients.DEFAULT_CLIENTS))
+
+
+def _prepare_feature(params, ctx):
+    from contentlint import clients
+
+    if not clients.feature(params["feature"]):
+        raise PackError(f"unknown Can I Email feature {params['feature']!r} in params.feature", **ctx)
+    params["css"] = frozenset(p.lower() for p in params["css"])
+    params["value"] = compile_pattern(params["value"], re.I, "params.value", ctx) if params["value"] else None
+    params["selector"] = compile_pattern(params["selector"], re.I, "params.selector", ctx) if params["selector"] else None
+    params["image"] = compile_pattern(params["image"], re.I, "params.image", ctx) if params["image"] else None
+    params["at"] = frozenset(a.lower().lstrip("@") for a in params["at"])
+    params["elements"] = frozenset(e.lower() for e in params["elements"])
+    params["attributes"] = frozenset(a.lower() for a in params["attributes"])
+    return params
+
+
+def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int]]:
+    """(fragment to locate, where it is used, not_mso, number of uses) of the first use, or None."""
+    first, count = None, 0
+    if p["css"] or p["value"] is not None:
+        for prop, value, text, element, not_mso in f.declarations():
+            if (prop in p["css"] and value.lower() not in ("none", "0", "initial", "static")) \
+                    or (p["value"] is not None and p["value"].search(f"{prop}:{value}")):
+                count += 1
+                first = first or (text, f"<{element}>" if element != "style" else "a <style> block", not_mso)
+    if p["at"] or p["selector"] is not None:
+        for css, _start, not_mso in f.css_blocks():
+            if p["at"]:
+                for m in _AT_RULE.finditer(css):
+                    if m.group(1).lower() in p["at"]:
+                        count += 1
+                        first = first or (m.group(0).strip()[:60], "a <style> block", not_mso)
+            if p["selector"] is not None:
+                for m in p["selector"].finditer(css):
+                    count += 1
+                    first = first or (m.group(0), "a <style> block", not_mso)
+    if p["elements"] or p["attributes"] or p["image"] is not None:
+        for t in f.tags:
+            hit = t.name in p["elements"] or any(a in t.attrs for a in p["attributes"])
+            if not hit and p["image"] is not None and t.name in ("img", "source"):
+                src = t.attrs.get("src") or t.attrs.get("srcset") or ""
+                hit = bool(src) and p["image"].search(src) is not None
+            if hit:
+                count += 1
+                first = first or (t.text[:60], f"<{t.name}>", t.not_mso)
+    return (*first, count) if first else None
+
+
+@builtin("client_support", params={"feature": "", "css": [], "value": "", "at": [], "selector": "", "elements": [],
+                                   "attributes": [], "image": "", "outlook_fallback": "none"},
+         vars={"feature", "support", "clients", "element", "where", "notes", "count", "url"},
+         prepare=_prepare_feature)
+def client_support(ctx, rule, params):
+    f = facts(ctx)
+    if f is None:
+        return None
+    use = _find_use(f, params)
+    if use is None:
+        return None
+    fragment, element, not_mso, count = use
+    from contentlint import clients
+
+    audience = _audience(ctx)
+    skip_outlook = not_mso or (params["outlook_fallback"] == "mso" and f.has_mso) \
+        or (params["outlook_fallback"] == "vml" and f.has_vml)
+    gaps = [g for g in clients.support(params["feature"], audience) if not (skip_outlook and g[0] in _OUTLOOK)]
+    if not gaps:
+        return None
+    feat = clients.feature(params["feature"])
+    none = clients.describe(c for c, s, _ in gaps if s == "n")
+    partial = clients.describe(c for c, s, _ in gaps if s == "a")
+    note_ids = dict.fromkeys(n for _, _, ns in gaps for n in ns)
+    notes = " ".join(feat["notes"][n].rstrip(".") + "." for n in note_ids if n in feat["notes"])
+    said = []
+    if none:
+        said.append(f"{_and(none)} {'does' if len(none) == 1 else 'do'} not support it")
+    if partial:
+        said.append(f"{_and(partial)} {'supports' if len(partial) == 1 else 'support'} it only partly")
+    hit = Hit(matches=[fragment], fragment=fragment, part="text/html",
+              vars={"feature": feat["title"], "support": "; ".join(said), "clients": _and(none + partial),
+                    "element": element,
+                    "where": fragment, "notes": f"Can I Email notes: {notes} " if notes else "",
+                    "count": count, "url": feat["url"]})
+    if not none:
+        hit.level = "info"
+    return hit
+
+
+def _and(names: list) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+GMAIL_STYLE_LIMIT = 16384   # characters of <style> content, all blocks together (see rules/rendering.yaml)
+
+
+@builtin("gmail_style_limit", params={"limit": GMAIL_STYLE_LIMIT}, vars={"size", "limit", "where"})
+def gmail_style_limit(ctx, rule, params):
+    f = facts(ctx)
+    if f is None or not f.styles:
+        return None
+    total = 0
+    for start, end, _ in f.styles:
+        total += end - start
+        if total > params["limit"]:
+            tag_start = f.html.rfind("<style", 0, start)
+            where = f.html[tag_start:start] if tag_start >= 0 else "<style>"
+            return Hit(matches=[where], fragment=where[:60], part="text/html",
+                       vars={"size": sum(e - s for s, e, _ in f.styles), "limit": params["limit"], "where": where[:60]})
+    return None
+
+
+@builtin("gmail_nested_at_rule", vars={"rule_text", "outer"})
+def gmail_nested_at_rule(ctx, rule, params):
+    """An at-rule inside another (``@media { @font-face {…} }``): Gmail drops the whole <style>."""
+    f = facts(ctx)
+    if f is None:
+        return None
+    for css, _start, _ in f.css_blocks():
+        if css.count("@") < 2:
+            continue
+        depth, outer = 0, ""
+        for m in re.finditer(r"[{}]|@[a-zA-Z-]+", css):
+            tok = m.group()
+            if tok == "{":
+                depth += 1
+            elif tok == "}":
+                depth = max(depth - 1, 0)
+            elif depth == 0:
+                outer = tok
+            elif outer:
+                return Hit(matches=[tok], fragment=tok, part="text/html", vars={"rule_text": tok, "outer": outer})
+    return None
+
+
+# -- accessibility --------------------------------------------------------------------------------
+_RTL_LANGS = frozenset("ar arc dv fa he ps sd ug ur yi ckb".split())
+_RTL_CHARS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def _lang_of(value: Optional[str]) -> str:
+    return (value or "").strip().replace("_", "-").split("-")[0].lower()
+
+
+def _short_tag(t: Tag) -> str:
+    """``<table width="600" align="center" …>``: the tag with its first two attributes."""
+    shown = [f'{k}="{v}"' if v else k for k, v in list(t.attrs.items())[:2]]
+    more = " …" if len(t.attrs) > 2 else ""
+    return f"<{t.name}{''.join(' ' + s for s in shown)}{more}>"
+
+
+def _is_document(f: HtmlFacts) -> bool:
+    return f.tag("html") is not None or f.tag("head") is not None or f.tag("body") is not None
+
+
+@builtin("html_lang", vars={"value", "detected", "snippet"})
+def html_lang(ctx, rule, params):
+    f = facts(ctx)
+    if f is None or not _is_document(f):
+        return None                      # a fragment (partial): its page sets the language
+    html = f.tag("html")
+    value = html.attrs.get("lang") if html is not None else None
+    lang = _lang_of(value)
+    if lang and lang != "und" and lang.isalpha() and 2 <= len(lang) <= 3:
+        return None
+    from contentlint.language import detect
+
+    detected = detect(ctx.message.visible_text[:3000])
+    code = detected if detected != "und" else "en"
+    return Hit(matches=[value if value is not None else "(none)"], fragment=html.text[:60] if html else "",
+               part="text/html", vars={"value": f'lang="{value}"' if value is not None else "no lang attribute",
+                                        "detected": code, "snippet": f'<html lang="{code}">'})
+
+
+@builtin("html_lang_mismatch", params={"min_chars": 200}, vars={"value", "detected"})
+def html_lang_mismatch(ctx, rule, params):
+    f = facts(ctx)
+    html = f.tag("html") if f is not None else None
+    lang = _lang_of(html.attrs.get("lang")) if html is not None else ""
+    if not lang or lang == "und":
+        return None
+    text = ctx.message.visible_text
+    if len(text.strip()) < params["min_chars"]:
+        return None
+    from contentlint.language import LANGS, detect
+
+    detected = detect(text[:3000])
+    if detected == "und" or detected == lang or lang not in LANGS and detected not in LANGS:
+        return None
+    return Hit(matches=[html.attrs.get("lang")], fragment=html.text[:60], part="text/html",
+               vars={"value": html.attrs.get("lang"), "detected": detected})
+
+
+@builtin("missing_dir", vars={"lang"})
+def missing_dir(ctx, rule, params):
+    f = facts(ctx)
+    if f is None:
+        return None
+    html = f.tag("html")
+    lang = _lang_of(html.attrs.get("lang")) if html is not None else ""
+    text = ctx.message.visible_text[:3000]
+    letters = sum(1 for c in text if c.isalpha())
+    rtl_text = letters >= 20 and len(_RTL_CHARS.findall(text)) > letters / 2
+    if lang not in _RTL_LANGS and not rtl_text:
+        return None
+    if any((t.attrs.get("dir") or "").strip().lower() == "rtl" for t in f.tags if t.name in ("html", "body", "div", "table", "td", "p")):
+        return None
+    shown = lang if lang in _RTL_LANGS else "a right-to-left script"
+    return Hit(matches=[shown], fragment=html.text[:60] if html else "", part="text/html", vars={"lang": shown})
+
+
+@builtin("layout_table_role", vars={"count", "total", "where"})
+def layout_table_role(ctx, rule, params):
+    f = facts(ctx)
+    if f is None:
+        return None
+    tables = [t for t in f.tags if t.name == "table"]
+    if not tables:
+        return None
+    low = f.html.lower()
+
+    def data_table(t: Tag) -> bool:
+        # header cells or a caption before the next table starts or ends: a data table keeps its semantics
+        stops = [i for i in (low.find("<table", t.end), low.find("</table", t.end)) if i >= 0]
+        segment = low[t.end:min(stops) if stops else len(low)]
+        return "<th" in segment and re.search(r"<th[\s>]", segment) is not None or "<caption" in segment
+
+    bad = [t for t in tables if (t.attrs.get("role") or "").strip().lower() not in ("presentation", "none")
+           and not data_table(t)]
+    if not bad:
+        return None
+    return Hit(matches=[t.text[:60] for t in bad[:5]], fragment=bad[0].text[:60], part="text/html",
+               vars={"count": len(bad), "total": len(tables), "where": _short_tag(bad[0])})
+
+
+def _prepare_link_words(params, ctx):
+    words = {}
+    for lang, items in params["words"].items():
+        words[lang] = frozenset(" ".join(str(w).lower().split()) for w in items)
+    params["words"] = words
+    params["url_re"] = re.compile(r"(?i)^(?:https?://\S+|www\.\S+/\S+)$")
+    return params
+
+
+_LINK_EDGE = " \t\n.,;:!?…»«\"'()[]<>→›»-–—"
+
+
+@builtin("vague_link_text", params={"words": {}}, vars={"text", "count", "texts"}, prepare=_prepare_link_words)
+def vague_link_text(ctx, rule, params):
+    # every language's list: a template's declared language may be wrong, and "ici" is vague anywhere
+    vague = set().union(*params["words"].values()) if params["words"] else set()
+    found = []
+    for link in ctx.message.links:
+        if link.in_text or link.has_image or not link.text:
+            continue
+        text = " ".join(link.text.split())
+        core = text.strip(_LINK_EDGE).lower()
+        if not core:
+            continue
+        if core in vague or params["url_re"].match(text.strip()):
+            found.append(text)
+    if not found:
+        return None
+    return Hit(matches=found, fragment=found[0], part="text/html",
+               vars={"text": found[0], "count": len(found), "texts": short_list(found, limit=4)})
+
+
+_HEADING = re.compile(r"h([1-6])")
+
+
+@builtin("heading_order", vars={"previous", "heading", "expected", "where"})
+def heading_order(ctx, rule, params):
+    f = facts(ctx)
+    if f is None:
+        return None
+    previous = None
+    for t in f.tags:
+        m = _HEADING.fullmatch(t.name)
+        if not m:
+            continue
+        level = int(m.group(1))
+        if previous is not None and level > previous + 1:
+            return Hit(matches=[t.text[:60]], fragment=t.text[:60], part="text/html",
+                       vars={"previous": f"h{previous}", "heading": f"h{level}", "expected": f"h{previous + 1}",
+                             "where": _short_tag(t)})
+        previous = level
+    return None
+
+
+@builtin("missing_title", vars={"hint"})
+def missing_title(ctx, rule, params):
+    f = facts(ctx)
+    if f is None or not _is_document(f):
+        return None
+    title = f.tag("title")
+    if title is not None:
+        end = f.html.find("</title", title.end)
+        if end > title.end and f.html[title.end:end].strip():
+            return None
+    mjml = getattr(ctx.message.part("text/html"), "source_map", None) is not None
+    hint = "<mj-title>…</mj-title> in <mj-head>" if mjml else "<title>…</title> in <head>"
+    head = f.tag("head") or f.tag("html")
+    return Hit(matches=["no <title>"], fragment=head.text[:60] if head else "", part="text/html", vars={"hint": hint})
+
+
+# -- contrast (WCAG 2.x relative luminance) --------------------------------------------------------
+_NAMED = {"black": (0, 0, 0), "white": (255, 255, 255), "red": (255, 0, 0), "green": (0, 128, 0),
+          "blue": (0, 0, 255), "yellow": (255, 255, 0), "gray": (128, 128, 128), "grey": (128, 128, 128),
+          "silver": (192, 192, 192), "orange": (255, 165, 0), "navy": (0, 0, 128), "maroon": (128, 0, 0),
+          "purple": (128, 0, 128), "teal": (0, 128, 128), "lightgray": (211, 211, 211),
+          "lightgrey": (211, 211, 211), "darkgray": (169, 169, 169), "darkgrey": (169, 169, 169),
+          "whitesmoke": (245, 245, 245), "gainsboro": (220, 220, 220)}
+_RGB = re.compile(r"rgba?\(\s*(\d{1,3})[\s,]+(\d{1,3})[\s,]+(\d{1,3})(?:[\s,/]+([\d.]+%?))?\s*\)", re.I)
+_HEX = re.compile(r"#([0-9a-f]{3}|[0-9a-f]{6})\b", re.I)
+
+
+def parse_colour(value: Optional[str]):
+    """(r, g, b) of an opaque CSS colour, else None (transparent, translucent, unknown, a placeholder)."""
+    if not value:
+        return None
+    v = value.strip().lower().replace("!important", "").strip()
+    m = _HEX.fullmatch(v) or _HEX.match(v)
+    if m:
+        h = m.group(1)
+        if len(h) == 3:
+            h = "".join(c * 2 for c in h)
+        return tuple(int(h[i:i + 2], 16) for i in (0, 2, 4))
+    m = _RGB.match(v)
+    if m:
+        alpha = m.group(4)
+        if alpha is not None:
+            a = float(alpha[:-1]) / 100 if alpha.endswith("%") else float(alpha)
+            if a < 1:
+                return None
+        return tuple(min(int(m.group(i)), 255) for i in (1, 2, 3))
+    return _NAMED.get(v)
+
+
+def luminance(rgb) -> float:
+    def chan(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (chan(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a, b) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _style_map(style: str) -> dict:
+    return {d.group(1).lower(): d.group(2).strip() for d in _DECL.finditer(style or "")}
+
+
+def _font_px(value: Optional[str]) -> Optional[float]:
+    if not value:
+        return None
+    m = re.match(r"\s*([\d.]+)\s*(px|pt)?\s*$", value.lower().replace("!important", ""))
+    if not m:
+        return None
+    try:
+        n = float(m.group(1))
+    except ValueError:
+        return None
+    return n * 4 / 3 if m.group(2) == "pt" else n
+
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|max-height\s*:\s*0|opacity\s*:\s*0(?![.\d])"
+                           r"|font-size\s*:\s*[01](?:px)?\s*(?:;|$)", re.I)
+
+
+def _hex(rgb) -> str:
+    return "#%02x%02x%02x" % tuple(rgb)
+
+
+@builtin("low_contrast", params={"normal": 4.5, "large": 3.0, "min_chars": 3},
+         vars={"ratio", "needed", "colour", "background", "text", "count"})
+def low_contrast(ctx, rule, params):
+    html = ctx.message.html
+    if not html or ("color" not in html.lower() and "bgcolor" not in html.lower()):
+        return None
+    try:
+        from selectolax.lexbor import LexborHTMLParser as Parser
+    except ImportError:  # pragma: no cover - older selectolax
+        from selectolax.parser import HTMLParser as Parser
+    tree = Parser(html)
+    root = tree.body
+    if root is None:
+        return None
+    found = []
+    # iterative walk: (node, colour, background, font px, bold)
+    stack = [(root, (0, 0, 0), (255, 255, 255), 16.0, False)]
+    steps = 0
+    while stack and steps < 200000:
+        steps += 1
+        node, colour, bg, size, bold = stack.pop()
+        tag = node.tag
+        if tag in ("script", "style", "head", "title", "-comment"):
+            continue
+        attrs = node.attributes if tag != "-text" else {}
+        if tag == "-text":
+            text = " ".join((node.text_content or "").split())
+            letters = sum(c.isalnum() for c in text)
+            if letters >= params["min_chars"] and colour is not None and bg is not None:
+                ratio = contrast_ratio(colour, bg)
+                large = size >= 24 or (bold and size >= 18.66)
+                needed = params["large"] if large else params["normal"]
+                if 1.05 < ratio < needed:          # ≤ 1.05: invisible text, the hidden-text rule reports it
+                    found.append((ratio, needed, colour, bg, text))
+            continue
+        style = attrs.get("style") or ""
+        if style and _HIDDEN_STYLE.search(style):
+            continue
+        decl = _style_map(style) if style else {}
+        if attrs.get("background") or "url(" in (decl.get("background-image", "") + decl.get("background", "")):
+            bg = None                                # text over an image: the colours say nothing
+        bg_value = decl.get("background-color") or decl.get("background") or attrs.get("bgcolor")
+        if bg_value:
+            parsed = parse_colour(bg_value.split()[0] if decl.get("background") and not decl.get("background-color") else bg_value)
+            bg = parsed if parsed is not None else (None if "url(" in bg_value or "gradient" in bg_value else bg)
+        colour_value = decl.get("color") or (attrs.get("color") if tag == "font" else None) \
+            or (attrs.get("text") if tag == "body" else None)
+        if colour_value:
+            colour = parse_colour(colour_value)
+        elif tag == "a":
+            colour = None                            # links take the client's link colour unless styled
+        size = _font_px(decl.get("font-size")) or size
+        if tag in ("b", "strong", "h1", "h2", "h3", "th"):
+            bold = True
+        weight = decl.get("font-weight", "")
+        if weight:
+            bold = weight.strip().lower() in ("bold", "bolder") or (weight.strip()[:3].isdigit() and int(weight.strip()[:3]) >= 700)
+        if tag in ("h1", "h2") and not decl.get("font-size"):
+            size = max(size, 24.0)
+        children = []
+        child = node.child
+        while child is not None:
+            children.append((child, colour, bg, size, bold))
+            child = child.next
+        stack.extend(reversed(children))
+    if not found:
+        return None
+    ratio, needed, colour, bg, text = min(found, key=lambda x: x[0])
+    return Hit(matches=[f"{t[:40]} ({r:.2f}:1)" for r, _, _, _, t in found[:10]], fragment=text[:60],
+               part="text/html",
+               vars={"ratio": f"{ratio:.2f}", "needed": f"{needed:g}", "colour": _hex(colour), "background": _hex(bg),
+                     "text": shorten_at_word(text, 60) + ("…" if len(text) > 60 else ""), "count": len(found)})

@@ -30,10 +30,10 @@ RULE_COMMON = {"id": str, "title": str, "description": str, "category": str, "le
 RULE_REQUIRED = ("id", "title", "description", "category", "level", "weight", "type", "message", "suggestion")
 EXAMPLE_KEYS = {"subject", "from", "reply_to", "preheader", "text", "html", "headers", "eml", "lang", "kind",
                 "problems", "repeat"}
-SKIP_FILES = {"placeholders.yaml", "placeholders.yml", "weights.yaml", "weights.yml"}
+SKIP_FILES = {"placeholders.yaml", "placeholders.yml", "weights.yaml", "weights.yml", "lists.yaml"}
 DEFAULT_SCOPE = {"words": ("subject", "preheader", "body"), "scored-words": ("subject", "preheader", "body"), "regex": ("subject", "preheader", "body"),
                  "header": ("headers",), "metric": ("body",), "builtin": ("body",), "dns": ("headers",)}
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 
 
 # -- YAML with line numbers -----------------------------------------------------------------------
@@ -257,9 +257,32 @@ def _replaces(raw, rid, where) -> tuple[str, ...]:
     return ids
 
 
-def load_pack_file(path: Path, *, probe: bool = True) -> list[Rule]:
+def read_lists(path: Optional[Path] = None) -> dict:
+    """The named lists of ``rules/lists.yaml`` (or ``path``); raises PackError with the line of a bad entry."""
+    from contentlint.named_lists import ListError, load_lists_file
+    path = path or builtin_rules_dir() / "lists.yaml"
+    try:
+        return load_lists_file(path, read_yaml)
+    except ListError as exc:
+        raise PackError(exc.message, file=str(path), line=exc.line) from None
+
+
+def _resolve_lists(raw, lists, file):
+    """Replace ``{list: NAME}`` references in a rule (see rules/lists.yaml) before it is validated."""
+    from contentlint.named_lists import ListError, resolve
+    rid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+    try:
+        resolve(raw, lists)
+    except ListError as exc:
+        raise PackError(exc.message, file=file, line=exc.line or getattr(raw, "line", None) or None,
+                        rule_id=rid) from None
+
+
+def load_pack_file(path: Path, *, probe: bool = True, lists: Optional[dict] = None) -> list[Rule]:
     data = read_yaml(path)
     file = str(path)
+    if lists is None:
+        lists = read_lists()
     if not isinstance(data, dict):
         raise PackError("a rule pack must be a mapping with 'pack', 'version', 'description' and 'rules'", file=file,
                         line=1)
@@ -275,6 +298,9 @@ def load_pack_file(path: Path, *, probe: bool = True) -> list[Rule]:
             raise PackError(f"'{key}' must be {_type_name(typ)}", file=file,
                             line=data.key_lines.get(key) if isinstance(data, LineDict) else None)
     langs = data.get("languages") or []
+    if isinstance(data["rules"], list):
+        for raw in data["rules"]:
+            _resolve_lists(raw, lists, file)
     return [compile_rule(raw, data["pack"], langs, file, probe=probe) for raw in data["rules"]]
 
 
@@ -356,8 +382,9 @@ def _compile_all(files: list[Path]):
     from .lemmas import tables_for
     rules: list[Rule] = []
     seen: dict[str, Rule] = {}
+    lists = read_lists()
     for path in files:
-        for rule in load_pack_file(path):
+        for rule in load_pack_file(path, lists=lists):
             if rule.id in seen:
                 other = seen[rule.id]
                 raise PackError(f"duplicate rule id (already defined in {other.file}:{other.line})",
@@ -403,7 +430,9 @@ def load_ruleset(extra_paths: Iterable = (), *, disable: Iterable[str] = (),
         if weights_path is not None and not weights_path.is_file():
             raise PackError("weights file not found", file=str(weights_path))
 
-    key = _fingerprint(files + ([weights_path] if weights_path else [])) if cache else ""
+    lists_path = builtin_rules_dir() / "lists.yaml"
+    key = _fingerprint(files + ([weights_path] if weights_path else [])
+                       + ([lists_path] if lists_path.is_file() else [])) if cache else ""
     cached = _load_cached(key) if cache else None
     if cached is not None:
         rules, tables, weights, caps = cached

@@ -455,6 +455,7 @@ class Calibration:
     measure_metrics: Optional[Metrics] = None
     scale: float = 1.0
     n_errors: int = 0
+    hit_counts: dict = field(default_factory=dict)   # rule id → fit messages it fired on
 
 
 def fit(samples: Sequence[Sample], terms: Sequence[MinedTerm], *, fail: float = 5.0, max_ham_fpr: float = 0.004,
@@ -501,18 +502,41 @@ def fit(samples: Sequence[Sample], terms: Sequence[MinedTerm], *, fail: float = 
     term_points = {key: p for key, p in term_points.items() if p >= 0.05}
     scores = [float(x) for x in raw * k]
     freqs = hit_frequencies([s.hits for s in fit_set], [int(v) for v in y], rules)
-    return Calibration(rule_points, term_points, freqs, measure(scores, list(y), fail), scale=k)
+    counts = {r: int(X[:, col[r]].sum()) for r in rules}
+    return Calibration(rule_points, term_points, freqs, measure(scores, list(y), fail), scale=k, hit_counts=counts)
+
+
+#: a rule must fire on at least this many fit messages for the corpus to judge its weight
+MIN_RULE_HITS = 20
+#: below this many messages of either class the fit is too small to trust
+MIN_CLASS_SIZE = 200
+
+
+def judged_rules(cal: Calibration) -> set:
+    """Rules the fit saw often enough to judge (the others keep their pack weight)."""
+    return {r for r, n in cal.hit_counts.items() if n >= MIN_RULE_HITS}
 
 
 def write_weights(cal: Calibration, ruleset, path: Path, *, corpus: str, split_note: str) -> None:
-    """rules/weights.yaml: fitted points for statistical rules, pack weights kept for policy rules."""
+    """rules/weights.yaml: fitted points for statistical rules, pack weights kept for policy rules.
+
+    No rule warns with 0 points: a rule the corpus cannot judge (fewer than MIN_RULE_HITS hits) is not
+    written, so the weight its pack defends applies; a rule the corpus judged worth nothing is written
+    with 0 points under ``levels: info`` so it still reports, as information.
+    """
     import yaml
 
-    weights = {}
+    weights, levels = {}, {}
+    judged = judged_rules(cal)
     for rule in ruleset.rules:
         if rule.category in FIXED_CATEGORIES or rule.type == "dns" or rule.pack == LEARNED_PACK:
             continue
-        weights[rule.id] = cal.rule_points.get(rule.id, 0.0)
+        if rule.id not in judged:
+            continue
+        points = cal.rule_points.get(rule.id, 0.0)
+        weights[rule.id] = points
+        if points < 0.05 and rule.level != "info":
+            levels[rule.id] = "info"
     doc = {
         "meta": {
             "generated_by": "contentlint calibrate",
@@ -520,11 +544,14 @@ def write_weights(cal: Calibration, ruleset, path: Path, *, corpus: str, split_n
             "split": split_note,
             "fit": {"auc": round(cal.fit_metrics.auc, 4), "ham_fpr": round(cal.fit_metrics.ham_fpr, 4),
                     "spam_recall": round(cal.fit_metrics.spam_recall, 4)},
-            "note": "Compliance rules keep their policy weights from the packs; rules at 0 did not separate "
-                    "spam from ham on this corpus (they still report, with no points).",
+            "note": "Compliance rules keep their policy weights from the packs, and so do rules this corpus "
+                    f"saw fewer than {MIN_RULE_HITS} times; rules at 0 did not separate spam from ham here and "
+                    "report at info level (levels).",
         },
         "weights": dict(sorted(weights.items())),
     }
+    if levels:
+        doc["levels"] = dict(sorted(levels.items()))
     if cal.measure_metrics is not None:
         m = cal.measure_metrics
         doc["meta"]["measured"] = {"auc": round(m.auc, 4), "ham_fpr": round(m.ham_fpr, 4),
@@ -655,8 +682,18 @@ def run(labels_path: str | Path, *, weights_out: Path, terms_out: Path, kind: st
     terms = mine_terms(fit_samples)
     echo(f"mined {len(terms)} spam terms on the fit half "
          f"({', '.join(sorted({t.lang for t in terms})) or 'no language had enough of both classes'})")
+    n_spam = sum(1 for x in fit_samples if x.label == 1)
+    n_ham = len(fit_samples) - n_spam
+    if min(n_spam, n_ham) < MIN_CLASS_SIZE:
+        echo(f"warning: the fit set has {n_spam} spam and {n_ham} ham messages; below {MIN_CLASS_SIZE} of either "
+             "the fitted weights are not to be trusted (rules it cannot judge keep their pack weights)")
     cal = fit(fit_samples, terms, fail=fail, max_ham_fpr=train_fpr, prior_points=prior_points)
     cal.n_errors = len(errors)
+    unseen = sorted(r.id for r in base.rules if r.id not in judged_rules(cal) and r.type != "dns"
+                    and r.category not in FIXED_CATEGORIES and r.pack != LEARNED_PACK)
+    if unseen:
+        echo(f"{len(unseen)} rule(s) fired on fewer than {MIN_RULE_HITS} fit messages and keep their pack weight: "
+             + ", ".join(unseen))
     if errors:
         echo(f"{len(errors)} labelled file(s) could not be read and were left out (first: {errors[0].path}: {errors[0].error})")
     corpus = Path(labels_path).name

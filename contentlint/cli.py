@@ -274,7 +274,8 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
               lang: Optional[str] = None, subject: Optional[str] = None, sender: Optional[str] = None,
               fail_on: Optional[str] = None, max_score: Optional[float] = None, quiet: bool = False,
               no_color: bool = False, jobs: int = 1, dns: bool = False, nameserver: Optional[str] = None, timeout=None,
-              dkim_selectors=(), zone: Optional[str] = None, skip_unknown_json: bool = False, stdin=None) -> int:
+              dkim_selectors=(), zone: Optional[str] = None, skip_unknown_json: bool = False, stdin=None,
+              weights: Optional[str] = None) -> int:
     """The ``check`` command without typer; returns the exit code."""
     if lang is not None:
         lang = lang.strip().lower()
@@ -296,6 +297,9 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
             return EXIT_ERROR
     if config is not None and not os.path.isfile(config):
         _err(f"--config: no such file: {config}")
+        return EXIT_ERROR
+    if weights is not None and not os.path.isfile(weights):
+        _err(f"--weights: no such file: {weights}")
         return EXIT_ERROR
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") else "text"
@@ -326,7 +330,7 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
         color = (fmt in ("text", "report") and not output and not no_color and not os.environ.get("NO_COLOR")
                  and hasattr(out, "isatty") and out.isatty())
         return _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subject, sender,
-                    fail_on, max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json)
+                    fail_on, max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json, weights)
     finally:
         if output:
             out.close()
@@ -335,7 +339,7 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
 
 
 def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subject, sender, fail_on,
-         max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json=False) -> int:
+         max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json=False, weights=None) -> int:
     from .reporters import get_reporter
 
     pending_errors: list[dict] = []
@@ -349,6 +353,8 @@ def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subj
 
     settings = dict(rules=tuple(rules), select=tuple(select), ignore=tuple(ignore), kind=kind, lang=lang,
                     subject=subject, sender=sender, dns=dns_settings, fail_on=fail_on, max_score=max_score)
+    if weights is not None:
+        settings["weights_file"] = os.path.abspath(weights)
     forced = os.path.abspath(config) if config else None
     linters = _Linters(forced, settings, on_error)
 
@@ -434,6 +440,7 @@ for _names, _spec in (
     (("--dkim-selector",), ("dkim_selectors", "split", ())),
     (("--zone",), ("zone", "str", ())),
     (("--skip-unknown-json",), ("skip_unknown_json", "flag", ())),
+    (("--weights",), ("weights", "str", ())),
 ):
     for _name in _names:
         CHECK_OPTIONS[_name] = _spec
@@ -442,7 +449,7 @@ CHECK_DEFAULTS: dict[str, Any] = {
     "fmt": None, "output": None, "config": None, "rules": [], "select": (), "ignore": (), "kind": None,
     "lang": None, "subject": None, "sender": None, "fail_on": None, "max_score": None, "quiet": False,
     "no_color": False, "jobs": 1, "dns": False, "nameserver": None, "timeout": None, "dkim_selectors": (),
-    "zone": None, "skip_unknown_json": False,
+    "zone": None, "skip_unknown_json": False, "weights": None,
 }
 
 
@@ -590,6 +597,8 @@ def _build_app():
         skip_unknown_json: bool = typer.Option(False, "--skip-unknown-json",
                                                help="Skip named .json files that are not Send API payloads (as in folder "
                                                     "walks; the pre-commit hook uses it)."),
+        weights: Optional[str] = typer.Option(None, "--weights", metavar="FILE",
+                                              help="Rule weights to use (a file `contentlint calibrate` wrote)."),
     ) -> None:
         """Check messages and templates: findings with fixes, a score and a verdict per message."""
         code = run_check(**check_keywords(
@@ -598,6 +607,7 @@ def _build_app():
             subject=subject, sender=sender, fail_on=fail_on.value if fail_on else None, max_score=max_score,
             quiet=quiet, no_color=no_color, jobs=jobs, dns=dns, nameserver=nameserver, timeout=timeout,
             dkim_selectors=_split(dkim_selector), zone=zone, skip_unknown_json=skip_unknown_json,
+            weights=weights,
         ))
         raise typer.Exit(code)
 

@@ -39,6 +39,7 @@ KEYS = {
     "per-file-ignores": "{glob: [rule ids]}: rules ignored for matching files",
     "fail-on": "verdict that makes the run fail (exit 1): warn or fail",
     "max-score": "fail (exit 1) any message scoring above this number",
+    "weights": "rule weights file written by `contentlint calibrate`, relative to this file",
 }
 ALIASES = {"rules-overrides": "overrides", "rule-overrides": "overrides"}
 
@@ -72,6 +73,7 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fail_on: Optional[str] = None
     max_score: Optional[float] = None
+    weights: Optional[str] = None              # absolute path of a weights file (`contentlint calibrate --out`)
 
     def overrides_dict(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -290,6 +292,13 @@ def _validate(path: str, data: dict, lines: dict) -> Config:
                     raise ConfigError(path, line, raw_key, f"rule pack not found: {item}")
                 packs.append(full)
             cfg["rules"] = tuple(packs)
+        elif key == "weights":
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(path, line, raw_key, "expected the path of a weights file")
+            full = value if os.path.isabs(value) else os.path.normpath(os.path.join(root, value))
+            if not os.path.isfile(full):
+                raise ConfigError(path, line, raw_key, f"weights file not found: {value}")
+            cfg["weights"] = full
         elif key in ("disable", "select", "ignore"):
             cfg[key] = _str_list(path, {key: line}, raw_key, value)
         elif key == "languages":

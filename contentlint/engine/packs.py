@@ -305,15 +305,20 @@ def load_pack_file(path: Path, *, probe: bool = True, lists: Optional[dict] = No
 
 
 # -- weights file and overrides -------------------------------------------------------------------
-def read_weights(path: Path) -> tuple[dict, dict]:
+def read_weights(path: Path) -> tuple[dict, dict, dict]:
+    """``(weights, caps, levels)`` of a weights file (levels: rules the fit found worth nothing → info)."""
     data = read_yaml(path) or {}
     file = str(path)
     if not isinstance(data, dict):
         raise PackError("a weights file must be a mapping with 'weights' and/or 'caps'", file=file)
-    extra = set(data) - {"weights", "caps", "meta", "thresholds"}
+    extra = set(data) - {"weights", "caps", "meta", "thresholds", "levels"}
     if extra:
-        raise PackError(f"unknown key {sorted(extra)[0]!r} in weights file (allowed: weights, caps, meta, thresholds)",
-                        file=file)
+        raise PackError(f"unknown key {sorted(extra)[0]!r} in weights file (allowed: weights, caps, levels, meta, "
+                        "thresholds)", file=file)
+    levels = data.get("levels") or {}
+    if not isinstance(levels, dict) or any(v not in LEVELS for v in levels.values()):
+        raise PackError(f"'levels' must map rule ids to a level ({', '.join(LEVELS)})", file=file,
+                        line=getattr(data, "key_lines", {}).get("levels"))
     weights, caps = data.get("weights") or {}, data.get("caps") or {}
     for name, mapping in (("weights", weights), ("caps", caps)):
         if not isinstance(mapping, dict):
@@ -322,7 +327,9 @@ def read_weights(path: Path) -> tuple[dict, dict]:
             if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
                 raise PackError(f"'{name}.{k}' must be a number ≥ 0", file=file,
                                 line=getattr(mapping, "key_lines", {}).get(k))
-    return {str(k): float(v) for k, v in weights.items()}, {str(k): float(v) for k, v in caps.items()}
+    weights = {str(k): float(v) for k, v in weights.items()}
+    caps = {str(k): float(v) for k, v in caps.items()}
+    return weights, caps, {str(k): str(v) for k, v in levels.items()}
 
 
 def _longest_prefix(rule_id: str, prefixes) -> int:
@@ -435,12 +442,12 @@ def load_ruleset(extra_paths: Iterable = (), *, disable: Iterable[str] = (),
                        + ([lists_path] if lists_path.is_file() else [])) if cache else ""
     cached = _load_cached(key) if cache else None
     if cached is not None:
-        rules, tables, weights, caps = cached
+        rules, tables, weights, caps, levels = cached
     else:
         rules, tables = _compile_all(files)
-        weights, caps = read_weights(weights_path) if weights_path else ({}, {})
+        weights, caps, levels = read_weights(weights_path) if weights_path else ({}, {}, {})
         if cache:
-            _store_cached(key, (rules, tables, weights, caps))
+            _store_cached(key, (rules, tables, weights, caps, levels))
 
     by_id = {r.id: r for r in rules}
     out = []
@@ -455,6 +462,8 @@ def load_ruleset(extra_paths: Iterable = (), *, disable: Iterable[str] = (),
         changes = {}
         if rule.id in weights:
             changes["weight"] = weights[rule.id]
+        if rule.id in levels and rule.category != "compliance":
+            changes["level"] = levels[rule.id]
         ov = overrides.get(rule.id)
         if ov:
             if not isinstance(ov, Mapping):

@@ -236,3 +236,13 @@ def test_no_shipped_rule_warns_with_zero_points():
     zero = [r.id for r in load_ruleset().rules
             if r.level in ("warning", "error") and r.weight == 0 and r.category != "compliance"]
     assert zero == []
+
+
+def test_php_template_is_read_whole(tmp_path):
+    tpl = tmp_path / "promo.html"
+    tpl.write_text('<html><body><?php if ($promo): ?><p>Bonjour <?= $prenom ?>, découvrez nos offres de printemps '
+                   'sur toute la boutique.</p><?php endif; ?><p><a href="<?= $unsubscribe_url ?>">Se désinscrire</a>'
+                   '</p></body></html>')
+    report, found = findings(source=tpl)
+    assert "missing-unsubscribe" not in found and "image-text-ratio" not in found
+    assert report.verdict == "pass"

@@ -120,15 +120,20 @@ rules:
 """
 
 
+def _check_text(rs, text):
+    """The findings of ``rs`` on an English plain-text message with ``text`` as its body."""
+    msg = build_message(subject="Hello", text=text, input_kind="text")
+    msg.lang = "en"
+    return rs.check(msg)
+
+
 def test_scored_words_sums_distinct_terms_by_lemma_and_caps(tmp_path):
     pack = tmp_path / "learned.yaml"
     pack.write_text(SCORED_PACK)
     rs = load_ruleset([pack], cache=False)
 
     def finding(text):
-        msg = build_message(subject="Hello", text=text, input_kind="text")
-        msg.lang = "en"
-        return next((f for f in rs.check(msg) if f.rule == "my-spam-terms"), None)
+        return next((f for f in _check_text(rs, text) if f.rule == "my-spam-terms"), None)
 
     f = finding("You are a WINNERS today. Winner again!")       # lemma: winners → winner; counted once
     assert f is not None and f.weight == pytest.approx(1.0)
@@ -158,9 +163,7 @@ def test_scored_words_below_min_points_reports_nothing(tmp_path):
     rs = load_ruleset([pack], cache=False)
 
     def rules(text):
-        msg = build_message(subject="Hello", text=text, input_kind="text")
-        msg.lang = "en"
-        return {f.rule for f in rs.check(msg)}
+        return {f.rule for f in _check_text(rs, text)}
 
     assert "my-spam-terms" not in rules("Entry is free for members.")          # 0.25 < 1.0
     assert "my-spam-terms" in rules("Act now: entry is free for members.")     # 1.75
@@ -300,9 +303,7 @@ def test_long_business_text_does_not_reach_the_learned_cap(tmp_path):
     rs = load_ruleset([pack], cache=False)
 
     def weight(text):
-        msg = build_message(subject="Hello", text=text, input_kind="text")
-        msg.lang = "en"
-        f = next((f for f in rs.check(msg) if f.rule == "my-spam-terms"), None)
+        f = next((f for f in _check_text(rs, text) if f.rule == "my-spam-terms"), None)
         return f.weight if f else 0.0
 
     short = "Act now: free entry for every winner, free!"

@@ -529,8 +529,9 @@ def fit(samples: Sequence[Sample], terms: Sequence[MinedTerm], *, fail: float = 
     return Calibration(rule_points, term_points, freqs, measure(scores, list(y), fail), scale=k, hit_counts=counts)
 
 
-#: a rule whose hits are at least this share spam (S/O) is a spam signal: its fitted weight keeps a floor
-MIN_SPAM_SHARE = 0.6
+#: a rule whose hits are at least this share spam (S/O) is a clear spam signal: its fitted weight keeps a floor
+#: (0.6 was tried: money, phishing, script and form rules then kept half their weight and recall fell 6 points)
+MIN_SPAM_SHARE = 0.9
 #: the floor, as a share of the pack's weight
 FLOOR_SHARE = 0.5
 #: a rule must fire on at least this many fit messages for the corpus to judge its weight
@@ -562,8 +563,8 @@ def write_weights(cal: Calibration, ruleset, path: Path, *, corpus: str, split_n
             continue
         points = cal.rule_points.get(rule.id, 0.0)
         weights[rule.id] = points
-        if points < 0.05 and rule.level != "info":
-            levels[rule.id] = "info"
+        if points < 0.05:
+            levels[rule.id] = "info"    # whatever level the loaded weights gave it: the pack's may be higher
     doc = {
         "meta": {
             "generated_by": "contentlint calibrate",
@@ -613,6 +614,9 @@ def write_terms_pack(cal: Calibration, path: Path, *, corpus: str,
             "level": "info",
             "weight": 1.0,
             "scope": ["subject", "preheader", "body"],
+            # fitted on marketing-style spam against list mail and newsletters: transactional mail
+            # ("confirm your", "see below") is not what these points were fitted on
+            "kinds": ["marketing"],
             "type": "scored-words",
             "max_points": max_points,
             "min_points": TERMS_MIN_POINTS,

@@ -223,9 +223,9 @@ def _measure_half(shared_corpora):
 def test_shipped_weights_meet_the_accuracy_targets_on_the_held_out_half(shared_corpora):
     scores, labels, _ = _measure_half(shared_corpora)
     m = calibrate.measure(scores, labels, 5.0)
-    assert m.auc >= 0.95
+    assert m.auc >= 0.975
     assert m.ham_fpr <= 0.01
-    # the target; the shipped weights reach 72.5 % at 0.65 % FPR (README), SpamAssassin 49 % at 2.1 %
+    # the target; the shipped weights reach 70.2 % at 0.73 % FPR (README), SpamAssassin 49 % at 2.1 %
     assert m.spam_recall >= 0.70
 
 

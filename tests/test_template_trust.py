@@ -247,3 +247,15 @@ def test_php_template_is_read_whole(tmp_path):
         'la boutique.</p><?php endif; ?><p><a href="<?= $unsubscribe_url ?>">Se désinscrire</a></p></body></html>')
     assert "missing-unsubscribe" not in found and "image-text-ratio" not in found
     assert report.verdict == "pass"
+
+
+def test_learned_terms_leave_transactional_wording_alone():
+    """The learned pack was fitted on marketing-style spam: a confirmation mail checked as transactional
+    gets none of its points ("Confirm your", "below", "This mail")."""
+    eml = ("From: Shop <orders@example-shop.com>\nTo: ann@example.org\nSubject: Confirm your email address\n"
+           "Content-Type: text/plain; charset=utf-8\n\nHello Ann,\n\nPlease confirm your email address with the "
+           "link below. This mail was sent because you created an account.\n\nhttps://example-shop.com/confirm?t=1\n")
+    linter = Linter(kind="transactional")
+    report = linter.check_bytes(eml.encode(), source="confirm.eml")[0]
+    assert not [f for f in report.findings if f.rule.startswith("learned-spam-terms")]
+    assert report.verdict == "pass"

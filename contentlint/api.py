@@ -322,7 +322,7 @@ class Linter:
             dns,
             fail_on or cfg.fail_on or FAIL,
             max_score if max_score is not None else cfg.max_score,
-            os.fspath(weights_file) if weights_file else None,
+            os.fspath(weights_file) if weights_file else getattr(cfg, "weights", None),
             bool(keep_message),
         )
         if requirements:

@@ -111,11 +111,12 @@ def measure(scores: Sequence[float], labels: Sequence[int], threshold: float) ->
 
 # --------------------------------------------------------------------------- fitting
 def fit_nonnegative_logistic(X, y, *, l2: float = 1.0, iterations: int = 3000, lr: float = 0.5,
-                             upper=None, ham_weight: float = 1.0, prior=None):
+                             upper=None, ham_weight: float = 1.0, prior=None, lower=None):
     """Logistic regression with weights >= 0 (projected gradient with Adam-style steps); free intercept.
 
     ``X``: (n, d) array of feature values; ``y``: (n,) 0/1.  The L2 penalty pulls each weight towards
     ``prior`` (a (d,) array; zeros when None): the MAP fit under a Gaussian prior centred there.
+    ``lower`` (a (d,) array or None): a floor for each weight (0 when None).
     Returns (weights, intercept).
     """
     import numpy as np
@@ -127,7 +128,8 @@ def fit_nonnegative_logistic(X, y, *, l2: float = 1.0, iterations: int = 3000, l
     pos = y.sum()
     sw = np.where(y == 1, n / (2 * max(pos, 1)), ham_weight * n / (2 * max(n - pos, 1)))
     centre = np.zeros(d) if prior is None else np.asarray(prior, dtype=float)
-    w = centre.copy()
+    floor = np.zeros(d) if lower is None else np.asarray(lower, dtype=float)
+    w = np.maximum(centre, floor)
     if upper is not None:
         w = np.minimum(w, upper)
     b = 0.0
@@ -145,7 +147,7 @@ def fit_nonnegative_logistic(X, y, *, l2: float = 1.0, iterations: int = 3000, l
         v_b = beta2 * v_b + (1 - beta2) * grad_b ** 2
         mhat_w = m_w / (1 - beta1 ** t); vhat_w = v_w / (1 - beta2 ** t)
         mhat_b = m_b / (1 - beta1 ** t); vhat_b = v_b / (1 - beta2 ** t)
-        w = np.maximum(0.0, w - lr * mhat_w / (np.sqrt(vhat_w) + eps) * 0.1)
+        w = np.maximum(floor, w - lr * mhat_w / (np.sqrt(vhat_w) + eps) * 0.1)
         if upper is not None:
             w = np.minimum(w, upper)
         b = b - lr * mhat_b / (np.sqrt(vhat_b) + eps) * 0.1
@@ -217,6 +219,9 @@ LEARNED_PACK = "learned-terms"
 LEARNED_RULE_PREFIX = "learned-spam-terms-"
 MINE_MIN_PER_CLASS = 100      # a language needs this many spam AND ham messages to mine its words
 MAX_TERMS_PER_LANG = 1000
+MIN_HAM_SOURCE = 20           # a ham collection this large vetoes the terms common in it…
+MIN_HAM_VETO_HITS = 2         # …when at least this many of its messages use the term
+TERMS_DENSITY_WORDS = 400     # the learned-terms cap shrinks with √(length) past this many words
 TERMS_MAX_POINTS = 4.5        # cap of the learned-terms finding: vocabulary alone never reaches fail (5)
 TERMS_MIN_POINTS = 1.0        # below this sum the learned terms report nothing (a stray "team" is not a signal)
 # The fail threshold is placed where this share of the fit half's ham reaches it.  Mail a model was not
@@ -410,8 +415,15 @@ def mine_terms(samples: Sequence[Sample], *, max_terms: int = MAX_TERMS_PER_LANG
         sizes = {src: sum(1 for s in spam if s.source == src) for src in by_source}
         big = [src for src, n in sizes.items() if n >= MINE_MIN_PER_CLASS]
         need = min(2, len(big))
+        ham_by_source: dict[str, Counter] = {}
         for s in ham:
             ch.update(s.grams)
+            ham_by_source.setdefault(s.source, Counter()).update(s.grams)
+        ham_sizes = {src: sum(1 for s in ham if s.source == src) for src in ham_by_source}
+        # every ham collection big enough to judge (old mailing lists, transactional templates, modern
+        # newsletters) is a veto on its own: a term common in today's confirmation mails ("confirm your",
+        # "below") is not spam vocabulary because 2002 ham rarely says it
+        ham_groups = [src for src, n in ham_sizes.items() if n >= MIN_HAM_SOURCE]
         S, H = len(spam), len(ham)
         footer = _footer_pairs(lang)
         cands = []
@@ -425,7 +437,9 @@ def mine_terms(samples: Sequence[Sample], *, max_terms: int = MAX_TERMS_PER_LANG
             if sum(1 for src in big if by_source[src].get(g, 0) / sizes[src] >= MIN_TERM_SPAM_DF / 2) < need:
                 continue
             ps = (c + 0.5) / (S + 1)
-            ph = (ch.get(g, 0) + 0.5) / (H + 1)
+            ph = max([(ch.get(g, 0) + 0.5) / (H + 1)]
+                     + [ham_by_source[src][g] / ham_sizes[src] for src in ham_groups
+                        if ham_by_source[src].get(g, 0) >= MIN_HAM_VETO_HITS])
             lor = math.log(ps / ph)
             if lor >= MIN_LOG_ODDS:
                 cands.append(MinedTerm(lang, g, c / S, ch.get(g, 0) / H, lor))
@@ -455,6 +469,7 @@ class Calibration:
     measure_metrics: Optional[Metrics] = None
     scale: float = 1.0
     n_errors: int = 0
+    hit_counts: dict = field(default_factory=dict)   # rule id → fit messages it fired on
 
 
 def fit(samples: Sequence[Sample], terms: Sequence[MinedTerm], *, fail: float = 5.0, max_ham_fpr: float = 0.004,
@@ -489,9 +504,18 @@ def fit(samples: Sequence[Sample], terms: Sequence[MinedTerm], *, fail: float = 
     upper = np.full(X.shape[1], np.inf)
     upper[:len(rules)] = max_rule_points / k
     prior = np.zeros(X.shape[1])
+    floor = np.zeros(X.shape[1])
+    spam_rows, ham_rows = y == 1, y == 0
     for r, i in col.items():
         prior[i] = min(float((prior_points or {}).get(r, 0.0)), max_rule_points) / k
-    w, b = fit_nonnegative_logistic(X, y, l2=l2, upper=upper, ham_weight=ham_weight, prior=prior)
+        # a rule that fires clearly more often on spam than on ham keeps part of the weight its pack
+        # defends even when other rules explain the same messages: a fitted 0 would make it warn for
+        # nothing on the mail it was written for (a script, a password form, casino vocabulary)
+        rate_s = X[spam_rows, i].mean() if spam_rows.any() else 0.0
+        rate_h = X[ham_rows, i].mean() if ham_rows.any() else 0.0
+        if rate_s + rate_h > 0 and rate_s / (rate_s + rate_h) >= MIN_SPAM_SHARE:
+            floor[i] = FLOOR_SHARE * prior[i]
+    w, b = fit_nonnegative_logistic(X, y, l2=l2, upper=upper, ham_weight=ham_weight, prior=prior, lower=floor)
     raw = X @ w
     k = points_scale(raw, list(y), fail, max_ham_fpr)
     w[:len(rules)] = np.minimum(w[:len(rules)], max_rule_points / k)
@@ -501,18 +525,46 @@ def fit(samples: Sequence[Sample], terms: Sequence[MinedTerm], *, fail: float = 
     term_points = {key: p for key, p in term_points.items() if p >= 0.05}
     scores = [float(x) for x in raw * k]
     freqs = hit_frequencies([s.hits for s in fit_set], [int(v) for v in y], rules)
-    return Calibration(rule_points, term_points, freqs, measure(scores, list(y), fail), scale=k)
+    counts = {r: int(X[:, col[r]].sum()) for r in rules}
+    return Calibration(rule_points, term_points, freqs, measure(scores, list(y), fail), scale=k, hit_counts=counts)
+
+
+#: a rule whose hits are at least this share spam (S/O) is a clear spam signal: its fitted weight keeps a floor
+#: (0.6 was tried: money, phishing, script and form rules then kept half their weight and recall fell 6 points)
+MIN_SPAM_SHARE = 0.9
+#: the floor, as a share of the pack's weight
+FLOOR_SHARE = 0.5
+#: a rule must fire on at least this many fit messages for the corpus to judge its weight
+MIN_RULE_HITS = 20
+#: below this many messages of either class the fit is too small to trust
+MIN_CLASS_SIZE = 200
+
+
+def judged_rules(cal: Calibration) -> set:
+    """Rules the fit saw often enough to judge (the others keep their pack weight)."""
+    return {r for r, n in cal.hit_counts.items() if n >= MIN_RULE_HITS}
 
 
 def write_weights(cal: Calibration, ruleset, path: Path, *, corpus: str, split_note: str) -> None:
-    """rules/weights.yaml: fitted points for statistical rules, pack weights kept for policy rules."""
+    """rules/weights.yaml: fitted points for statistical rules, pack weights kept for policy rules.
+
+    No rule warns with 0 points: a rule the corpus cannot judge (fewer than MIN_RULE_HITS hits) is not
+    written, so the weight its pack defends applies; a rule the corpus judged worth nothing is written
+    with 0 points under ``levels: info`` so it still reports, as information.
+    """
     import yaml
 
-    weights = {}
+    weights, levels = {}, {}
+    judged = judged_rules(cal)
     for rule in ruleset.rules:
         if rule.category in FIXED_CATEGORIES or rule.type == "dns" or rule.pack == LEARNED_PACK:
             continue
-        weights[rule.id] = cal.rule_points.get(rule.id, 0.0)
+        if rule.id not in judged:
+            continue
+        points = cal.rule_points.get(rule.id, 0.0)
+        weights[rule.id] = points
+        if points < 0.05:
+            levels[rule.id] = "info"    # whatever level the loaded weights gave it: the pack's may be higher
     doc = {
         "meta": {
             "generated_by": "contentlint calibrate",
@@ -520,11 +572,14 @@ def write_weights(cal: Calibration, ruleset, path: Path, *, corpus: str, split_n
             "split": split_note,
             "fit": {"auc": round(cal.fit_metrics.auc, 4), "ham_fpr": round(cal.fit_metrics.ham_fpr, 4),
                     "spam_recall": round(cal.fit_metrics.spam_recall, 4)},
-            "note": "Compliance rules keep their policy weights from the packs; rules at 0 did not separate "
-                    "spam from ham on this corpus (they still report, with no points).",
+            "note": "Compliance rules keep their policy weights from the packs, and so do rules this corpus "
+                    f"saw fewer than {MIN_RULE_HITS} times; rules at 0 did not separate spam from ham here and "
+                    "report at info level (levels).",
         },
         "weights": dict(sorted(weights.items())),
     }
+    if levels:
+        doc["levels"] = dict(sorted(levels.items()))
     if cal.measure_metrics is not None:
         m = cal.measure_metrics
         doc["meta"]["measured"] = {"auc": round(m.auc, 4), "ham_fpr": round(m.ham_fpr, 4),
@@ -553,14 +608,19 @@ def write_terms_pack(cal: Calibration, path: Path, *, corpus: str,
                 "frequent in spam than in legitimate mail, and its points were fitted together with the other "
                 "rules. A readable, editable alternative to an opaque Bayes database: delete a term you disagree "
                 "with or change its points. The finding adds the points of the distinct terms found, capped; "
-                "under min_points it reports nothing."),
+                "under min_points it reports nothing. Past density_words words of text the cap shrinks with "
+                "the square root of the length, so a long text does not reach it on many weak words."),
             "category": "content",
             "level": "info",
             "weight": 1.0,
             "scope": ["subject", "preheader", "body"],
+            # fitted on marketing-style spam against list mail and newsletters: transactional mail
+            # ("confirm your", "see below") is not what these points were fitted on
+            "kinds": ["marketing"],
             "type": "scored-words",
             "max_points": max_points,
             "min_points": TERMS_MIN_POINTS,
+            "density_words": TERMS_DENSITY_WORDS,
             "terms": {lang: mapping},
             "message": "Words frequent in spam ({count}): {scored}.",
             "suggestion": "Rephrase {words} in plainer, specific wording; together they add {points} points.",
@@ -655,8 +715,18 @@ def run(labels_path: str | Path, *, weights_out: Path, terms_out: Path, kind: st
     terms = mine_terms(fit_samples)
     echo(f"mined {len(terms)} spam terms on the fit half "
          f"({', '.join(sorted({t.lang for t in terms})) or 'no language had enough of both classes'})")
+    n_spam = sum(1 for x in fit_samples if x.label == 1)
+    n_ham = len(fit_samples) - n_spam
+    if min(n_spam, n_ham) < MIN_CLASS_SIZE:
+        echo(f"warning: the fit set has {n_spam} spam and {n_ham} ham messages; below {MIN_CLASS_SIZE} of either "
+             "the fitted weights are not to be trusted (rules it cannot judge keep their pack weights)")
     cal = fit(fit_samples, terms, fail=fail, max_ham_fpr=train_fpr, prior_points=prior_points)
     cal.n_errors = len(errors)
+    unseen = sorted(r.id for r in base.rules if r.id not in judged_rules(cal) and r.type != "dns"
+                    and r.category not in FIXED_CATEGORIES and r.pack != LEARNED_PACK)
+    if unseen:
+        echo(f"{len(unseen)} rule(s) fired on fewer than {MIN_RULE_HITS} fit messages and keep their pack weight: "
+             + ", ".join(unseen))
     if errors:
         echo(f"{len(errors)} labelled file(s) could not be read and were left out (first: {errors[0].path}: {errors[0].error})")
     corpus = Path(labels_path).name

@@ -337,11 +337,12 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
               no_color: bool = False, jobs: int = 1, dns: bool = False, nameserver: Optional[str] = None, timeout=None,
               dkim_selectors=(), zone=None, skip_unknown_json: bool = False, stdin=None,
               origin: Optional[str] = None, requirements=(), exit_zero: bool = False, statistics: bool = False,
-              verbose: bool = False) -> int:
+              verbose: bool = False, weights: Optional[str] = None) -> int:
     """The ``check`` command without typer; returns the exit code (``exit_zero``: 0 even when messages fail;
     2 still means unusable input or configuration).
 
-    ``zone``: a zone file or a list of them (all are read); ``requirements``: provider keys for the checklist.
+    ``zone``: a zone file or a list of them (all are read); ``requirements``: provider keys for the checklist;
+    ``weights``: a weights file written by ``contentlint calibrate``.
     """
     zones = [zone] if isinstance(zone, str) else list(zone or [])
     if lang is not None:
@@ -373,6 +374,9 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
             return EXIT_ERROR
     if config is not None and not os.path.isfile(config):
         _err(f"--config: no such file: {config}")
+        return EXIT_ERROR
+    if weights is not None and not os.path.isfile(weights):
+        _err(f"--weights: no such file: {weights}")
         return EXIT_ERROR
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") else "text"
@@ -406,7 +410,8 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
                  and hasattr(out, "isatty") and out.isatty())
         code = _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subject, sender,
                     fail_on, max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json, requirements,
-                    statistics=statistics, verbose=verbose, progress=_progress_wanted(quiet, output, out))
+                    statistics=statistics, verbose=verbose, progress=_progress_wanted(quiet, output, out),
+                    weights=weights)
         return EXIT_OK if (exit_zero and code == EXIT_FAIL) else code
     finally:
         if output:
@@ -446,7 +451,7 @@ class _Progress:
 
 def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subject, sender, fail_on,
          max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json=False, requirements=(), *, statistics=False,
-         verbose=False, progress=False) -> int:
+         verbose=False, progress=False, weights=None) -> int:
     from .reporters import get_reporter
 
     pending_errors: list[dict] = []
@@ -464,6 +469,8 @@ def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subj
         settings["requirements"] = tuple(requirements)
     if fmt == "html":  # the HTML report renders each message: its Report keeps the Message
         settings["keep_message"] = True
+    if weights is not None:
+        settings["weights_file"] = os.path.abspath(weights)
     forced = os.path.abspath(config) if config else None
     linters = _Linters(forced, settings, on_error)
 
@@ -621,6 +628,7 @@ for _names, _spec in (
     (("--exit-zero",), ("exit_zero", "flag", ())),
     (("--statistics",), ("statistics", "flag", ())),
     (("--verbose", "-v"), ("verbose", "flag", ())),
+    (("--weights",), ("weights", "str", ())),
 ):
     for _name in _names:
         CHECK_OPTIONS[_name] = _spec
@@ -631,6 +639,7 @@ CHECK_DEFAULTS: dict[str, Any] = {
     "no_color": False, "jobs": 1, "dns": False, "nameserver": None, "timeout": None, "dkim_selectors": (),
     "zone": None, "skip_unknown_json": False, "origin": None, "requirements": (),
     "exit_zero": False, "statistics": False, "verbose": False,
+    "zone": None, "skip_unknown_json": False, "weights": None,
 }
 
 
@@ -790,6 +799,8 @@ def _build_app():
         statistics: bool = typer.Option(False, "--statistics",
                                         help="Also print, per rule, how many messages it was found in."),
         verbose: bool = typer.Option(False, "--verbose", "-v", help="List the files skipped (not emails or templates)."),
+        weights: Optional[str] = typer.Option(None, "--weights", metavar="FILE",
+                                              help="Rule weights to use (a file `contentlint calibrate` wrote)."),
     ) -> None:
         """Check messages and templates: findings with fixes, a score and a verdict per message."""
         code = run_check(**check_keywords(
@@ -800,6 +811,7 @@ def _build_app():
             dkim_selectors=_split(dkim_selector), zone=zone, skip_unknown_json=skip_unknown_json,
             origin=origin, requirements=_split(requirements),
             exit_zero=exit_zero, statistics=statistics, verbose=verbose,
+            weights=weights,
         ))
         raise typer.Exit(code)
 

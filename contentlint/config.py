@@ -40,6 +40,7 @@ KEYS = {
     "fail-on": "verdict that makes the run fail (exit 1): warn or fail",
     "max-score": "fail (exit 1) any message scoring above this number",
     "clients": "mail clients your readers use, for the rendering rules (default: apple-mail, gmail, outlook, yahoo)",
+    "weights": "rule weights file written by `contentlint calibrate`, relative to this file",
 }
 ALIASES = {"rules-overrides": "overrides", "rule-overrides": "overrides"}
 
@@ -89,6 +90,7 @@ class Config:
                 return name.rsplit("[", 1)[0], line
         return None
     clients: tuple[str, ...] = ()              # rendering audience (contentlint.clients names); () = default
+    weights: Optional[str] = None              # absolute path of a weights file (`contentlint calibrate --out`)
 
     def overrides_dict(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -357,6 +359,13 @@ def _validate(path: str, data: dict, lines: dict) -> Config:
                     raise ConfigError(path, line, raw_key, f"rule pack not found: {item}")
                 packs.append(full)
             cfg["rules"] = tuple(packs)
+        elif key == "weights":
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(path, line, raw_key, "expected the path of a weights file")
+            full = value if os.path.isabs(value) else os.path.normpath(os.path.join(root, value))
+            if not os.path.isfile(full):
+                raise ConfigError(path, line, raw_key, f"weights file not found: {value}")
+            cfg["weights"] = full
         elif key in ("disable", "select", "ignore"):
             cfg[key] = _str_list(path, {key: line}, raw_key, value)
         elif key == "languages":

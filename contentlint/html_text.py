@@ -283,7 +283,26 @@ def _declarations(style: str) -> dict[str, str]:
             val = val.replace("!important", "").replace("! important", "").strip()
         if key:
             out[key] = val
+    if "font" in out and "font-size" not in out:
+        size = _font_shorthand_size(out["font"])
+        if size is not None:
+            out["font-size"] = size
     return out
+
+
+_FONT_SIZE_TOKEN = re.compile(r"^(?:0|[\d.]+(?:px|pt|pc|em|rem|%|ex|ch|vw|vh|vmin|vmax|cm|mm|in|q))$")
+_FONT_SIZE_KEYWORDS = frozenset({"xx-small", "x-small", "small", "medium", "large", "x-large", "xx-large",
+                                 "xxx-large", "smaller", "larger"})
+
+
+def _font_shorthand_size(value: str) -> Optional[str]:
+    """The font-size of a CSS ``font`` shorthand (``bold 0/0 a`` → ``0``, ``14px/1.4 Arial`` → ``14px``):
+    the first length before the family; style, variant and weight keywords (``700``) come before it."""
+    for token in value.replace(",", " ").split():
+        size = token.split("/", 1)[0]
+        if _FONT_SIZE_TOKEN.match(size) or size in _FONT_SIZE_KEYWORDS:
+            return size
+    return None
 
 
 def _hiding_reason(d: dict[str, str], font: bool = True) -> Optional[str]:

@@ -74,6 +74,7 @@ class _Spec:
     words: dict[str, list[str]] = field(default_factory=dict)
     url_patterns: list[str] = field(default_factory=list)
     pixel_patterns: list[str] = field(default_factory=list)
+    includes: list[dict] = field(default_factory=list)    # {pattern, syntax, label}: partials and layouts
     files: list[str] = field(default_factory=list)
     trusted: bool = True     # only reviewed built-in files: patterns run with stdlib `re`
     validated: bool = False  # every pattern compiled once (a cached spec of the same files): compile lazily
@@ -214,6 +215,8 @@ class PlaceholderSet:
         self._pixel_rx = self._combined(spec.pixel_patterns, comp, "tracking_pixel_patterns", combined)
         self._unsub_in = self._combined(spec.unsub_include, comp, "unsubscribe.include", combined, ignore_case=True)
         self._unsub_ex = self._combined(spec.unsub_exclude, comp, "unsubscribe.exclude", combined, ignore_case=True)
+        self._includes = [(comp(inc["pattern"], "includes", ignore_case=True), inc["syntax"], inc["label"])
+                          for inc in spec.includes]
 
     @staticmethod
     def _combined(patterns: list[str], comp, what: str, combined: dict, **kw) -> "list[_Pat]":
@@ -351,6 +354,21 @@ class PlaceholderSet:
             return found[0]
         return None
 
+    def includes(self, text: str, matches: Optional[list[PlaceholderMatch]] = None) -> list[tuple[str, str, str]]:
+        """The pieces ``text`` pulls in from elsewhere, in order: ``(name, syntax, token)`` for each partial,
+        include or layout-body placeholder (``{{> footer}}`` → ``("footer", "handlebars", "{{> footer}}")``)."""
+        if not self._includes:
+            return []
+        out = []
+        for m in (self.find(text) if matches is None else matches):
+            for pat, syntax, label in self._includes:
+                found = pat.search(m.token)
+                if found is not None:
+                    name = (found.group(1) if found.re.groups else "") or label or m.token
+                    out.append((name, syntax, m.token))
+                    break
+        return out
+
     def is_unsubscribe_text(self, text: str) -> bool:
         """Anchor (or nearby) text says unsubscribe / opt out / se désinscrire / abmelden…"""
         if not text or self._words_rx is None:
@@ -423,12 +441,28 @@ def _merge(spec: _Spec, data: dict, file: str) -> None:
         raise PlaceholderError(file, "unsubscribe_snippets: expected a mapping")
     spec.snippets.update({str(k): str(v) for k, v in snippets.items()})
     words = data.get("unsubscribe_words") or {}
+    if isinstance(words, dict) and "list" in words:          # a reference to rules/lists.yaml
+        from .named_lists import ListError, resolve
+        try:
+            words = resolve(words, _named_lists())
+        except ListError as exc:
+            raise PlaceholderError(file, f"unsubscribe_words: {exc.message}") from None
     if not isinstance(words, dict):
         raise PlaceholderError(file, "unsubscribe_words: expected a mapping language → list")
     for lang, ws in words.items():
         spec.words.setdefault(str(lang), []).extend(_str_list(ws, file, f"unsubscribe_words.{lang}"))
+    for i, inc in enumerate(data.get("includes") or []):
+        if not isinstance(inc, dict) or not isinstance(inc.get("pattern"), str) or not inc["pattern"]:
+            raise PlaceholderError(file, f"includes[{i}]: needs a non-empty string `pattern`")
+        spec.includes.append({"pattern": inc["pattern"], "syntax": str(inc.get("syntax") or ""),
+                              "label": str(inc.get("label") or "")})
     spec.url_patterns += _str_list(data.get("unsubscribe_url_patterns"), file, "unsubscribe_url_patterns")
     spec.pixel_patterns += _str_list(data.get("tracking_pixel_patterns"), file, "tracking_pixel_patterns")
+
+
+def _named_lists() -> dict:
+    from .named_lists import LISTS_FILE, load_lists_file
+    return load_lists_file(builtin_rules_dir() / LISTS_FILE, _load_yaml)
 
 
 def builtin_placeholders_file() -> Path:
@@ -453,7 +487,7 @@ def load_placeholders(paths: Iterable[str | Path] = (), *, include_default: bool
     return PlaceholderSet(spec)
 
 
-_SPEC_CACHE_VERSION = "placeholders v1"
+_SPEC_CACHE_VERSION = "placeholders v2"
 
 
 @lru_cache(maxsize=1)
@@ -467,7 +501,8 @@ def default_placeholders() -> PlaceholderSet:
     from .paths import cache_load, cache_store, fingerprint
 
     path = builtin_placeholders_file()
-    fp = fingerprint([path, __file__], _SPEC_CACHE_VERSION)
+    from .named_lists import LISTS_FILE
+    fp = fingerprint([path, builtin_rules_dir() / LISTS_FILE, __file__], _SPEC_CACHE_VERSION)
     spec = cache_load("placeholders", fp)
     if isinstance(spec, _Spec) and spec.validated:
         try:

@@ -120,15 +120,20 @@ rules:
 """
 
 
+def _check_text(rs, text):
+    """The findings of ``rs`` on an English plain-text message with ``text`` as its body."""
+    msg = build_message(subject="Hello", text=text, input_kind="text")
+    msg.lang = "en"
+    return rs.check(msg)
+
+
 def test_scored_words_sums_distinct_terms_by_lemma_and_caps(tmp_path):
     pack = tmp_path / "learned.yaml"
     pack.write_text(SCORED_PACK)
     rs = load_ruleset([pack], cache=False)
 
     def finding(text):
-        msg = build_message(subject="Hello", text=text, input_kind="text")
-        msg.lang = "en"
-        return next((f for f in rs.check(msg) if f.rule == "my-spam-terms"), None)
+        return next((f for f in _check_text(rs, text) if f.rule == "my-spam-terms"), None)
 
     f = finding("You are a WINNERS today. Winner again!")       # lemma: winners → winner; counted once
     assert f is not None and f.weight == pytest.approx(1.0)
@@ -158,9 +163,7 @@ def test_scored_words_below_min_points_reports_nothing(tmp_path):
     rs = load_ruleset([pack], cache=False)
 
     def rules(text):
-        msg = build_message(subject="Hello", text=text, input_kind="text")
-        msg.lang = "en"
-        return {f.rule for f in rs.check(msg)}
+        return {f.rule for f in _check_text(rs, text)}
 
     assert "my-spam-terms" not in rules("Entry is free for members.")          # 0.25 < 1.0
     assert "my-spam-terms" in rules("Act now: entry is free for members.")     # 1.75
@@ -199,7 +202,8 @@ def test_calibrate_command_writes_loadable_weights_and_terms(tmp_path):
     assert "missing-unsubscribe" not in weights["weights"]   # compliance keeps its policy weight
     # both files load into the engine (too few messages here to mine terms: an empty, valid pack)
     rs = load_ruleset([terms], weights_file=out, cache=False)
-    assert rs.get("subject-too-long").weight == weights["weights"]["subject-too-long"]
+    for rid, points in weights["weights"].items():
+        assert rs.get(rid).weight == points
 
 
 def test_calibrate_command_refuses_a_missing_labels_file(tmp_path):
@@ -219,9 +223,9 @@ def _measure_half(shared_corpora):
 def test_shipped_weights_meet_the_accuracy_targets_on_the_held_out_half(shared_corpora):
     scores, labels, _ = _measure_half(shared_corpora)
     m = calibrate.measure(scores, labels, 5.0)
-    assert m.auc >= 0.95
+    assert m.auc >= 0.975
     assert m.ham_fpr <= 0.01
-    # the issue's target; the shipped weights reach 72.5 % at 0.65 % FPR (README), SpamAssassin 49 % at 2.1 %
+    # the issue's target; the shipped weights reach 70.2 % at 0.73 % FPR (README), SpamAssassin 49 % at 2.1 %
     assert m.spam_recall >= 0.70
 
 
@@ -234,3 +238,75 @@ def test_no_modern_newsletter_fails_for_spamminess_alone(shared_corpora):
     for path in paths:
         for report in linter.check_path(path):
             assert report.score < 5.0, (path.name, report.score, [(f.rule, f.weight) for f in report.findings])
+
+
+# -- issue 14: weights that agree with the messages -----------------------------------------------
+def test_mining_is_vetoed_by_todays_transactional_ham():
+    """2002 ham rarely says "confirm your"; today's confirmation mails always do: a ham collection of its
+    own (20+ messages) that uses a term vetoes it, however rare it is in the other ham."""
+    def sample(label, source, grams):
+        return calibrate.Sample("x", label, 0, source, "en", grams=frozenset(grams))
+
+    spam = [sample(1, src, {"confirm your", "lottery"}) for src in ("a", "b") for _ in range(150)]
+    ham = [sample(0, "old", {"meeting"}) for _ in range(300)] + \
+          [sample(0, "templates", {"confirm your", "order"}) for _ in range(25)]
+    terms = {t.term for t in calibrate.mine_terms(spam + ham)}
+    assert "lottery" in terms and "confirm your" not in terms
+
+
+def test_write_weights_never_leaves_a_warning_at_zero_points(tmp_path):
+    """Seen and worthless → 0 points at info level; too rarely seen → not written (the pack weight applies)."""
+    rs = load_ruleset(cache=False)
+    cal = calibrate.Calibration(
+        rule_points={"fake-reply-subject": 0.0, "html-script": 0.0, "subject-too-long": 0.8},
+        term_points={}, freqs=[], fit_metrics=calibrate.Metrics(10, 5, 5, 0.9, 5.0, 0.0, 0.5, 1.0),
+        hit_counts={"fake-reply-subject": 200, "html-script": 5, "subject-too-long": 300})
+    out = tmp_path / "w.yaml"
+    calibrate.write_weights(cal, rs, out, corpus="c", split_note="s")
+    doc = yaml.safe_load(out.read_text())
+    assert doc["weights"]["subject-too-long"] == 0.8
+    assert "html-script" not in doc["weights"]               # barely seen: keeps the pack's weight
+    assert doc["levels"] == {"fake-reply-subject": "info"}
+    loaded = load_ruleset(weights_file=out, cache=False)
+    assert loaded.get("fake-reply-subject").level == "info"
+    packs_only = load_ruleset(weights_file=calibrate._empty_weights_file(), cache=False)
+    assert loaded.get("html-script").weight == packs_only.get("html-script").weight > 0
+
+
+def test_a_clear_spam_signal_keeps_a_floor_of_its_pack_weight():
+    """A rule that fires mostly on spam but on messages other rules already explain keeps half its weight."""
+    samples = []
+    for i in range(400):
+        spam = i % 2 == 0
+        hits = {"strong"} if spam else set()
+        if spam and i % 8 == 0:
+            hits.add("shadow")                   # always together with "strong": no evidence of its own
+        samples.append(calibrate.Sample(f"m{i}", int(spam), 0, "s", "en", hits=hits))
+    pts = calibrate.fit(samples, [], max_ham_fpr=0.01, prior_points={"strong": 1.0, "shadow": 2.0}).rule_points
+    assert pts["shadow"] >= 0.5          # without the floor the fit gives it nothing (strong explains all)
+
+
+def test_calibrate_warns_on_a_small_set_and_names_the_rules_it_could_not_see(tmp_path):
+    from contentlint.cli import app
+
+    labels = _small_corpus(tmp_path)
+    result = CliRunner().invoke(app, ["calibrate", str(labels), "--out", str(tmp_path / "w.yaml"),
+                                      "--terms-out", str(tmp_path / "t.yaml"), "--all"])
+    assert result.exit_code == 0, result.output
+    assert "warning: the fit set has" in result.output
+    assert "keep their pack weight" in result.output and "html-script" in result.output
+
+
+def test_long_business_text_does_not_reach_the_learned_cap(tmp_path):
+    pack = tmp_path / "learned.yaml"
+    pack.write_text(SCORED_PACK.replace("max_points: 2.5", "max_points: 2.5\n    density_words: 100"))
+    rs = load_ruleset([pack], cache=False)
+
+    def weight(text):
+        f = next((f for f in _check_text(rs, text) if f.rule == "my-spam-terms"), None)
+        return f.weight if f else 0.0
+
+    short = "Act now: free entry for every winner, free!"
+    assert weight(short) == pytest.approx(2.5)
+    filler = " ".join(["The committee met on Tuesday and reviewed the quarterly budget in detail."] * 40)
+    assert weight(short + " " + filler) < 0.5 * weight(short)   # ≈ 490 words: cap × √(100/490)

@@ -70,6 +70,31 @@ def _lower_list(params, ctx, *keys):
     return params
 
 
+# -- the sender, computed once per message ---------------------------------------------------------
+@dataclass(frozen=True)
+class Sender:
+    """What every sender check needs to know about the From address, derived once per message."""
+    address: Optional[str]          # "news@example.com" (as written)
+    local: Optional[str]            # "news"
+    domain: Optional[str]           # "mail.example.com" (lower case, no trailing dot)
+    registrable: Optional[str]      # "example.com"
+    webmail: bool                   # a free webmail domain (gmail.com, orange.fr…)
+
+
+def sender_of(ctx) -> Sender:
+    """The message's :class:`Sender`, cached on the message (the five sender checks share one parse)."""
+    m = ctx.message
+    cached = m.__dict__.get("_sender_facts")
+    if cached is not None:
+        return cached
+    local, dom = _split(m.from_addr)
+    domain = (m.from_domain or dom or "").lower().strip(".") or None
+    facts = Sender(m.from_addr, local, domain, _registrable(domain),
+                   bool(domain) and ctx.ruleset.own_domain(domain) is None)
+    m.__dict__["_sender_facts"] = facts
+    return facts
+
+
 # -- capitals -------------------------------------------------------------------------------------
 _VOWELS = set("aeiouyàâäéèêëîïôöùûüÿæœ")
 
@@ -95,31 +120,88 @@ _TWO_CAPS = regex.compile(r"\p{Lu}\p{Lu}")
 _EDGE = "\"'’.,;:!?()[]{}<>«»“”‘/\\|*#@&%$€+=~^`_-–—…•·"
 
 
-def _caps_words(text, acronyms, min_count, min_ratio):
+def _caps_words(text, acronyms, min_count, min_ratio, label_max_words=0):
     """(number of words, shouting words as tokens with offsets), or (n, []) below the thresholds.
 
     The decision is made on ``str.split`` words; tokens with offsets are built only to report a hit.
+    With ``label_max_words``, a line whose words are all capitals and no more than that many
+    ("HOME", "READ MORE", "SHOP NOW") is a navigation or button label, not shouting.
     """
     if not _TWO_CAPS.search(text):
         return 0, []
     total = 0
     candidates = 0
     tags = set()
-    for raw in text.split():
-        w = raw.strip(_EDGE)
-        if len(w) < 2 or w.lower() == w.upper():     # numbers, symbols: no cased letter
+    labels = set()
+    lines = text.split("\n") if label_max_words else (text,)
+    for line in lines:
+        line_words = 0
+        line_caps = []
+        for raw in line.split():
+            w = raw.strip(_EDGE)
+            if len(w) < 2 or w.lower() == w.upper():     # numbers, symbols: no cased letter
+                continue
+            total += 1
+            line_words += 1
+            if raw.startswith("[") and raw.rstrip(":,;.!?").endswith("]"):
+                tags.add(w)                               # "[ILUG]": a mailing-list tag, not shouting
+                continue
+            if w.isupper() and not _is_acronym(w, acronyms):
+                line_caps.append(w)
+        if label_max_words and line_caps and len(line_caps) == line_words <= label_max_words:
+            labels.add(line.strip())
             continue
-        total += 1
-        if raw.startswith("[") and raw.rstrip(":,;.!?").endswith("]"):
-            tags.add(w)                               # "[ILUG]": a mailing-list tag, not shouting
-            continue
-        if w.isupper() and not _is_acronym(w, acronyms):
-            candidates += 1
-    if candidates < min_count or candidates / total < min_ratio:
+        candidates += len(line_caps)
+    if candidates < min_count or not total or candidates / total < min_ratio:
         return total, []
     shouting = [Token(m.start(), m.end(), m.group(), m.group().lower()) for m in _WORD.finditer(text)
-                if is_letters_upper(m.group()) and not _is_acronym(m.group(), acronyms) and m.group() not in tags]
+                if is_letters_upper(m.group()) and not _is_acronym(m.group(), acronyms) and m.group() not in tags
+                and not (labels and _line_of(text, m.start()) in labels)]
     return total, shouting
+
+
+def _line_of(text: str, pos: int) -> str:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return text[start:end if end != -1 else len(text)].strip()
+
+
+# what may stand between two words of one shouted run: spaces and sentence punctuation on one line, not a
+# separator of navigation items (|, •, /) nor a line break
+_RUN_GAP = regex.compile(r"[ \t\u00a0,;:!?.'’\-–—«»\"“”()&0-9%€$£+*]*")
+
+
+def _shouted_runs(text, acronyms, min_run):
+    """Runs of at least ``min_run`` capitalised words (not acronyms, not tags) on one line: a shouted
+    sentence or line. Returns [(start, end, words)]."""
+    if not _TWO_CAPS.search(text):
+        return []
+    runs, cur = [], []
+    last_end = None
+    for m in _WORD.finditer(text):
+        w = m.group()
+        cased = w.lower() != w.upper()
+        if not cased:                                  # "2024", "50": neither breaks nor extends a run
+            continue
+        shouted = is_letters_upper(w) and len(w) >= 2 and not _is_acronym(w, acronyms)
+        acronym = is_letters_upper(w) and not shouted  # "SNCF", "A": part of a shouted line, not counted
+        joined = last_end is not None and _RUN_GAP.fullmatch(text, last_end, m.start()) is not None
+        if (shouted or acronym) and (joined or not cur):
+            if shouted or cur:
+                cur.append((m.start(), m.end(), shouted))
+        else:
+            if sum(x[2] for x in cur) >= min_run:
+                runs.append(cur)
+            cur = [(m.start(), m.end(), True)] if shouted else []
+        last_end = m.end()
+    if sum(x[2] for x in cur) >= min_run:
+        runs.append(cur)
+    out = []
+    for run in runs:
+        while run and not run[-1][2]:
+            run.pop()
+        out.append((run[0][0], run[-1][1], sum(x[2] for x in run)))
+    return out
 
 
 def _rewrite(text, tok):
@@ -128,16 +210,32 @@ def _rewrite(text, tok):
     return tok.text.capitalize() if sentence_start else tok.text.lower()
 
 
-@builtin("caps", params={"scope": "subject", "acronyms": [], "min_count": 2, "min_ratio": 0.5},
-         vars={"words", "rewritten", "count", "total", "percent"}, prepare=_prepare_caps)
+@builtin("caps", params={"scope": "subject", "acronyms": [], "min_count": 2, "min_ratio": 0.5, "min_run": 0,
+                         "label_max_words": 0},
+         vars={"words", "rewritten", "count", "total", "percent", "what", "excerpt"}, prepare=_prepare_caps)
 def caps(ctx, rule, params):
     scope = params["scope"]
     text = ctx.text(scope)
     if not text:
         return None
-    total, shouting = _caps_words(text, params["acronyms"], params["min_count"], params["min_ratio"])
-    if not shouting:
+    total, shouting = _caps_words(text, params["acronyms"], params["min_count"], params["min_ratio"],
+                                  params["label_max_words"])
+    runs = _shouted_runs(text, params["acronyms"], params["min_run"]) if params["min_run"] else []
+    if not shouting and not runs:
         return None
+    if runs:
+        # a shouted sentence or line, however long the body: report the lines, their words as the fix
+        inside = [(a, b) for a, b, _ in runs]
+        shouting = [Token(m.start(), m.end(), m.group(), m.group().lower()) for m in _WORD.finditer(text)
+                    if any(a <= m.start() < b for a, b in inside)
+                    and is_letters_upper(m.group()) and not _is_acronym(m.group(), params["acronyms"])]
+        first = text[runs[0][0]:runs[0][1]]
+        n_words = sum(n for _, _, n in runs)
+        what = (f"{len(runs)} shouted lines ({n_words} words)" if len(runs) > 1
+                else f"a shouted line of {n_words} words")
+    else:
+        first = shouting[0].text
+        what = f"{len(shouting)} of the {total} words ({round(100 * len(shouting) / total)} %)"
     pairs = [(t.text, _rewrite(text, t)) for t in shouting]
     rewritten = text
     for t in reversed(shouting):
@@ -150,10 +248,14 @@ def caps(ctx, rule, params):
             for t in reversed(shouting):
                 rewritten = rewritten[:t.start] + _rewrite(text, t) + rewritten[t.end:]
     shown = short_list([f"{a}” → “{b}" for a, b in pairs], limit=8)
-    return Hit(matches=[a for a, _ in pairs], fragment=shouting[0].text, part=ctx.part_for(scope),
-               spans=[Span("scope", scope, t.start, t.end) for t in shouting],
+    excerpt = collapse(first)
+    excerpt = excerpt if len(excerpt) <= 80 else excerpt[:77] + "…"
+    return Hit(matches=[a for a, _ in pairs], fragment=first, part=ctx.part_for(scope),
+               spans=[Span("scope", scope, a, b) for a, b, _ in runs] if runs else
+               [Span("scope", scope, t.start, t.end) for t in shouting],
                vars={"words": shown, "rewritten": collapse(rewritten)[:200], "count": len(shouting),
-                     "total": total, "percent": round(100 * len(shouting) / total)})
+                     "total": total, "percent": round(100 * len(shouting) / max(total, 1)), "what": what,
+                     "excerpt": excerpt})
 
 
 # -- images and text --------------------------------------------------------------------------------
@@ -164,6 +266,7 @@ def _content_images(message):
 
 def _prepare_ratio(params, ctx):
     params["ignore_src"] = compile_pattern(params["ignore_src"], 0, "params.ignore_src", ctx)
+    params["legal"] = compile_pattern(params["legal"], 0, "params.legal", ctx)
     _lower_list(params, ctx, "ignore_link_domains")
     return params
 
@@ -186,8 +289,20 @@ def _decorative(im, params) -> bool:
     return False
 
 
+def _footer_free_text(text: str, ph, legal) -> str:
+    """The visible text without its legal footer: the lines that offer to unsubscribe or that carry the
+    sender's legal mentions (address, copyright, "you receive this mail because…")."""
+    keep = []
+    for line in text.split("\n"):
+        if ph is not None and ph.is_unsubscribe_text(line) or legal.search(line, timeout=0.25):
+            continue
+        keep.append(line)
+    return "\n".join(keep)
+
+
 @builtin("image_text_ratio", params={"min_text_chars": 100, "min_chars_per_image": 40, "ignore_src": "(?!)",
-                                     "icon_max_side": 40, "line_max_side": 10, "ignore_link_domains": []},
+                                     "icon_max_side": 40, "line_max_side": 10, "ignore_link_domains": [],
+                                     "px_per_char": 0, "default_area": 0, "legal": "(?!)"},
          vars={"images", "text_chars", "needed", "what"}, prepare=_prepare_ratio)
 def image_text_ratio(ctx, rule, params):
     m = ctx.message
@@ -196,8 +311,16 @@ def image_text_ratio(ctx, rule, params):
     images = [im for im in _content_images(m) if not _decorative(im, params)]
     if not images:
         return None
-    n = len(collapse(ctx.text("body")))
+    ph = _placeholders()
+    if any(syntax == "layout" for _, syntax, _ in ph.includes(m.html)):
+        return None                      # a layout: its body is a placeholder, the real text comes later
+    # what a reader sees: the text outside the legal footer, against the area the images declare
+    n = len(collapse(_footer_free_text(ctx.text("body"), ph, params["legal"])))
     needed = max(params["min_text_chars"], params["min_chars_per_image"] * len(images))
+    if params["px_per_char"]:
+        area = sum((im.width or 0) * (im.height or 0) if im.width and im.height else params["default_area"]
+                   for im in images)
+        needed = max(needed, round(area / params["px_per_char"]))
     if n >= needed:
         return None
     what = "an image-only message" if n < params["min_text_chars"] else "mostly images"
@@ -288,7 +411,7 @@ def link_text_mismatch(ctx, rule, params):
     from urllib.parse import urlsplit
 
     m = ctx.message
-    senders = {_registrable(d) for d in (m.from_domain, _split(m.from_addr)[1], m.return_path_domain) if d}
+    senders = {d for d in (sender_of(ctx).registrable, _registrable(m.return_path_domain)) if d}
     found = []
     for k, link in enumerate(m.links):
         if link.is_placeholder or link.scheme not in ("http", "https") or not link.text:
@@ -324,15 +447,40 @@ def link_text_mismatch(ctx, rule, params):
                vars={"shown": shown, "target": target, "href": href})
 
 
-@builtin("url_shortener", params={"domains": []}, vars={"domain", "url", "count"},
-         prepare=lambda p, c: _lower_list(p, c, "domains"))
+def _prepare_shortener(params, ctx):
+    _lower_list(params, ctx, "domains", "not_shortened")
+    params["domains"] = frozenset(params["domains"])
+    return params
+
+
+def _not_shortened(host: str, path: str, exceptions) -> bool:
+    """A map or app link on a shortener's domain (maps.app.goo.gl, goo.gl/maps/…, x.page.link)."""
+    for e in exceptions:
+        if "/" in e:
+            if (host + path).startswith(e):
+                return True
+        elif host == e or host.endswith("." + e):
+            return True
+    return False
+
+
+@builtin("url_shortener", params={"domains": [], "not_shortened": []}, vars={"domain", "url", "count"},
+         prepare=_prepare_shortener)
 def url_shortener(ctx, rule, params):
+    from urllib.parse import urlsplit
+
     found = []
     for k, link in enumerate(ctx.message.links):
         host = (link.host or "").lower()
         if host.startswith("www."):
             host = host[4:]
-        if host and (host in params["domains"] or (link.domain or "") in params["domains"]):
+        if not host or not (host in params["domains"] or (link.domain or "") in params["domains"]):
+            continue
+        try:
+            path = urlsplit(link.href).path
+        except ValueError:
+            path = ""
+        if not _not_shortened(host, path, params["not_shortened"]):
             found.append((host, link.href, k))
     if not found:
         return None
@@ -356,9 +504,15 @@ def _header_value_span(ctx, i: int, start: int, end: int):
 
 def _line_span(ctx, scope: str, k: int) -> tuple[int, int]:
     """(start, end) of line ``k`` of a scope made of one line per item (``links``, ``images``)."""
-    lines = ctx.raw(scope).split("\n")
-    start = sum(len(x) + 1 for x in lines[:k])
-    return start, start + len(lines[k])
+    key = "_line_starts:" + scope
+    starts = ctx.__dict__.get(key)
+    if starts is None:
+        starts, pos = [], 0
+        for line in ctx.raw(scope).split("\n"):
+            starts.append((pos, pos + len(line)))
+            pos += len(line) + 1
+        ctx.__dict__[key] = starts
+    return starts[k]
 
 
 def _address_span(ctx, fieldname: str, addr: Optional[str]):
@@ -405,8 +559,7 @@ def noreply_sender(ctx, rule, params):
          prepare=lambda p, c: _lower_list(p, c, "domains"))
 def freemail_sender(ctx, rule, params):
     m = ctx.message
-    local, domain = _split(m.from_addr)
-    domain = (m.from_domain or domain or "").lower()
+    domain = sender_of(ctx).domain
     if not domain:
         return None
     for p in params["domains"]:
@@ -423,8 +576,7 @@ def freemail_reply_to(ctx, rule, params):
     """Replies go to a free-mail inbox while the mail comes from an organisation's domain."""
     m = ctx.message
     _, rdom = _split(m.reply_to)
-    _, fdom = _split(m.from_addr)
-    fdom = (m.from_domain or fdom or "").lower()
+    fdom = sender_of(ctx).domain
     if not rdom or not fdom or _registrable(rdom) == _registrable(fdom):
         return None
 
@@ -531,8 +683,7 @@ def brand_impersonation(ctx, rule, params):
         squashed = _squash(brand)
         brand = next((b for b in params["brands"] if _squash(b) == squashed), brand)
         domains = params["brands"].get(brand, [])
-    _, dom = _split(m.from_addr)
-    sender = _registrable(m.from_domain or dom)
+    sender = sender_of(ctx).registrable
     if not sender:
         return None
     if _squash(brand) in _squash(sender.rsplit(".", 1)[0]) or _domain_in(sender, domains):
@@ -545,13 +696,32 @@ def brand_impersonation(ctx, rule, params):
                vars={"brand": found.group(1), "sender_domain": sender, "name": name})
 
 
-@builtin("sender_domain_mismatch", params={"ignore_domains": [], "min_links": 2, "same_brand_factor": 0.3},
-         vars={"link_domain", "count", "total", "sender_domain"},
+def _header_domains(m):
+    """Domains the headers tie the message to: Message-ID, Return-Path, DKIM d=, List-Unsubscribe URLs."""
+    from contentlint.domains import url_host
+    out = []
+    for value in m.header_all("Message-ID")[:1]:
+        found = regex.search(r"@([\w.-]+)>?\s*$", value.strip(), timeout=0.25)
+        if found:
+            out.append(found.group(1))
+    if m.return_path_domain:
+        out.append(m.return_path_domain)
+    out += _dkim_domains(m)
+    for value in m.header_all("List-Unsubscribe"):
+        for url in regex.findall(r"<\s*(https?://[^>\s]+)\s*>", value, timeout=0.25)[:2]:
+            out.append(url_host(url))
+    return [d for d in (_registrable(x) for x in out) if d]
+
+
+@builtin("sender_domain_mismatch", params={"ignore_domains": [], "min_links": 2, "same_brand_factor": 1.0},
+         vars={"link_domain", "count", "total", "sender_domain", "what"},
          prepare=lambda p, c: _lower_list(p, c, "ignore_domains"))
 def sender_domain_mismatch(ctx, rule, params):
+    """The site the message belongs to, read from all its evidence, is not the sender's domain."""
+    from contentlint.domains import url_host
     m = ctx.message
-    _, dom = _split(m.from_addr)
-    sender = _registrable(m.from_domain or dom)
+    snd = sender_of(ctx)
+    sender = snd.registrable
     if not sender:
         return None
     counts = Counter()
@@ -563,18 +733,34 @@ def sender_domain_mismatch(ctx, rule, params):
         if not d or _domain_in(d, params["ignore_domains"]):
             continue
         counts[d] += 1
-    total = sum(counts.values())
-    if total < params["min_links"]:
+    if not counts:
         return None
+    links = sum(counts.values())
     top, top_n = counts.most_common(1)[0]
     if top == sender or counts.get(sender, 0) >= top_n:
         return None
+    # fewer links than min_links: the images and the headers must point to the same site as well
+    evidence = top_n
+    if links < params["min_links"]:
+        evidence += sum(1 for im in m.images if im.src and _registrable(url_host(im.src)) == top)
+        evidence += sum(1 for d in _header_domains(m) if d == top)
+        if evidence < params["min_links"]:
+            return None
+        if sender in _header_domains(m) and not snd.webmail:
+            return None                 # the headers tie the sender's own domain to this mail as well
+    if snd.webmail:
+        what = (f"The message is sent from the webmail address {snd.address} while its links point to the site "
+                f"{top} ({top_n} of {links} links): the sender and the site do not match, and a webmail domain "
+                "fails DMARC alignment through an ESP")
+    elif _brand_label(top) == _brand_label(sender):
+        what = (f"The sender domain {sender} is the same name under another suffix than the site the links point "
+                f"to ({top}, {top_n} of {links} links): readers and filters see two different domains")
+    else:
+        what = f"The sender domain {sender} is not the site the links point to ({top}, {top_n} of {links} links)"
     hit = Hit(matches=[top], fragment=m.from_addr or "", part="from", spans=[_address_span(ctx, "From", m.from_addr)],
-              vars={"link_domain": top, "count": top_n, "total": total, "sender_domain": sender})
-    if _brand_label(top) == _brand_label(sender):
-        # same name under another suffix (monsite.com → monsite.fr): still a mismatch readers and filters
-        # notice, but a configuration slip of the real brand, not the foreign domain phishing uses
-        hit.level, hit.factor = "info", params["same_brand_factor"]
+              vars={"link_domain": top, "count": top_n, "total": links, "sender_domain": sender, "what": what})
+    if _brand_label(top) == _brand_label(sender) and params["same_brand_factor"] != 1.0:
+        hit.factor = params["same_brand_factor"]
     return hit
 
 
@@ -613,34 +799,112 @@ def _placeholders():
 
 
 _FALLBACK_SNIPPET = '<a href="{{ unsubscribe_url }}">Unsubscribe</a>'
+# where a template's partials usually live, relative to the template's folder or one of its parents
+_PARTIAL_DIRS = ("", "partials", "_partials", "includes", "_includes", "layouts", "_layouts", "components",
+                 "templates", "emails", "views")
+_PARTIAL_EXTS = ("", ".html", ".htm", ".hbs", ".handlebars", ".mustache", ".twig", ".html.twig", ".liquid",
+                 ".njk", ".jinja", ".j2", ".tpl", ".erb", ".html.erb", ".blade.php", ".php", ".mjml", ".txt")
+_MAX_PARTIAL_BYTES = 1_000_000
 
 
-@builtin("missing_unsubscribe", params={"words": []}, vars={"snippet", "esp"}, prepare=_prepare_unsub)
+def _find_partial(source: str, name: str, root: Optional[str] = None):
+    """The text of the partial ``name`` near the template ``source`` (a file path), or None.
+
+    Only static names are looked up (``footer``, ``partials/footer.html``, ``emails.footer`` as Blade
+    writes it); the template is never run. Searched: the template root (``root``), then the template's
+    folder and up to three parents, each with the usual partial folders and extensions.
+    """
+    import os
+    if not source or source == "-" or not os.path.isfile(source) or not regex.fullmatch(r"[\w./-]{1,200}", name):
+        return None
+    if ".." in name.split("/"):
+        return None
+    names = [name]
+    if "/" not in name and "." in name and not name.endswith((".html", ".htm", ".hbs", ".twig", ".liquid", ".tpl")):
+        names.append(name.replace(".", "/"))           # Blade: emails.footer → emails/footer
+    head, _, tail = names[-1].rpartition("/")
+    names.append((head + "/" if head else "") + "_" + tail)   # Rails and Liquid partials: _footer
+    folder = os.path.dirname(os.path.abspath(source))
+    bases = [root] if root else []
+    for _ in range(4):
+        bases.append(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    for base in bases:
+        for sub in _PARTIAL_DIRS:
+            for n in names:
+                for ext in _PARTIAL_EXTS:
+                    path = os.path.join(base, sub, n + ext)
+                    if os.path.isfile(path) and os.path.getsize(path) <= _MAX_PARTIAL_BYTES:
+                        with open(path, "rb") as fh:
+                            return fh.read().decode("utf-8", "replace")
+    return None
+
+
+def _offers_unsubscribe(text: str, ph) -> bool:
+    """A piece of template text holds an unsubscribe link (URL, link text or placeholder)."""
+    if any(p.unsubscribe for p in ph.find(text)):
+        return True
+    from urllib.parse import unquote
+    for href in regex.findall(r"(?i)href\s*=\s*[\"']([^\"']{1,2000})", text):
+        if ph.is_unsubscribe_url(unquote(href)):
+            return True
+    return bool(_ANY_URL.search(text, timeout=0.25) or "href" in text.lower()) and ph.is_unsubscribe_text(text)
+
+
+@builtin("missing_unsubscribe", params={"words": []}, vars={"snippet", "esp", "problem", "fix"},
+         prepare=_prepare_unsub)
 def missing_unsubscribe(ctx, rule, params):
     m = ctx.message
     if any(link.is_unsubscribe for link in m.links):
         return None
-    words = params["words_re"]
-    if words is not None:
-        for link in m.links:
-            if link.text and words.search(link.text, timeout=0.25):
-                return None
     ph = _placeholders()
+    extra = params["words_re"]
+
+    def says_unsubscribe(text):
+        return bool(text) and (ph.is_unsubscribe_text(text) or (extra is not None and extra.search(text)))
+
+    if any(says_unsubscribe(link.text) for link in m.links):
+        return None
+    matches = {}
     for body in (m.html, m.text):
-        if body and any(p.unsubscribe for p in ph.find(body)):
-            return None
+        if body:
+            matches[body] = ph.find(body)
+            if any(p.unsubscribe for p in matches[body]):
+                return None
     # "to unsubscribe, click here": the word is in the text next to a link
-    if words is not None:
-        if m.links and words.search(m.visible_text or "", timeout=0.25):
-            return None
-        text = m.text or ""
-        if text and words.search(text, timeout=0.25) and _ANY_URL.search(text, timeout=0.25):
-            return None
+    if m.links and says_unsubscribe(m.visible_text or ""):
+        return None
+    text = m.text or ""
+    if text and says_unsubscribe(text) and _ANY_URL.search(text, timeout=0.25):
+        return None
+    # partials and layouts: the link may come from a piece this file pulls in
+    unseen, seen = [], []
+    for body, found in matches.items():
+        for name, syntax, token in ph.includes(body, found):
+            piece = _find_partial(m.source, name) if syntax != "layout" else None
+            if piece is not None and _offers_unsubscribe(piece, ph):
+                return None
+            (seen if piece is not None else unseen).append(name)
     esp = m.esp or ph.esp((m.html or "") + (m.text or ""))
     snippet = ph.unsubscribe_snippet(esp, ctx.ruleset.own_domain(m.from_domain) or "example.com", m.lang) \
         or _FALLBACK_SNIPPET
-    return Hit(matches=["no unsubscribe link"], fragment="", part="text/html" if m.html is not None else "text/plain",
-               vars={"snippet": snippet, "esp": esp or "generic"})
+    part = "text/html" if m.html is not None else "text/plain"
+    if unseen:
+        names = short_list([f"“{n}”" for n in dict.fromkeys(unseen)], limit=3)
+        hit = Hit(matches=list(dict.fromkeys(unseen)), fragment="", part=part,
+                  vars={"snippet": snippet, "esp": esp or "generic",
+                        "problem": f"No unsubscribe link could be confirmed: it may come from {names}, "
+                                   "which contentlint cannot see.",
+                        "fix": f"Make sure {names} renders an unsubscribe link (or check the rendered message); "
+                               f"if it does not, add one, for example: {snippet}"})
+        hit.level = "info"
+        return hit
+    return Hit(matches=["no unsubscribe link"], fragment="", part=part,
+               vars={"snippet": snippet, "esp": esp or "generic", "problem": "The message has no unsubscribe link.",
+                     "fix": f"Add an unsubscribe link to the footer, for example: {snippet}"})
 
 
 _HTTPS_IN_LU = regex.compile(r"<\s*(https://[^>\s]+)\s*>", regex.IGNORECASE)
@@ -660,7 +924,7 @@ def one_click_unsubscribe(ctx, rule, params):
         missing.append("an https URL in List-Unsubscribe" if lu else "the List-Unsubscribe header")
     if not post_ok:
         missing.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
-    domain = _split(m.from_addr)[1] or m.from_domain
+    domain = sender_of(ctx).domain
     domain = (ctx.ruleset.own_domain(domain) or "your-domain.example") if domain else "example.com"
     url = https.group(1) if https else f"https://{domain}/unsubscribe/<unique-token>"
     headers = f"List-Unsubscribe: <{url}>, <mailto:unsubscribe@{domain}>\nList-Unsubscribe-Post: List-Unsubscribe=One-Click"
@@ -693,8 +957,7 @@ def dkim_missing(ctx, rule, params):
 def dkim_misaligned(ctx, rule, params):
     m = ctx.message
     domains = _dkim_domains(m)
-    _, dom = _split(m.from_addr)
-    sender = _registrable(m.from_domain or dom)
+    sender = sender_of(ctx).registrable
     if not domains or not sender:
         return None
     if any(_registrable(d) == sender for d in domains):

@@ -424,7 +424,7 @@ class ScoredWordsChecker(WordsChecker):
     """
 
     KEYS = {"terms": True, "max_points": False, "min_points": False, "exceptions": False, "alternatives": False,
-            "default_alternatives": False}
+            "default_alternatives": False, "density_words": False}
     VARS = WordsChecker.VARS | {"points", "scored"}
 
     def __init__(self, params: dict, ctx: dict):
@@ -447,7 +447,12 @@ class ScoredWordsChecker(WordsChecker):
         self.min_points = params.get("min_points", 0.0)
         expect(isinstance(self.min_points, (int, float)) and not isinstance(self.min_points, bool)
                and 0 <= self.min_points <= self.max_points, "'min_points' must be a number from 0 to max_points", ctx)
-        base = {k: v for k, v in params.items() if k not in ("terms", "max_points", "min_points")}
+        # density: past this many words of text the cap shrinks with the square root of the length, so a
+        # long business text does not reach it on two dozen weak words (0: the cap is max_points)
+        self.density_words = params.get("density_words", 0)
+        expect(isinstance(self.density_words, int) and not isinstance(self.density_words, bool)
+               and self.density_words >= 0, "'density_words' must be an integer ≥ 0", ctx)
+        base = {k: v for k, v in params.items() if k not in ("terms", "max_points", "min_points", "density_words")}
         base["words"] = words
         super().__init__(base, ctx)
 
@@ -466,7 +471,12 @@ class ScoredWordsChecker(WordsChecker):
         total = sum(self.points.get(k, 0.0) for k, _ in ranked)
         if total <= 0 or total < self.min_points:
             return None   # a word or two of little weight says nothing: no finding, no points
-        factor = min(total, float(self.max_points))
+        cap = float(self.max_points)
+        if self.density_words:
+            n_words = sum(len(ctx.text(scope).split()) for scope in rule.scope)
+            if n_words > self.density_words:
+                cap *= (self.density_words / n_words) ** 0.5
+        factor = min(total, cap)
         top = ranked[0][1]
         surfaces = [f[3] for _, f in ranked]
         scored = ", ".join(f"“{f[3]}” +{self.points.get(k, 0.0):.2f}" for k, f in ranked[:8])

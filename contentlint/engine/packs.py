@@ -30,7 +30,7 @@ RULE_COMMON = {"id": str, "title": str, "description": str, "category": str, "le
 RULE_REQUIRED = ("id", "title", "description", "category", "level", "weight", "type", "message", "suggestion")
 EXAMPLE_KEYS = {"subject", "from", "reply_to", "preheader", "text", "html", "headers", "eml", "lang", "kind",
                 "problems", "repeat"}
-SKIP_FILES = {"placeholders.yaml", "placeholders.yml", "weights.yaml", "weights.yml"}
+SKIP_FILES = {"placeholders.yaml", "placeholders.yml", "weights.yaml", "weights.yml", "lists.yaml"}
 DEFAULT_SCOPE = {"words": ("subject", "preheader", "body"), "scored-words": ("subject", "preheader", "body"), "regex": ("subject", "preheader", "body"),
                  "header": ("headers",), "metric": ("body",), "builtin": ("body",), "dns": ("headers",)}
 CACHE_VERSION = 7
@@ -257,9 +257,32 @@ def _replaces(raw, rid, where) -> tuple[str, ...]:
     return ids
 
 
-def load_pack_file(path: Path, *, probe: bool = True) -> list[Rule]:
+def read_lists(path: Optional[Path] = None) -> dict:
+    """The named lists of ``rules/lists.yaml`` (or ``path``); raises PackError with the line of a bad entry."""
+    from contentlint.named_lists import ListError, load_lists_file
+    path = path or builtin_rules_dir() / "lists.yaml"
+    try:
+        return load_lists_file(path, read_yaml)
+    except ListError as exc:
+        raise PackError(exc.message, file=str(path), line=exc.line) from None
+
+
+def _resolve_lists(raw, lists, file):
+    """Replace ``{list: NAME}`` references in a rule (see rules/lists.yaml) before it is validated."""
+    from contentlint.named_lists import ListError, resolve
+    rid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+    try:
+        resolve(raw, lists)
+    except ListError as exc:
+        raise PackError(exc.message, file=file, line=exc.line or getattr(raw, "line", None) or None,
+                        rule_id=rid) from None
+
+
+def load_pack_file(path: Path, *, probe: bool = True, lists: Optional[dict] = None) -> list[Rule]:
     data = read_yaml(path)
     file = str(path)
+    if lists is None:
+        lists = read_lists()
     if not isinstance(data, dict):
         raise PackError("a rule pack must be a mapping with 'pack', 'version', 'description' and 'rules'", file=file,
                         line=1)
@@ -275,6 +298,9 @@ def load_pack_file(path: Path, *, probe: bool = True) -> list[Rule]:
             raise PackError(f"'{key}' must be {_type_name(typ)}", file=file,
                             line=data.key_lines.get(key) if isinstance(data, LineDict) else None)
     langs = data.get("languages") or []
+    if isinstance(data["rules"], list):
+        for raw in data["rules"]:
+            _resolve_lists(raw, lists, file)
     rules, errors = [], []
     for raw in data["rules"]:  # every broken rule of the pack is reported in one run, not only the first
         try:
@@ -295,15 +321,20 @@ def _all_errors(errors: list) -> PackError:
 
 
 # -- weights file and overrides -------------------------------------------------------------------
-def read_weights(path: Path) -> tuple[dict, dict]:
+def read_weights(path: Path) -> tuple[dict, dict, dict]:
+    """``(weights, caps, levels)`` of a weights file (levels: rules the fit found worth nothing → info)."""
     data = read_yaml(path) or {}
     file = str(path)
     if not isinstance(data, dict):
         raise PackError("a weights file must be a mapping with 'weights' and/or 'caps'", file=file)
-    extra = set(data) - {"weights", "caps", "meta", "thresholds"}
+    extra = set(data) - {"weights", "caps", "meta", "thresholds", "levels"}
     if extra:
-        raise PackError(f"unknown key {sorted(extra)[0]!r} in weights file (allowed: weights, caps, meta, thresholds)",
-                        file=file)
+        raise PackError(f"unknown key {sorted(extra)[0]!r} in weights file (allowed: weights, caps, levels, meta, "
+                        "thresholds)", file=file)
+    levels = data.get("levels") or {}
+    if not isinstance(levels, dict) or any(v not in LEVELS for v in levels.values()):
+        raise PackError(f"'levels' must map rule ids to a level ({', '.join(LEVELS)})", file=file,
+                        line=getattr(data, "key_lines", {}).get("levels"))
     weights, caps = data.get("weights") or {}, data.get("caps") or {}
     for name, mapping in (("weights", weights), ("caps", caps)):
         if not isinstance(mapping, dict):
@@ -312,7 +343,9 @@ def read_weights(path: Path) -> tuple[dict, dict]:
             if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
                 raise PackError(f"'{name}.{k}' must be a number ≥ 0", file=file,
                                 line=getattr(mapping, "key_lines", {}).get(k))
-    return {str(k): float(v) for k, v in weights.items()}, {str(k): float(v) for k, v in caps.items()}
+    weights = {str(k): float(v) for k, v in weights.items()}
+    caps = {str(k): float(v) for k, v in caps.items()}
+    return weights, caps, {str(k): str(v) for k, v in levels.items()}
 
 
 def select_rules(rules, select=(), ignore=()):
@@ -366,9 +399,10 @@ def _compile_all(files: list[Path]):
     rules: list[Rule] = []
     seen: dict[str, Rule] = {}
     errors: list[PackError] = []
+    lists = read_lists()
     for path in files:
         try:
-            loaded = load_pack_file(path)
+            loaded = load_pack_file(path, lists=lists)
         except PackError as exc:
             errors.append(exc)
             continue
@@ -421,15 +455,17 @@ def load_ruleset(extra_paths: Iterable = (), *, disable: Iterable[str] = (),
         if weights_path is not None and not weights_path.is_file():
             raise PackError("weights file not found", file=str(weights_path))
 
-    key = _fingerprint(files + ([weights_path] if weights_path else [])) if cache else ""
+    lists_path = builtin_rules_dir() / "lists.yaml"
+    key = _fingerprint(files + ([weights_path] if weights_path else [])
+                       + ([lists_path] if lists_path.is_file() else [])) if cache else ""
     cached = _load_cached(key) if cache else None
     if cached is not None:
-        rules, tables, weights, caps = cached
+        rules, tables, weights, caps, levels = cached
     else:
         rules, tables = _compile_all(files)
-        weights, caps = read_weights(weights_path) if weights_path else ({}, {})
+        weights, caps, levels = read_weights(weights_path) if weights_path else ({}, {}, {})
         if cache:
-            _store_cached(key, (rules, tables, weights, caps))
+            _store_cached(key, (rules, tables, weights, caps, levels))
 
     by_id = {r.id: r for r in rules}
     out = []
@@ -448,6 +484,8 @@ def load_ruleset(extra_paths: Iterable = (), *, disable: Iterable[str] = (),
         changes = {}
         if rule.id in weights:
             changes["weight"] = weights[rule.id]
+        if rule.id in levels and rule.category != "compliance":
+            changes["level"] = levels[rule.id]
         ov = overrides.get(rule.id)
         if ov:
             if not isinstance(ov, Mapping):

@@ -237,7 +237,12 @@ def decode_words(value: str, problems: Optional[list] = None) -> str:
     return "".join(out)
 
 
-_ADDR_RE = re.compile(r"[^\s<>\"'(),;:@\[\]]+@[^\s<>\"'(),;:@\[\]]+")
+# the lookbehind starts a local part only where a run of address characters starts: a match from inside
+# the run would be a shorter copy of the one from its start, and trying every position of a long run
+# without "@" (a 160,000-character From) is quadratic
+_ADDR_RE = re.compile(r"(?<![^\s<>\"'(),;:@\[\]])[^\s<>\"'(),;:@\[\]]+@[^\s<>\"'(),;:@\[\]]+")
+# "<…@…>": the first "@" ends the first run, so a bracket with many "@" and no ">" fails in one pass
+_BRACKET_ADDR = re.compile(r"<([^<>@]*@[^<>]*)>")
 _DOMAIN_OK = re.compile(r"^[\w.-]+$")
 
 
@@ -264,7 +269,7 @@ def parse_address(value: Optional[str]) -> tuple[Optional[str], Optional[str], O
         except Exception:  # noqa: BLE001
             pass
     if not addr or "@" not in addr:
-        m = re.search(r"<([^<>]*@[^<>]*)>", value) or _ADDR_RE.search(value)
+        m = _BRACKET_ADDR.search(value) or _ADDR_RE.search(value)
         if m:
             addr = m.group(1) if m.re.groups else m.group(0)
             if not name:
@@ -284,7 +289,23 @@ def parse_address(value: Optional[str]) -> tuple[Optional[str], Optional[str], O
     return name or None, addr, domain
 
 
-_PARAM_RE = re.compile(r"""\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)""")
+_PARAM = r"""([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)"""
+_PARAM_AT = re.compile(_PARAM)
+# a key starts where the previous parameter ended or after a character that cannot be in a key: a key
+# tried from inside a run fails where the run's own start failed, and trying them all is quadratic on a
+# long run without "=" (a Content-Type header with a 160,000-character parameter)
+_PARAM_NEXT = re.compile(r"(?<![^\s=;])" + _PARAM)
+
+
+def _param_matches(rest: str):
+    """The matches ``re.finditer(r'\\s*' + _PARAM, rest)`` gives (same groups), in linear time."""
+    pos = 0
+    while True:
+        m = _PARAM_AT.match(rest, pos) or _PARAM_NEXT.search(rest, pos)
+        if m is None:
+            return
+        yield m
+        pos = m.end()
 
 
 def parse_params(value: str) -> tuple[str, dict[str, str]]:
@@ -293,7 +314,7 @@ def parse_params(value: str) -> tuple[str, dict[str, str]]:
     main = head.strip().lower()
     params: dict[str, str] = {}
     continued: dict[str, dict[int, str]] = {}
-    for m in _PARAM_RE.finditer(rest):
+    for m in _param_matches(rest):
         key = m.group(1).lower()
         val = m.group(2).strip()
         if val.startswith('"'):

@@ -123,9 +123,21 @@ def _caps_words(text, acronyms, min_count, min_ratio):
 
 
 def _rewrite(text, tok):
-    before = text[:tok.start].rstrip()
-    sentence_start = not before or before[-1] in ".!?:\n"
+    i = tok.start          # the last non-space character before the word (no slice: linear over all words)
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    sentence_start = i == 0 or text[i - 1] in ".!?:"
     return tok.text.capitalize() if sentence_start else tok.text.lower()
+
+
+def _rewrite_all(source, tokens, new):
+    """``source`` with each token's span replaced by its rewrite, built in one pass."""
+    pieces, pos = [], 0
+    for t, rewrite in zip(tokens, new):
+        pieces += (source[pos:t.start], rewrite)
+        pos = t.end
+    pieces.append(source[pos:])
+    return "".join(pieces)
 
 
 @builtin("caps", params={"scope": "subject", "acronyms": [], "min_count": 2, "min_ratio": 0.5},
@@ -138,17 +150,14 @@ def caps(ctx, rule, params):
     total, shouting = _caps_words(text, params["acronyms"], params["min_count"], params["min_ratio"])
     if not shouting:
         return None
-    pairs = [(t.text, _rewrite(text, t)) for t in shouting]
-    rewritten = text
-    for t in reversed(shouting):
-        rewritten = rewritten[:t.start] + _rewrite(text, t) + rewritten[t.end:]
+    new = [_rewrite(text, t) for t in shouting]
+    pairs = [(t.text, b) for t, b in zip(shouting, new)]
+    rewritten = _rewrite_all(text, shouting, new)
     if scope == "subject":
         # placeholders were masked to spaces: rebuild from the original subject instead
         original = ctx.message.subject or ""
         if len(original) == len(text):
-            rewritten = original
-            for t in reversed(shouting):
-                rewritten = rewritten[:t.start] + _rewrite(text, t) + rewritten[t.end:]
+            rewritten = _rewrite_all(original, shouting, new)
     shown = short_list([f"{a}” → “{b}" for a, b in pairs], limit=8)
     return Hit(matches=[a for a, _ in pairs], fragment=shouting[0].text, part=ctx.part_for(scope),
                vars={"words": shown, "rewritten": collapse(rewritten)[:200], "count": len(shouting),

@@ -149,3 +149,16 @@ def test_body_of_many_distinct_capital_words_is_counted_and_rewritten(linter):
     # a word after a full stop starts a sentence: capitalised, the others lower-cased
     assert f"“{words[0]}” → “{words[0].capitalize()}”" in caps.suggestion
     assert f"“{words[1]}” → “{words[1].lower()}”" in caps.suggestion
+
+
+# ---------------------------------------------------------------- template tags
+def test_unclosed_template_tags_do_not_hide_the_real_ones():
+    ps = default_placeholders()
+    text = "Hello {{ first_name }}, " + "{% if " * N + " {% endif %} <% x %> {# note #}"
+    tokens = ps.tokens(text)
+    assert tokens[0] == "{{ first_name }}"
+    # as the regex reads it: the tag runs from the first opening within 1,000 characters of "%}"
+    assert tokens[1].startswith("{% if {% if ") and tokens[1].endswith(" {% endif %}")
+    assert len(tokens[1]) <= 1004 and tokens[2:] == ["<% x %>", "{# note #}"]
+    # an opening further than the window from its closing is not a tag
+    assert ps.tokens("{% if " + "x" * 1200 + " %}") == []

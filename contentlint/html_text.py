@@ -383,8 +383,45 @@ def _parse_style(style: str) -> _Style:
 
 
 # -- <style> sheets: hidden classes/ids ----------------------------------------------------
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_AT_BLOCK = re.compile(r"@[^{};]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}")
+_CSS_SEGMENT_END = re.compile(r"[{};]")
+
+
+def _drop_css_comments(css: str) -> str:
+    """``/* … */`` comments replaced by a space; an unclosed one is left as it is.  (The regex
+    ``/\\*.*?\\*/`` does the same but scans to the end from every unclosed ``/*``: quadratic.)"""
+    pieces, pos = [], 0
+    while True:
+        i = css.find("/*", pos)
+        j = css.find("*/", i + 2) if i >= 0 else -1
+        if j < 0:
+            break
+        pieces += (css[pos:i], " ")
+        pos = j + 2
+    pieces.append(css[pos:])
+    return "".join(pieces)
+
+
+def _drop_at_blocks(css: str) -> str:
+    """``_CSS_AT_BLOCK.sub(" ", css)`` in linear time.  A match is tried only from the first ``@`` of
+    each run without ``{``, ``}`` or ``;``: from a later ``@`` of the same run it would fail the same
+    way, and ``re.sub`` trying each of them scans the rest of the run again (160,000 ``@`` in a
+    ``<style>``: quadratic)."""
+    pieces, pos = [], 0
+    i = css.find("@")
+    while i >= 0:
+        m = _CSS_AT_BLOCK.match(css, i)
+        if m:
+            pieces += (css[pos:i], " ")
+            pos = m.end()
+            i = css.find("@", pos)
+            continue
+        end = _CSS_SEGMENT_END.search(css, i)
+        if end is None:
+            break
+        i = css.find("@", end.start())
+    pieces.append(css[pos:])
+    return "".join(pieces)
 _SIMPLE_SELECTOR = re.compile(r"^(?:[a-z0-9*]*(?:\[class\])?)?([.#])([\w-]+)$", re.I)
 _SHEET_KEYS = ("none", "hidden", "opacity", "font-size", "collapse")
 
@@ -430,9 +467,9 @@ def _parse_sheets(css: str) -> "_Sheet":
     lower = css.lower()
     sets_bg = "background" in lower or "bgcolor" in lower
     if any(k in lower for k in _SHEET_KEYS):
-        text = _CSS_COMMENT.sub(" ", css) if "/*" in css else css
+        text = _drop_css_comments(css) if "/*" in css else css
         if "@" in text:
-            text = _CSS_AT_BLOCK.sub(" ", text)
+            text = _drop_at_blocks(text)
         # rules "selectors { body }", found by splitting (a regex scanning from every position is slow
         # on big sheets): each "}" closes a body that starts after the last "{"; the selector is what precedes that
         # "{" back to the previous "{", "}", "@" or ";"
@@ -488,7 +525,9 @@ def _flatten_deep(html: str, max_depth: int):
     b = MapBuilder()
     pos = 0
     changed = False
-    for m in _TAG.finditer(html):
+    # no tag ends after the last ">": bounding the search there keeps "[^>]*" from scanning to the end
+    # of the document from every "<b" that follows it (quadratic on 160,000 unclosed "<b")
+    for m in _TAG.finditer(html, 0, html.rfind(">") + 1):
         name = m.group(2).lower()
         if name in _VOID or name in _AUTOCLOSE:
             continue

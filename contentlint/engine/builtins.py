@@ -7,6 +7,7 @@ Each check is ``func(ctx, rule, params) -> Hit | None``.
 from __future__ import annotations
 
 import fnmatch
+from bisect import bisect_right
 import re
 import unicodedata
 from collections import Counter
@@ -205,9 +206,21 @@ def _shouted_runs(text, acronyms, min_run):
 
 
 def _rewrite(text, tok):
-    before = text[:tok.start].rstrip()
-    sentence_start = not before or before[-1] in ".!?:\n"
+    i = tok.start          # the last non-space character before the word (no slice: linear over all words)
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    sentence_start = i == 0 or text[i - 1] in ".!?:"
     return tok.text.capitalize() if sentence_start else tok.text.lower()
+
+
+def _rewrite_all(source, tokens, new):
+    """``source`` with each token's span replaced by its rewrite, built in one pass."""
+    pieces, pos = [], 0
+    for t, rewrite in zip(tokens, new):
+        pieces += (source[pos:t.start], rewrite)
+        pos = t.end
+    pieces.append(source[pos:])
+    return "".join(pieces)
 
 
 @builtin("caps", params={"scope": "subject", "acronyms": [], "min_count": 2, "min_ratio": 0.5, "min_run": 0,
@@ -225,9 +238,14 @@ def caps(ctx, rule, params):
         return None
     if runs:
         # a shouted sentence or line, however long the body: report the lines, their words as the fix
-        inside = [(a, b) for a, b, _ in runs]
+        starts = [a for a, _, _ in runs]          # runs are sorted and do not overlap: bisect, not scan
+        ends = [b for _, b, _ in runs]
+
+        def inside(pos):
+            j = bisect_right(starts, pos) - 1
+            return j >= 0 and pos < ends[j]
         shouting = [Token(m.start(), m.end(), m.group(), m.group().lower()) for m in _WORD.finditer(text)
-                    if any(a <= m.start() < b for a, b in inside)
+                    if inside(m.start())
                     and is_letters_upper(m.group()) and not _is_acronym(m.group(), params["acronyms"])]
         first = text[runs[0][0]:runs[0][1]]
         n_words = sum(n for _, _, n in runs)
@@ -236,17 +254,14 @@ def caps(ctx, rule, params):
     else:
         first = shouting[0].text
         what = f"{len(shouting)} of the {total} words ({round(100 * len(shouting) / total)} %)"
-    pairs = [(t.text, _rewrite(text, t)) for t in shouting]
-    rewritten = text
-    for t in reversed(shouting):
-        rewritten = rewritten[:t.start] + _rewrite(text, t) + rewritten[t.end:]
+    new = [_rewrite(text, t) for t in shouting]
+    pairs = [(t.text, b) for t, b in zip(shouting, new)]
+    rewritten = _rewrite_all(text, shouting, new)
     if scope == "subject":
         # placeholders were masked to spaces: rebuild from the original subject instead
         original = ctx.message.subject or ""
         if len(original) == len(text):
-            rewritten = original
-            for t in reversed(shouting):
-                rewritten = rewritten[:t.start] + _rewrite(text, t) + rewritten[t.end:]
+            rewritten = _rewrite_all(original, shouting, new)
     shown = short_list([f"{a}” → “{b}" for a, b in pairs], limit=8)
     excerpt = collapse(first)
     excerpt = excerpt if len(excerpt) <= 80 else excerpt[:77] + "…"

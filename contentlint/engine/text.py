@@ -89,10 +89,7 @@ def is_letters_upper(token: str) -> bool:
 
 def short_list(items, limit: int = 5, quote: bool = True) -> str:
     """“a”, “b” and “c” (first ``limit`` unique items, order kept)."""
-    seen = []
-    for it in items:
-        if it not in seen:
-            seen.append(it)
+    seen = list(dict.fromkeys(items))   # a list scan per item is quadratic on thousands of distinct matches
     more = len(seen) - limit
     seen = seen[:limit]
     shown = [f"“{s}”" if quote else str(s) for s in seen]

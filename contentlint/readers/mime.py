@@ -207,17 +207,17 @@ def decode_words(value: str, problems: Optional[list] = None) -> str:
         return value
     out: list[str] = []
     pos = 0
-    run_bytes = b""
+    run: list[bytes] = []        # the decoded bytes of adjacent words in one charset (joined once: linear)
     run_charset: Optional[str] = None
 
     def flush():
-        nonlocal run_bytes, run_charset
+        nonlocal run, run_charset
         if run_charset is not None:
-            text, _, problem = decode_text(run_bytes, run_charset)
+            text, _, problem = decode_text(b"".join(run), run_charset)
             if problem and problem[0] == "unknown-charset" and problems is not None:
                 problems.append(Problem("malformed-header", f"encoded word with {problem[1]}"))
             out.append(text)
-        run_bytes, run_charset = b"", None
+        run, run_charset = [], None
 
     for m in _ENCODED_WORD.finditer(value):
         between = value[pos:m.start()]
@@ -235,7 +235,7 @@ def decode_words(value: str, problems: Optional[list] = None) -> str:
         if run_charset is not None and charset.lower() != run_charset.lower():
             flush()
         run_charset = charset if run_charset is None else run_charset
-        run_bytes += data
+        run.append(data)
         pos = m.end()
     flush()
     out.append(value[pos:])
@@ -252,13 +252,14 @@ def decode_words_mapped(value: str, problems: Optional[list] = None):
         return value, None
     b = MapBuilder()
     pos = 0
-    run_bytes = b""
+    run: list[bytes] = []
     run_charset: Optional[str] = None
     units: list[tuple[int, int]] = []     # for each decoded byte of the run: the encoded text it came from
 
     def flush():
-        nonlocal run_bytes, run_charset, units
+        nonlocal run, run_charset, units
         if run_charset is not None:
+            run_bytes = b"".join(run)
             text, used, problem = decode_text(run_bytes, run_charset)
             if problem and problem[0] == "unknown-charset" and problems is not None:
                 problems.append(Problem("malformed-header", f"encoded word with {problem[1]}"))
@@ -277,7 +278,7 @@ def decode_words_mapped(value: str, problems: Optional[list] = None):
                     k += w
             else:
                 b.replace(text, units[0][0] if units else 0, units[-1][1] if units else 0)
-        run_bytes, run_charset, units = b"", None, []
+        run, run_charset, units = [], None, []
 
     for m in _ENCODED_WORD.finditer(value):
         between = value[pos:m.start()]
@@ -296,7 +297,7 @@ def decode_words_mapped(value: str, problems: Optional[list] = None):
             flush()
         if run_charset is None:
             run_charset = charset
-        run_bytes += data
+        run.append(data)
         units.extend(_word_units(m, data))
         pos = m.end()
     flush()
@@ -326,7 +327,12 @@ def _word_units(m, data: bytes) -> list[tuple[int, int]]:
     return units
 
 
-_ADDR_RE = re.compile(r"[^\s<>\"'(),;:@\[\]]+@[^\s<>\"'(),;:@\[\]]+")
+# the lookbehind starts a local part only where a run of address characters starts: a match from inside
+# the run would be a shorter copy of the one from its start, and trying every position of a long run
+# without "@" (a 160,000-character From) is quadratic
+_ADDR_RE = re.compile(r"(?<![^\s<>\"'(),;:@\[\]])[^\s<>\"'(),;:@\[\]]+@[^\s<>\"'(),;:@\[\]]+")
+# "<…@…>": the first "@" ends the first run, so a bracket with many "@" and no ">" fails in one pass
+_BRACKET_ADDR = re.compile(r"<([^<>@]*@[^<>]*)>")
 _DOMAIN_OK = re.compile(r"^[\w.-]+$")
 
 
@@ -353,7 +359,7 @@ def parse_address(value: Optional[str]) -> tuple[Optional[str], Optional[str], O
         except Exception:  # noqa: BLE001
             pass
     if not addr or "@" not in addr:
-        m = re.search(r"<([^<>]*@[^<>]*)>", value) or _ADDR_RE.search(value)
+        m = _BRACKET_ADDR.search(value) or _ADDR_RE.search(value)
         if m:
             addr = m.group(1) if m.re.groups else m.group(0)
             if not name:
@@ -373,7 +379,23 @@ def parse_address(value: Optional[str]) -> tuple[Optional[str], Optional[str], O
     return name or None, addr, domain
 
 
-_PARAM_RE = re.compile(r"""\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)""")
+_PARAM = r"""([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)"""
+_PARAM_AT = re.compile(_PARAM)
+# a key starts where the previous parameter ended or after a character that cannot be in a key: a key
+# tried from inside a run fails where the run's own start failed, and trying them all is quadratic on a
+# long run without "=" (a Content-Type header with a 160,000-character parameter)
+_PARAM_NEXT = re.compile(r"(?<![^\s=;])" + _PARAM)
+
+
+def _param_matches(rest: str):
+    """The matches ``re.finditer(r'\\s*' + _PARAM, rest)`` gives (same groups), in linear time."""
+    pos = 0
+    while True:
+        m = _PARAM_AT.match(rest, pos) or _PARAM_NEXT.search(rest, pos)
+        if m is None:
+            return
+        yield m
+        pos = m.end()
 
 
 def parse_params(value: str) -> tuple[str, dict[str, str]]:
@@ -382,7 +404,7 @@ def parse_params(value: str) -> tuple[str, dict[str, str]]:
     main = head.strip().lower()
     params: dict[str, str] = {}
     continued: dict[str, dict[int, str]] = {}
-    for m in _PARAM_RE.finditer(rest):
+    for m in _param_matches(rest):
         key = m.group(1).lower()
         val = m.group(2).strip()
         if val.startswith('"'):

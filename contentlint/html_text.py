@@ -529,8 +529,8 @@ def _flatten_deep(html: str, max_depth: int):
     # of the document from every "<b" that follows it (quadratic on 160,000 unclosed "<b")
     for m in _TAG.finditer(html, 0, html.rfind(">") + 1):
         name = m.group(2).lower()
-        if name in _VOID or name in _AUTOCLOSE:
-            continue
+        if name in _VOID or name in _AUTOCLOSE or name in _LINK_TAGS:
+            continue          # links are kept at any depth: the unsubscribe link of a deep layout is still seen
         if m.group(1):
             if depth > max_depth:
                 b.copy(html[pos:m.start()], pos)
@@ -758,20 +758,27 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
                 if marked and res.preheader is None and not new_hard and not colour_reason:
                     vis_pre = len(vis)
                 is_hidden = bool(new_hard or colour_reason)
-                if tag in _BLOCK:
+                if tag in _BLOCK or (style and "display" in style and _BOXED.search(style)):
+                    # a block, or an inline-block/table-cell box (side-by-side buttons): its text does not
+                    # run into the text before it ("SHOP NOW" + "BOOK" is not "SHOP NOWBOOK")
                     _break(frame, vis, vis_ids, is_hidden)
                 frame_link = frame.link
                 if tag in _ITEM_TAGS:
                     item_no = len(maps.items)      # every link/image start tag, to align with the source
                     maps.items.append((tag, attrs.get("src" if tag in ("img", "image") else "href")))
-                    if len(links) + len(images) >= MAX_ITEMS:
+                    is_image = tag == "img" or tag == "image"
+                    full = len(images) >= MAX_ITEMS if is_image else (
+                        len(links) >= MAX_ITEMS and not _may_unsubscribe(tag, attrs, ps))
+                    if full:
+                        # past the cap, images and ordinary links are counted, not analysed; a link that may
+                        # be the unsubscribe link is still kept, so that rule sees the whole body
                         if not too_many:
                             too_many = True
                             res.problems.append(Problem(
                                 "html-too-many-links",
-                                f"The HTML has more than {MAX_ITEMS} links and images; the rest were not analysed.",
-                                Location(PART)))
-                    elif tag == "img" or tag == "image":
+                                f"The HTML has more than {MAX_ITEMS} {'images' if is_image else 'links'}; the rest "
+                                "were not analysed (unsubscribe links excepted).", Location(PART)))
+                    elif is_image:
                         _add_image(attrs, st, frame, new_hard, links, images, ps)
                         images[-1].index = item_no
                     elif tag == "a" or tag == "area":
@@ -835,6 +842,8 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
 _CM_TAGS = frozenset({"unsubscribe", "webversion", "preferences", "forwardtoafriend"})
 # elements that add an image or a link
 _ITEM_TAGS = frozenset({"img", "image", "a", "area"}) | _CM_TAGS
+_LINK_TAGS = frozenset({"a"}) | _CM_TAGS
+_BOXED = re.compile(r"display\s*:\s*(?:inline-block|block|table-cell|flex|inline-flex)", re.I)
 
 
 _PADDING_RX = re.compile("[" + "".join(chr(c) for c in sorted(_INVISIBLE)) + "\xa0\u2000-\u200a\u3000]")
@@ -946,6 +955,18 @@ def _add_link(attrs, links, ps: PlaceholderSet) -> int:
         link.is_unsubscribe = True
     links.append(link)
     return len(links) - 1
+
+
+def _may_unsubscribe(tag: str, attrs, ps: PlaceholderSet) -> bool:
+    """Could this link be the unsubscribe link (by its href or a Campaign Monitor tag)?  Its text is not
+    known yet; the unsubscribe rule also reads the words of the whole visible text."""
+    if tag in ("unsubscribe", "preferences"):
+        return True
+    href = (attrs.get("href") or "").strip()
+    if not href:
+        return False
+    ph = ps.starts_with_placeholder(href)
+    return (ph is not None and ph.unsubscribe) or ps.is_unsubscribe_url(href)
 
 
 def _add_tag_link(tag: str, links) -> int:

@@ -21,7 +21,6 @@ from contentlint.cli import app
 ROOT = Path(__file__).resolve().parent.parent
 CAP_NAME = re.compile(r"^(_?[A-Z][A-Z0-9_]*)\s*(?::[^=\n]*)?=(?!=)", re.M)
 IS_CAP = re.compile(r"^_?MAX_|_MAX$|_LIMIT$|TIMEOUT$|_BYTES$|^PRESCAN_|_CAP$")
-LEAD_HTML = pytest.mark.xfail(strict=True, reason="lead: html_text caps")
 
 NOT_CAPS = {
     "engine.builtins._MAX_PARTIAL_BYTES": "a larger partial is not read: missing-unsubscribe then says, at info, "
@@ -273,7 +272,6 @@ def case_html_max_depth():
     assert "html-too-deep" in rules_of(report)
 
 
-@LEAD_HTML
 def test_html_deep_link_is_still_seen():
     report = check(html_message("<div>" * 100_000 + "Hello " + UNSUB))
     assert "missing-unsubscribe" not in rules_of(report)
@@ -296,7 +294,6 @@ def case_max_items():
     assert any("html-too-many-links" in m for m in problem_messages(report))
 
 
-@LEAD_HTML
 def test_html_unsubscribe_after_max_items_images_is_seen():
     from contentlint.html_text import MAX_ITEMS
 
@@ -371,7 +368,7 @@ CASES = {
     "MAX_PARTS": case_mime_max_parts,
     "MAX_HEADER_LINES": case_max_header_lines,
     "html_text.MAX_DEPTH": case_html_max_depth,
-    "PRESCAN_TAGS": pytest.param(case_prescan_tags, marks=LEAD_HTML),
+    "PRESCAN_TAGS": case_prescan_tags,
     "MAX_ITEMS": case_max_items,
     "LOOKUP_LIMIT": case_lookup_limit,
     "VOID_LIMIT": case_void_limit,

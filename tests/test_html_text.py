@@ -380,3 +380,10 @@ def test_preheader_class_marks_the_preheader_anywhere_but_not_a_long_block():
     assert _pre(BODY + '<span class="preheader" style="display:none">Spring news</span>')[0] == "Spring news"
     huge = "cheap pills " * 60
     assert _pre(f'<span class="preheader" style="display:none">{huge}</span>' + BODY)[0] is None
+
+
+def test_side_by_side_buttons_are_not_one_word():
+    """Two inline-block buttons render apart: their labels are separate words ("NOWBOOK" was read)."""
+    res = analyse('<p><a href="https://shop.example/a" style="display:inline-block;padding:8px">SHOP NOW</a>'
+                  '<a href="https://shop.example/b" style="display: inline-block">BOOK</a></p>')
+    assert "NOWBOOK" not in res.visible_text and res.visible_text.split() == ["SHOP", "NOW", "BOOK"]

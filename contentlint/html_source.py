@@ -135,11 +135,27 @@ def scan(src: str) -> Scan:
     return out
 
 
+_CR = re.compile(r"\r\n?")
+
+
 def decode_into(b: MapBuilder, src: str, start: int, end: int) -> None:
-    """Append ``src[start:end]`` entity-decoded (as lexbor decodes text: HTML5 references, CR as LF)."""
+    """Append ``src[start:end]`` decoded as lexbor decodes text: HTML5 character references, and CRLF or a
+    lone CR as one LF (the HTML input stream's newline normalisation)."""
+    if "\r" in src[start:end]:
+        pos = start
+        for m in _CR.finditer(src, start, end):
+            _decode_refs(b, src, pos, m.start())
+            b.replace("\n", m.start(), m.end())
+            pos = m.end()
+        _decode_refs(b, src, pos, end)
+        return
+    _decode_refs(b, src, start, end)
+
+
+def _decode_refs(b: MapBuilder, src: str, start: int, end: int) -> None:
+    if start >= end:
+        return
     text = src[start:end]
-    if "\r" in text:
-        text = text.replace("\r", "\n")     # same length: offsets unchanged
     if "&" not in text:
         b.copy(text, start)
         return
@@ -303,7 +319,7 @@ class TextMaps:
                 b = MapBuilder()
                 decode_into(b, src, runs[k][0], runs[k][1])
                 d = decoded[k] = b.build()
-                if len(decoded) > 4 * WINDOW:
+                if len(decoded) > 16 * WINDOW:     # keep the cache small (runs are read in order)
                     for key in [key for key in decoded if key < k - 2 * WINDOW]:
                         del decoded[key]
             return d
@@ -312,6 +328,12 @@ class TextMaps:
         ri = 0
         nruns = len(runs)
         for text in self.nodes:
+            if ri < nruns:       # the usual case: the next run, as written (no reference, no CR), is the node
+                a, b = runs[ri]
+                if b - a == len(text) and src.startswith(text, a) and "&" not in text and "\r" not in text:
+                    out.append(_Shift(a))
+                    ri += 1
+                    continue
             found = None
             t = text.replace("\r", "\n") if "\r" in text else text
             for k0 in range(ri, min(ri + WINDOW, nruns)):
@@ -461,6 +483,21 @@ class TextMaps:
         if self.to_part is None:
             return start, end
         return self.to_part.start(start), self.to_part.end(end)
+
+
+class _Shift:
+    """A text node that is the source as written from ``at``: offset + at."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: int):
+        self.at = at
+
+    def start(self, off):
+        return self.at + off
+
+    def end(self, off):
+        return self.at + off
 
 
 class _Concat:

@@ -172,6 +172,10 @@ def _line_of(text: str, pos: int) -> str:
 _RUN_GAP = regex.compile(r"[ \t\u00a0,;:!?.'’\-–—«»\"“”()&0-9%€$£+*]*")
 
 
+_NO_SMALL_WORD = regex.compile(r"(?<![\w\p{M}]['’-]?)[^\W_\p{Ll}\p{Lt}\p{Lm}\p{Lo}]+"
+                               r"(?:['’-][^\W_\p{Ll}\p{Lt}\p{Lm}\p{Lo}]+)*(?!['’-]?[\p{Ll}\p{Lt}\p{Lm}\p{Lo}])")
+
+
 def _shouted_runs(text, acronyms, min_run):
     """Runs of at least ``min_run`` capitalised words (not acronyms, not tags) on one line: a shouted
     sentence or line. Returns [(start, end, words)]."""
@@ -179,7 +183,9 @@ def _shouted_runs(text, acronyms, min_run):
         return []
     runs, cur = [], []
     last_end = None
-    for m in _WORD.finditer(text):
+    # only words without a small letter can be shouted or acronyms; a word with one between two of them
+    # fails the gap test below, so skipping it gives the same runs (and most body words are skipped)
+    for m in _NO_SMALL_WORD.finditer(text):
         w = m.group()
         cased = w.lower() != w.upper()
         if not cased:                                  # "2024", "50": neither breaks nor extends a run

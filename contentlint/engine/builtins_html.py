@@ -161,8 +161,22 @@ def _prepare_feature(params, ctx):
 def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int]]:
     """(fragment to locate, where it is used, not_mso, number of uses) of the first use, or None."""
     first, count = None, 0
-    if p["css"] or p["value"] is not None:
-        for prop, value, text, element, not_mso in f.declarations():
+    if p["css"] and p["value"] is None:
+        # most rules name properties only: read the declarations of those properties, in document order
+        by_prop = f.__dict__.get("_by_prop")
+        if by_prop is None:
+            by_prop = {}
+            for k, d in enumerate(f.declarations()):
+                by_prop.setdefault(d[0], []).append((k, d))
+            f.__dict__["_by_prop"] = by_prop
+        chosen = sorted(x for prop in p["css"] for x in by_prop.get(prop, ()))
+        decls = [d for _, d in chosen]
+    elif p["css"] or p["value"] is not None:
+        decls = f.declarations()
+    else:
+        decls = ()
+    if decls:
+        for prop, value, text, element, not_mso in decls:
             if (prop in p["css"] and value.lower() not in ("none", "0", "initial", "static")) \
                     or (p["value"] is not None and p["value"].search(f"{prop}:{value}")):
                 count += 1

@@ -320,9 +320,12 @@ def html_lang(ctx, rule, params):
     lang = _lang_of(value)
     if lang and lang != "und" and lang.isalpha() and 2 <= len(lang) <= 3:
         return None
-    from contentlint.language import detect
+    # the message's language was already read (Content-Language, else detected on the same text)
+    detected = ctx.message.lang
+    if not detected or detected == "und" or ctx.message.lang_source not in ("detected", "content-language"):
+        from contentlint.language import detect
 
-    detected = detect(ctx.message.visible_text[:3000])
+        detected = detect(ctx.message.visible_text[:3000])
     code = detected if detected != "und" else "en"
     return Hit(matches=[value if value is not None else "(none)"], fragment=html.text[:60] if html else "",
                part="text/html", vars={"value": f'lang="{value}"' if value is not None else "no lang attribute",

@@ -883,7 +883,7 @@ def _close(closing: _Frame, parent: _Frame, vis, links, link_starts, link_ends, 
             if is_pre:
                 res.preheader = _one_line(text)
                 maps.preheader = ("hidden", len(maps.hidden))
-            res.hidden.append(Hidden(text, reason, is_pre, Location(PART)))
+            res.hidden.append(Hidden(text, reason, is_pre))
             res.hidden[-1].index = len(maps.hidden)
             maps.hidden.append((pieces, ids))
     if closing.vis_pre is not None and res.preheader is None:

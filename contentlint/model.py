@@ -101,9 +101,15 @@ class Field:
     where: str = ""          # where it came from when it is not in the file: "option --subject"…
 
     def resolve_origin(self):
+        """The Origin, built on first use; a builder may return ``(text, origin)`` to fill ``text`` too (a
+        header value decoded only when a finding points into it)."""
         o = self.origin
         if o is not None and not hasattr(o, "to_file"):
-            o = self.origin = o()
+            o = o()
+            if isinstance(o, tuple):
+                text, o = o
+                self.text = self.text or text
+            self.origin = o
         return o
 
 
@@ -116,7 +122,6 @@ class Image:
     linked: bool = False             # inside an <a href>
     href: Optional[str] = None
     tracking_pixel: bool = False     # 1x1 / 0x0 / hidden image
-    location: Location = field(default_factory=Location)
     index: int = -1                  # position among the HTML's links and images (html_source.TextMaps.items)
 
 
@@ -131,7 +136,6 @@ class Link:
     is_unsubscribe: bool = False     # text says unsubscribe or href is an ESP unsubscribe placeholder
     has_image: bool = False          # anchor wraps an image
     in_text: bool = False            # a bare URL of a plain-text body (mail clients make it clickable)
-    location: Location = field(default_factory=Location)
     index: int = -1                  # position among the HTML's links and images (html_source.TextMaps.items)
     span: tuple = ()                 # (start, end) of the URL in the text part, for bare URLs of a text body
 
@@ -143,7 +147,6 @@ class Hidden:
     text: str
     reason: str                      # "display:none", "visibility:hidden", "zero size", "same colour as background", "opacity:0", …
     is_preheader: bool = False       # the conventional hidden preheader block (not a spam signal)
-    location: Location = field(default_factory=Location)
     index: int = -1                  # its record in html_source.TextMaps.hidden
 
 

@@ -34,7 +34,8 @@ def _text_of(message: Message, label: str):
     """(text, origin, display label) of a part or field, or (None, None, label)."""
     f = message.fields.get(label)
     if f is not None:
-        return f.text or (message.subject if label == "subject" else "") or "", f.resolve_origin(), label
+        origin = f.resolve_origin()
+        return f.text or "", origin, label
     p = message.part_by_label(label)
     if p is not None:
         return p.text, p.origin, p.label
@@ -87,37 +88,3 @@ def at_file(message: Message, fs: int, fe: int, part_name: str, excerpt: str = "
     return Location(part=part_name, line=line, column=col, end_line=end_line, end_column=end_col,
                     offset=fi.byte(fs), end_offset=fi.byte(max(fs, fe)),
                     excerpt=excerpt or _excerpt(fi.line_text(line), col - 1))
-
-
-def item_location(message: Message, item) -> Location:
-    """The Location of a link's href or an image's src (``Message.links``/``Message.images``) in the input
-    file: the attribute value in the HTML source, or the URL in a plain-text body."""
-    if getattr(item, "in_text", False) and item.span:
-        return resolve(message, "text/plain", item.span[0], item.span[1], "text/plain")
-    maps = message.html_map
-    attr = "src" if hasattr(item, "alt") else "href"
-    got = maps.item_attr(item.index, attr) if maps is not None and item.index >= 0 else None
-    if got is None:
-        return Location(part="text/html")
-    s, e = maps.to_part_span(*got)
-    return resolve(message, "text/html", s, e, "text/html")
-
-
-def part_start(message: Message, label: str, part_name: str = "") -> Location:
-    """Where a part begins (a finding about the part as a whole: its size, its missing link)."""
-    text, origin, shown = _text_of(message, label)
-    if text is None:
-        return Location(part=part_name or label)
-    loc = resolve(message, label, 0, 0, part_name or label)
-    first = text.split("\n", 1)[0]
-    from dataclasses import replace
-
-    return replace(loc, excerpt=_excerpt(first, 0), match="", match_length=0)
-
-
-def line_start_of(message: Message, label: str, offset: int) -> Optional[int]:
-    """The offset where the line holding ``offset`` starts, in part/field ``label`` (for excerpts)."""
-    text, _, _ = _text_of(message, label)
-    if text is None:
-        return None
-    return text.rfind("\n", 0, offset) + 1

@@ -76,12 +76,4 @@ def to_finding(issue: Issue, ruleset=None, *, line: int = 0) -> Optional[Finding
     hit = Hit(matches=list(issue.matches), vars=params, part="dns", level=variant.get("level"), factor=factor,
               location=location)
     # the engine's one finding builder; the Location is ready, so no message or analysis context is needed
-    return rs._finding(rule, hit, *(None,) * (_builder_arity(type(rs)) - 2))
-
-
-@lru_cache(maxsize=4)
-def _builder_arity(cls) -> int:
-    """Arguments of ``RuleSet._finding`` after self: (rule, hit, message) or (rule, hit, message, ctx)."""
-    import inspect
-
-    return len(inspect.signature(cls._finding).parameters) - 1
+    return rs._finding(rule, hit, None, None)

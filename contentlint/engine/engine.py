@@ -402,7 +402,9 @@ class RuleSet:
         findings.sort(key=Finding.sort_key)
         return findings
 
-    def _finding(self, rule: Rule, hit: Hit, message: Message, ctx: "Context") -> Finding:
+    def _finding(self, rule: Rule, hit: Hit, message: Optional[Message], ctx: Optional["Context"]) -> Finding:
+        """The one finding builder.  ``message``/``ctx`` may be None when the hit brings its ``location`` and
+        its ``from_domain`` (the DNS audit)."""
         values = dict(hit.vars)
         values.setdefault("rule", rule.id)
         values.setdefault("title", rule.title)
@@ -516,15 +518,7 @@ def _in_field(ctx, label: str, shown: str, start: int, end: int, pieces: list[st
     f = ctx.message.fields.get(label)
     if f is None:
         return None
-    if not f.text and f.origin is not None:
-        o = f.resolve_origin()
-        if o is not None and ctx.message.file is not None:
-            from contentlint.readers.mime import header_field_origin
-
-            off = next((o2 for (k, _), o2 in zip(ctx.message.headers, ctx.message.header_offsets)
-                        if k.lower() == label), None)
-            if off is not None:
-                f.text = header_field_origin(ctx.message.file.data, off, ctx.message.file)[0]
+    f.resolve_origin()            # fills the field's decoded text too
     text = f.text or ""
     low = text.lower()
     pos = 0

@@ -848,7 +848,7 @@ def read_message_bytes(data: bytes, source: str, index: int = 0, options=None, l
 
 
 def _lazy_field(data: bytes, offset: int, file_index, collapse: bool):
-    return lambda: header_field_origin(data, offset, file_index, collapse)[1]
+    return lambda: header_field_origin(data, offset, file_index, collapse)
 
 
 def header_field_origin(data: bytes, offset: int, file_index, collapse: bool = False):

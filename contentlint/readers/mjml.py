@@ -333,7 +333,7 @@ def compile_mjml(source: str, offset: int, file_text: str, base_dir: Optional[st
 
 def read_mjml(data: bytes, source: str, options=None) -> Message:
     from . import ReadOptions, finish_message
-    from .mime import parse_address
+    from .template import apply_fields
     from .template import decode_template, split_front_matter
 
     options = options or ReadOptions()
@@ -367,13 +367,7 @@ def read_mjml(data: bytes, source: str, options=None) -> Message:
         part.source_map = smap       # read by map_findings (and the span engine)
         msg.parts.append(part)
         msg.html = html
-    # as read_template does (kept apart while the span work reshapes read_template)
-    msg.subject = options.subject if options.subject is not None else fields.get("subject")
-    sender = options.sender if options.sender is not None else fields.get("sender")
-    if sender:
-        msg.from_name, msg.from_addr, msg.from_domain = parse_address(sender)
-    if fields.get("reply_to"):
-        _, msg.reply_to, msg.reply_to_domain = parse_address(fields["reply_to"])
+    apply_fields(msg, fields, options)
     msg.problems = problems
     msg = finish_message(msg, options, subject_from_title=True, front_matter_lang=fields.get("lang"),
                          front_matter_preheader=fields.get("preheader"))

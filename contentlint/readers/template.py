@@ -173,10 +173,24 @@ def front_matter_value_map(fm_text: str, key: str, value: str):
     return b.build()[1]
 
 
-def read_template(data: bytes, source: str, options=None, html: bool = True) -> Message:
-    from . import ReadOptions, finish_message
+def apply_fields(msg: Message, fields: dict, options) -> None:
+    """Subject, sender and Reply-To of a template: the options first, else its front matter."""
+    from ..model import Field
     from .mime import parse_address
 
+    msg.subject = options.subject if options.subject is not None else fields.get("subject")
+    if options.subject is not None:
+        msg.fields["subject"] = Field("subject", options.subject, where="option --subject")
+    msg.subject_source = "option" if options.subject is not None else ("front-matter" if msg.subject is not None else "")
+    sender = options.sender if options.sender is not None else fields.get("sender")
+    if sender:
+        msg.from_name, msg.from_addr, msg.from_domain = parse_address(sender)
+    if fields.get("reply_to"):
+        _, msg.reply_to, msg.reply_to_domain = parse_address(fields["reply_to"])
+
+
+def read_template(data: bytes, source: str, options=None, html: bool = True) -> Message:
+    from . import ReadOptions, finish_message
     from ..model import Field
     from ..spans import FileIndex, Origin, SegMap
     from .mime import _drop_nul_and_cr
@@ -214,15 +228,7 @@ def read_template(data: bytes, source: str, options=None, html: bool = True) -> 
         msg.html = body
     else:
         msg.text = body
-    msg.subject = options.subject if options.subject is not None else fields.get("subject")
-    if options.subject is not None:
-        msg.fields["subject"] = Field("subject", options.subject, where="option --subject")
-    msg.subject_source = "option" if options.subject is not None else ("front-matter" if msg.subject is not None else "")
-    sender = options.sender if options.sender is not None else fields.get("sender")
-    if sender:
-        msg.from_name, msg.from_addr, msg.from_domain = parse_address(sender)
-    if fields.get("reply_to"):
-        _, msg.reply_to, msg.reply_to_domain = parse_address(fields["reply_to"])
+    apply_fields(msg, fields, options)
     msg.problems = problems
     msg = finish_message(msg, options, subject_from_title=html,
                           front_matter_lang=fields.get("lang"),

@@ -43,11 +43,9 @@ def _text_of(message: Message, label: str):
 
 
 def resolve(message: Message, label: str, start: int, end: int, part_name: str = "") -> Location:
-    """The Location of ``text[start:end]`` of part/field ``label``; never raises."""
-    try:
-        return _resolve(message, label, start, end, part_name or label)
-    except Exception:  # noqa: BLE001 - a position is never worth losing a finding
-        return Location(part=part_name or label)
+    """The Location of ``text[start:end]`` of part/field ``label`` (a bug here is an error on that message,
+    reported as such by the Linter, never a silently wrong or missing place)."""
+    return _resolve(message, label, start, end, part_name or label)
 
 
 def _resolve(message: Message, label: str, start: int, end: int, part_name: str) -> Location:

@@ -438,10 +438,7 @@ class Origin:
             return -1, -1
         if self.chain is None:
             return start, end
-        try:
-            return self.chain(start, end)
-        except Exception:  # noqa: BLE001 - a position is never worth a crash
-            return -1, -1
+        return self.chain(start, end)
 
 
 _NON_SPACE = re.compile(r"\S+")

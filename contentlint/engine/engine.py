@@ -153,10 +153,7 @@ class Context:
     def where(self, span: Span):
         """(label, start, end) in a part or field text (or label "@file": offsets in the input file) of a
         ``Span``, or None when it has no place."""
-        try:
-            return _where(self, span)
-        except Exception:  # noqa: BLE001 - a place is never worth losing a finding
-            return None
+        return _where(self, span)
 
     def part_for(self, scope: str) -> str:
         if scope == "body":

@@ -24,7 +24,7 @@ import re
 from bisect import bisect_right
 from typing import Optional
 
-from .spans import MapBuilder, SegMap, collapse_mapped
+from .spans import IRREGULAR_SPACE, MapBuilder, SegMap, collapse_mapped
 
 #: Elements whose content is raw text (not parsed): no text runs, no tags inside.
 _RAW_TEXT = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes", "plaintext", "noscript"})
@@ -198,6 +198,7 @@ def normalise_mapped(raw: str, invisible: "re.Pattern") -> tuple[str, SegMap]:
     first = True
     pos = 0
     n = len(text)
+    irregular = IRREGULAR_SPACE.finditer
     while pos <= n:
         nl = text.find("\n", pos)
         end = n if nl < 0 else nl
@@ -206,12 +207,14 @@ def normalise_mapped(raw: str, invisible: "re.Pattern") -> tuple[str, SegMap]:
             if not first:
                 b.insert("\n")
             first = False
-            k = 0
-            for m in _NON_SPACE.finditer(line):
-                if k:
-                    b.insert(" ")
-                b.copy(m.group(), pos + m.start())
-                k += 1
+            # " ".join(line.split()): stretches between irregular whitespace runs are copied as they are
+            cur = len(line) - len(line.lstrip())
+            stop = len(line.rstrip())
+            for m in irregular(line, cur, stop):
+                b.copy(line[cur:m.start()], pos + cur)
+                b.insert(" ")
+                cur = m.end()
+            b.copy(line[cur:stop], pos + cur)
         if nl < 0:
             break
         pos = nl + 1
@@ -232,7 +235,6 @@ def one_line_mapped(raw: str, invisible: "re.Pattern") -> tuple[str, SegMap]:
     return out, (_chain(cmap, dmap) if dmap is not None else cmap)
 
 
-_NON_SPACE = re.compile(r"\S+")
 
 
 class _Chain:

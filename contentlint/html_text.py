@@ -85,7 +85,7 @@ class HtmlAnalysis:
 _INVISIBLE = {c: None for c in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x034F, 0x180E,
                                 0x2061, 0x2062, 0x2063, 0x2064, 0x200E, 0x200F, 0x115F, 0x1160,
                                 0x3164, 0xFFA0, 0x17B4, 0x17B5)}
-_INVISIBLE_RX = re.compile("[" + "".join(chr(c) for c in sorted(_INVISIBLE)) + "\x00]")
+_INVISIBLE_RX = re.compile("[" + "".join(chr(c) for c in sorted(_INVISIBLE)) + "\x00]+")   # runs: one deletion each
 
 
 def normalise_text(raw: str) -> str:

@@ -199,7 +199,7 @@ class Base64Map:
             nl = payload.find(b"\n", pos)
             end = n if nl < 0 else nl
             line = payload[pos:end]
-            count = sum(1 for c in line if c not in b" \t\r=")
+            count = len(line) - line.count(b" ") - line.count(b"\t") - line.count(b"\r") - line.count(b"=")
             if count:
                 lead = len(line) - len(line.lstrip(b" \t"))
                 self.chars.append(total)
@@ -441,18 +441,21 @@ class Origin:
         return self.chain(start, end)
 
 
-_NON_SPACE = re.compile(r"\S+")
+#: whitespace that " ".join(text.split()) changes: a run of two or more, or one that is not a space
+IRREGULAR_SPACE = re.compile(r"\s{2,}|[^\S ]")
 
 
 def collapse_mapped(text: str) -> tuple[str, SegMap]:
-    """``" ".join(text.split())`` and its map back to ``text``."""
+    """``" ".join(text.split())`` and its map back to ``text`` (stretches between irregular whitespace
+    are copied whole: one segment per change, not per word)."""
     b = MapBuilder()
-    first = True
-    for m in _NON_SPACE.finditer(text):
-        if not first:
-            b.insert(" ")
-        b.copy(m.group(), m.start())
-        first = False
+    cur = len(text) - len(text.lstrip())
+    stop = len(text.rstrip())
+    for m in IRREGULAR_SPACE.finditer(text, cur, stop):
+        b.copy(text[cur:m.start()], cur)
+        b.insert(" ")
+        cur = m.end()
+    b.copy(text[cur:stop], cur)
     return b.build()
 
 

@@ -7,7 +7,6 @@ Each check is ``func(ctx, rule, params) -> Hit | None``.
 from __future__ import annotations
 
 import fnmatch
-from bisect import bisect_right
 import re
 import unicodedata
 from collections import Counter
@@ -130,6 +129,10 @@ def _caps_words(text, acronyms, min_count, min_ratio, label_max_words=0):
     """
     if not _TWO_CAPS.search(text):
         return 0, []
+    words = text.split()
+    # a shouting word is upper-case as split (its stripped edges are punctuation): too few, nothing to count
+    if len([w for w in words if w.isupper()]) < min_count:
+        return len(words), []
     total = 0
     candidates = 0
     tags = set()
@@ -244,15 +247,10 @@ def caps(ctx, rule, params):
         return None
     if runs:
         # a shouted sentence or line, however long the body: report the lines, their words as the fix
-        starts = [a for a, _, _ in runs]          # runs are sorted and do not overlap: bisect, not scan
-        ends = [b for _, b, _ in runs]
-
-        def inside(pos):
-            j = bisect_right(starts, pos) - 1
-            return j >= 0 and pos < ends[j]
-        shouting = [Token(m.start(), m.end(), m.group(), m.group().lower()) for m in _WORD.finditer(text)
-                    if inside(m.start())
-                    and is_letters_upper(m.group()) and not _is_acronym(m.group(), params["acronyms"])]
+        # a run starts and ends at word boundaries: its words are read from it alone (linear overall)
+        shouting = [Token(m.start(), m.end(), m.group(), m.group().lower())
+                    for a, b, _ in runs for m in _WORD.finditer(text, a, b)
+                    if is_letters_upper(m.group()) and not _is_acronym(m.group(), params["acronyms"])]
         first = text[runs[0][0]:runs[0][1]]
         n_words = sum(n for _, _, n in runs)
         what = (f"{len(runs)} shouted lines ({n_words} words)" if len(runs) > 1

@@ -22,18 +22,20 @@ HTML carries ``<!--[if mso]>`` blocks (ghost tables, as MJML writes them); ``vml
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Optional
 
 from contentlint.textscan import blank_between
 
 # through builtins, which already holds them (importing kinds here would be circular)
 from .builtins import Hit, PackError, builtin, compile_pattern
+from .hit import Span
 from .text import short_list, shorten_at_word
 
 # -- one scan of the HTML -------------------------------------------------------------------------
 # comments first (an mso block is one comment), then tags; alternatives start differently: linear
 # a quoted value never holds "<": each attempt stops at the next tag (linear on unclosed quotes)
-_TOKEN = re.compile(r"<!--|<([a-zA-Z][a-zA-Z0-9:-]*)((?:[^<>\"']|\"[^\"<]*\"|'[^'<]*')*)>|</(style)\s*>")
+_TOKEN = re.compile(r"<!--|<([a-zA-Z][a-zA-Z0-9:-]*+)((?:[^<>\"']++|\"[^\"<]*+\"|'[^'<]*+')*+)>|</(style)\s*>")
 _ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
 _DECL = re.compile(r"(?<![-a-zA-Z])([-a-zA-Z]+)\s*:\s*([^;{}]*)")     # starts only where a name starts
 _AT_RULE = re.compile(r"@([a-zA-Z-]+)([^{;@]*)")
@@ -42,10 +44,43 @@ _OUTLOOK = ("outlook.windows", "outlook.windows-mail")      # the Word rendering
 
 
 class Tag:
-    __slots__ = ("name", "attrs", "start", "end", "not_mso", "text")
+    """A start tag; its attributes are parsed on first use (most rules read a tag's name only)."""
+    __slots__ = ("name", "raw", "raw_at", "start", "end", "not_mso", "text", "_attrs")
 
-    def __init__(self, name, attrs, start, end, not_mso, text):
-        self.name, self.attrs, self.start, self.end, self.not_mso, self.text = name, attrs, start, end, not_mso, text
+    def __init__(self, name, raw, raw_at, start, end, not_mso, text):
+        self.name, self.raw, self.raw_at, self.start, self.end = name, raw, raw_at, start, end
+        self.not_mso, self.text = not_mso, text
+        self._attrs = None
+
+    @property
+    def attrs(self) -> dict:
+        if self._attrs is None:
+            attrs = {}
+            for key, dq, sq, bare in _ATTR.findall(self.raw):
+                key = key.lower()
+                if key not in attrs:
+                    attrs[key] = dq or sq or bare
+            self._attrs = attrs
+        return self._attrs
+
+    def value_at(self, key: str) -> int:
+        """Offset in the HTML of the value of attribute ``key`` (the first one), -1 when it has none."""
+        for m in _ATTR.finditer(self.raw):
+            if m.group(1).lower() == key:
+                for g in (2, 3, 4):
+                    if m.group(g) is not None:
+                        return self.raw_at + m.start(g)
+                return -1
+        return -1
+
+    def span(self) -> Span:
+        return Span("text", "text/html", self.start, self.end)
+
+    def get(self, key: str) -> Optional[str]:
+        """``attrs.get(key)`` (``key`` lower-case), without parsing a tag that cannot hold it."""
+        if self._attrs is None and key not in self.raw.lower():
+            return None
+        return self.attrs.get(key)
 
 
 class HtmlFacts:
@@ -88,13 +123,7 @@ class HtmlFacts:
             if style_open is not None:
                 continue                         # "<" inside CSS
             name = m.group(1).lower()
-            attrs = {}
-            for a in _ATTR.finditer(m.group(2)):
-                key = a.group(1).lower()
-                if key not in attrs:
-                    value = a.group(2) if a.group(2) is not None else a.group(3) if a.group(3) is not None else a.group(4)
-                    attrs[key] = value if value is not None else ""
-            self.tags.append(Tag(name, attrs, m.start(), m.end(), not_mso, m.group(0)))
+            self.tags.append(Tag(name, m.group(2), m.start(2), m.start(), m.end(), not_mso, m.group(0)))
             if name == "style":
                 style_open = (m.end(), not_mso)
             elif name.startswith("v:"):
@@ -106,17 +135,21 @@ class HtmlFacts:
         return next((t for t in self.tags if t.name == name), None)
 
     def declarations(self) -> list:
-        """(property, value, declaration text, element name, not_mso) of inline styles, then style blocks."""
+        """(property, value, declaration text, element name, not_mso, offset in the HTML or -1) of inline
+        styles, then style blocks."""
         if self._decls is None:
             out = []
             for t in self.tags:
-                style = t.attrs.get("style")
+                style = t.get("style")
                 if style:
+                    at = t.value_at("style")
                     for d in _DECL.finditer(style):
-                        out.append((d.group(1).lower(), d.group(2).strip(), d.group(0).strip(), t.name, t.not_mso))
-            for css, _start, not_mso in self.css_blocks():
+                        out.append((d.group(1).lower(), d.group(2).strip(), d.group(0).strip(), t.name, t.not_mso,
+                                    at + d.start() if at >= 0 else -1))
+            for css, start, not_mso in self.css_blocks():
                 for d in _DECL.finditer(css):
-                    out.append((d.group(1).lower(), d.group(2).strip(), d.group(0).strip(), "style", not_mso))
+                    out.append((d.group(1).lower(), d.group(2).strip(), d.group(0).strip(), "style", not_mso,
+                                start + d.start()))
             self._decls = out
         return self._decls
 
@@ -149,6 +182,7 @@ def _prepare_feature(params, ctx):
     if not clients.feature(params["feature"]):
         raise PackError(f"unknown Can I Email feature {params['feature']!r} in params.feature", **ctx)
     params["css"] = frozenset(p.lower() for p in params["css"])
+    params["value_props"] = _value_props(params["value"]) if params["value"] else frozenset()
     params["value"] = compile_pattern(params["value"], re.I, "params.value", ctx) if params["value"] else None
     params["selector"] = compile_pattern(params["selector"], re.I, "params.selector", ctx) if params["selector"] else None
     params["image"] = compile_pattern(params["image"], re.I, "params.image", ctx) if params["image"] else None
@@ -158,49 +192,129 @@ def _prepare_feature(params, ctx):
     return params
 
 
-def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int]]:
-    """(fragment to locate, where it is used, not_mso, number of uses) of the first use, or None."""
+def _value_props(pattern: str) -> Optional[frozenset]:
+    """The properties a ``params.value`` pattern can match when it is anchored on them (``^display:…``,
+    ``^(?:float|clear):…``), else None: the pattern is tried on every declaration."""
+    depth, escaped = 0, False
+    for ch in pattern:                      # an alternative at the top level may match any property
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return None
+    m = re.match(r"\^(?:([-a-zA-Z]+)|\(\?:([-a-zA-Z]+(?:\|[-a-zA-Z]+)*)\)):", pattern)
+    if m is None:
+        return None
+    return frozenset((m.group(1) or m.group(2)).lower().split("|"))
+
+
+class _UseIndex:
+    """What the rendering rules look up, indexed once per message: declarations by property (document
+    order, parsed only when a rule's property occurs in the HTML at all), tags by name, tags by attribute
+    name (found from the attribute's occurrences), images, at-rules of the style blocks."""
+
+    def __init__(self, f: HtmlFacts):
+        self.f = f
+        self.lower = f.html.lower()
+        self._decls = None
+        self._by_prop: Optional[dict[str, list]] = None
+        self._by_attr: dict[str, list[int]] = {}
+        self.by_name: dict[str, list[int]] = {}
+        self.images: list[int] = []
+        for i, t in enumerate(f.tags):
+            self.by_name.setdefault(t.name, []).append(i)
+            if t.name in ("img", "source"):
+                self.images.append(i)
+        self.starts = [t.start for t in f.tags]
+        self.at_rules = [(m.group(1).lower(), m.group(0).strip()[:60], not_mso, start + m.start())
+                         for css, start, not_mso in f.css_blocks() for m in _AT_RULE.finditer(css)]
+
+    @property
+    def decls(self) -> list:
+        if self._decls is None:
+            self._decls = self.f.declarations()
+        return self._decls
+
+    @property
+    def by_prop(self) -> dict[str, list]:
+        if self._by_prop is None:
+            self._by_prop = {}
+            for k, d in enumerate(self.decls):
+                self._by_prop.setdefault(d[0], []).append((k, d))
+        return self._by_prop
+
+    def with_attr(self, name: str) -> list[int]:
+        """Indices of the tags that carry attribute ``name`` (lower-case)."""
+        found = self._by_attr.get(name)
+        if found is None:
+            found, pos, tags = [], self.lower.find(name), self.f.tags
+            while pos >= 0:
+                k = bisect_right(self.starts, pos) - 1
+                if k >= 0 and pos < tags[k].end:
+                    if name in tags[k].attrs and (not found or found[-1] != k):
+                        found.append(k)
+                    pos = self.lower.find(name, tags[k].end)
+                else:
+                    pos = self.lower.find(name, pos + 1)
+            self._by_attr[name] = found
+        return found
+
+
+def _uses(f: HtmlFacts) -> _UseIndex:
+    found = f.__dict__.get("_use_index")
+    if found is None:
+        found = f.__dict__["_use_index"] = _UseIndex(f)
+    return found
+
+
+_NOT_A_USE = frozenset(("none", "0", "initial", "static"))
+
+
+def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]:
+    """(text of the first use, where it is used, not_mso, its offset in the HTML (-1: unknown), number of
+    uses) of the first use, or None."""
+    ix = _uses(f)
     first, count = None, 0
-    if p["css"] and p["value"] is None:
-        # most rules name properties only: read the declarations of those properties, in document order
-        by_prop = f.__dict__.get("_by_prop")
-        if by_prop is None:
-            by_prop = {}
-            for k, d in enumerate(f.declarations()):
-                by_prop.setdefault(d[0], []).append((k, d))
-            f.__dict__["_by_prop"] = by_prop
-        chosen = sorted(x for prop in p["css"] for x in by_prop.get(prop, ()))
-        decls = [d for _, d in chosen]
-    elif p["css"] or p["value"] is not None:
-        decls = f.declarations()
-    else:
-        decls = ()
-    if decls:
-        for prop, value, text, element, not_mso in decls:
-            if (prop in p["css"] and value.lower() not in ("none", "0", "initial", "static")) \
+    if p["css"] or p["value"] is not None:
+        props = p["css"] | p["value_props"] if p["value_props"] is not None else None
+        if props is not None:      # only the declarations of the properties the rule can match, in order
+            decls = [d for _, d in sorted(x for prop in props for x in ix.by_prop.get(prop, ()))] \
+                if any(prop in ix.lower for prop in props) else ()
+        else:
+            decls = ix.decls
+        for prop, value, text, element, not_mso, at in decls:
+            if (prop in p["css"] and value.lower() not in _NOT_A_USE) \
                     or (p["value"] is not None and p["value"].search(f"{prop}:{value}")):
                 count += 1
-                first = first or (text, f"<{element}>" if element != "style" else "a <style> block", not_mso)
-    if p["at"] or p["selector"] is not None:
-        for css, _start, not_mso in f.css_blocks():
-            if p["at"]:
-                for m in _AT_RULE.finditer(css):
-                    if m.group(1).lower() in p["at"]:
-                        count += 1
-                        first = first or (m.group(0).strip()[:60], "a <style> block", not_mso)
-            if p["selector"] is not None:
-                for m in p["selector"].finditer(css):
-                    count += 1
-                    first = first or (m.group(0), "a <style> block", not_mso)
-    if p["elements"] or p["attributes"] or p["image"] is not None:
-        for t in f.tags:
-            hit = t.name in p["elements"] or any(a in t.attrs for a in p["attributes"])
-            if not hit and p["image"] is not None and t.name in ("img", "source"):
-                src = t.attrs.get("src") or t.attrs.get("srcset") or ""
-                hit = bool(src) and p["image"].search(src) is not None
-            if hit:
+                first = first or (text, f"<{element}>" if element != "style" else "a <style> block", not_mso, at)
+    if p["at"]:
+        for name, text, not_mso, at in ix.at_rules:
+            if name in p["at"]:
                 count += 1
-                first = first or (t.text[:60], f"<{t.name}>", t.not_mso)
+                first = first or (text, "a <style> block", not_mso, at)
+    if p["selector"] is not None:
+        for css, start, not_mso in f.css_blocks():
+            for m in p["selector"].finditer(css):
+                count += 1
+                first = first or (m.group(0), "a <style> block", not_mso, start + m.start())
+    if p["elements"] or p["attributes"] or p["image"] is not None:
+        hits = {i for name in p["elements"] for i in ix.by_name.get(name, ())}
+        hits.update(i for a in p["attributes"] for i in ix.with_attr(a))
+        if p["image"] is not None:
+            for i in ix.images:
+                t = f.tags[i]
+                src = t.attrs.get("src") or t.attrs.get("srcset") or ""
+                if src and p["image"].search(src) is not None:
+                    hits.add(i)
+        if hits:
+            count += len(hits)
+            t = f.tags[min(hits)]
+            first = first or (t.text[:60], f"<{t.name}>", t.not_mso, t.start)
     return (*first, count) if first else None
 
 
@@ -215,7 +329,7 @@ def client_support(ctx, rule, params):
     use = _find_use(f, params)
     if use is None:
         return None
-    fragment, element, not_mso, count = use
+    fragment, element, not_mso, at, count = use
     from contentlint import clients
 
     audience = _audience(ctx)
@@ -235,6 +349,7 @@ def client_support(ctx, rule, params):
     if partial:
         said.append(f"{_and(partial)} {'supports' if len(partial) == 1 else 'support'} it only partly")
     hit = Hit(matches=[fragment], fragment=fragment, part="text/html",
+              spans=[Span("text", "text/html", at, at + len(fragment))] if at >= 0 else [],
               vars={"feature": feat["title"], "support": "; ".join(said), "clients": _and(none + partial),
                     "element": element,
                     "where": fragment, "notes": f"Can I Email notes: {notes} " if notes else "",
@@ -263,6 +378,7 @@ def gmail_style_limit(ctx, rule, params):
             tag_start = f.html.rfind("<style", 0, start)
             where = f.html[tag_start:start] if tag_start >= 0 else "<style>"
             return Hit(matches=[where], fragment=where[:60], part="text/html",
+                       spans=[Span("text", "text/html", tag_start, start)] if tag_start >= 0 else [],
                        vars={"size": sum(e - s for s, e, _ in f.styles), "limit": params["limit"], "where": where[:60]})
     return None
 
@@ -273,7 +389,7 @@ def gmail_nested_at_rule(ctx, rule, params):
     f = facts(ctx)
     if f is None:
         return None
-    for css, _start, _ in f.css_blocks():
+    for css, start, _ in f.css_blocks():
         if css.count("@") < 2:
             continue
         depth, outer = 0, ""
@@ -286,7 +402,9 @@ def gmail_nested_at_rule(ctx, rule, params):
             elif depth == 0:
                 outer = tok
             elif outer:
-                return Hit(matches=[tok], fragment=tok, part="text/html", vars={"rule_text": tok, "outer": outer})
+                return Hit(matches=[tok], fragment=tok, part="text/html",
+                           spans=[Span("text", "text/html", start + m.start(), start + m.end())],
+                           vars={"rule_text": tok, "outer": outer})
     return None
 
 
@@ -328,7 +446,7 @@ def html_lang(ctx, rule, params):
         detected = detect(ctx.message.visible_text[:3000])
     code = detected if detected != "und" else "en"
     return Hit(matches=[value if value is not None else "(none)"], fragment=html.text[:60] if html else "",
-               part="text/html", vars={"value": f'lang="{value}"' if value is not None else "no lang attribute",
+               part="text/html", spans=[html.span()] if html else [], vars={"value": f'lang="{value}"' if value is not None else "no lang attribute",
                                         "detected": code, "snippet": f'<html lang="{code}">'})
 
 
@@ -347,7 +465,7 @@ def html_lang_mismatch(ctx, rule, params):
     detected = detect(text[:3000])
     if detected == "und" or detected == lang or lang not in LANGS and detected not in LANGS:
         return None
-    return Hit(matches=[html.attrs.get("lang")], fragment=html.text[:60], part="text/html",
+    return Hit(matches=[html.attrs.get("lang")], fragment=html.text[:60], part="text/html", spans=[html.span()],
                vars={"value": html.attrs.get("lang"), "detected": detected})
 
 
@@ -363,10 +481,11 @@ def missing_dir(ctx, rule, params):
     rtl_text = letters >= 20 and len(_RTL_CHARS.findall(text)) > letters / 2
     if lang not in _RTL_LANGS and not rtl_text:
         return None
-    if any((t.attrs.get("dir") or "").strip().lower() == "rtl" for t in f.tags if t.name in ("html", "body", "div", "table", "td", "p")):
+    if any((t.get("dir") or "").strip().lower() == "rtl" for t in f.tags if t.name in ("html", "body", "div", "table", "td", "p")):
         return None
     shown = lang if lang in _RTL_LANGS else "a right-to-left script"
-    return Hit(matches=[shown], fragment=html.text[:60] if html else "", part="text/html", vars={"lang": shown})
+    return Hit(matches=[shown], fragment=html.text[:60] if html else "", part="text/html",
+               spans=[html.span()] if html else [], vars={"lang": shown})
 
 
 @builtin("layout_table_role", vars={"count", "total", "where"})
@@ -390,6 +509,7 @@ def layout_table_role(ctx, rule, params):
     if not bad:
         return None
     return Hit(matches=[t.text[:60] for t in bad[:5]], fragment=bad[0].text[:60], part="text/html",
+               spans=[t.span() for t in bad],
                vars={"count": len(bad), "total": len(tables), "where": _short_tag(bad[0])})
 
 
@@ -409,8 +529,8 @@ _LINK_EDGE = " \t\n.,;:!?…»«\"'()[]<>→›»-–—"
 def vague_link_text(ctx, rule, params):
     # every language's list: a template's declared language may be wrong, and "ici" is vague anywhere
     vague = set().union(*params["words"].values()) if params["words"] else set()
-    found = []
-    for link in ctx.message.links:
+    found, where = [], []
+    for k, link in enumerate(ctx.message.links):
         if link.in_text or link.has_image or not link.text:
             continue
         text = " ".join(link.text.split())
@@ -419,9 +539,10 @@ def vague_link_text(ctx, rule, params):
             continue
         if core in vague or params["url_re"].match(text.strip()):
             found.append(text)
+            where.append(Span("link-text", None, k))
     if not found:
         return None
-    return Hit(matches=found, fragment=found[0], part="text/html",
+    return Hit(matches=found, fragment=found[0], part="text/html", spans=where,
                vars={"text": found[0], "count": len(found), "texts": short_list(found, limit=4)})
 
 
@@ -440,7 +561,7 @@ def heading_order(ctx, rule, params):
             continue
         level = int(m.group(1))
         if previous is not None and level > previous + 1:
-            return Hit(matches=[t.text[:60]], fragment=t.text[:60], part="text/html",
+            return Hit(matches=[t.text[:60]], fragment=t.text[:60], part="text/html", spans=[t.span()],
                        vars={"previous": f"h{previous}", "heading": f"h{level}", "expected": f"h{previous + 1}",
                              "where": _short_tag(t)})
         previous = level
@@ -460,7 +581,8 @@ def missing_title(ctx, rule, params):
     mjml = getattr(ctx.message.part("text/html"), "source_map", None) is not None
     hint = "<mj-title>…</mj-title> in <mj-head>" if mjml else "<title>…</title> in <head>"
     head = f.tag("head") or f.tag("html")
-    return Hit(matches=["no <title>"], fragment=head.text[:60] if head else "", part="text/html", vars={"hint": hint})
+    return Hit(matches=["no <title>"], fragment=head.text[:60] if head else "", part="text/html",
+               spans=[head.span()] if head else [], vars={"hint": hint})
 
 
 # -- contrast (WCAG 2.x relative luminance) --------------------------------------------------------
@@ -549,6 +671,8 @@ def low_contrast(ctx, rule, params):
     if root is None:
         return None
     found = []
+    ratios: dict = {}                      # contrast of each (colour, background) pair met
+    most = max(params["normal"], params["large"])
     # iterative walk: (node, colour, background, font px, bold)
     stack = [(root, (0, 0, 0), (255, 255, 255), 16.0, False)]
     steps = 0
@@ -560,13 +684,18 @@ def low_contrast(ctx, rule, params):
             continue
         attrs = node.attributes if tag != "-text" else {}
         if tag == "-text":
-            text = " ".join((node.text_content or "").split())
-            letters = sum(c.isalnum() for c in text)
-            if letters >= params["min_chars"] and colour is not None and bg is not None:
-                ratio = contrast_ratio(colour, bg)
-                large = size >= 24 or (bold and size >= 18.66)
-                needed = params["large"] if large else params["normal"]
-                if 1.05 < ratio < needed:          # ≤ 1.05: invisible text, the hidden-text rule reports it
+            if colour is None or bg is None:
+                continue
+            ratio = ratios.get((colour, bg))
+            if ratio is None:
+                ratio = ratios[(colour, bg)] = contrast_ratio(colour, bg)
+            if not 1.05 < ratio < most:            # ≤ 1.05: invisible text, the hidden-text rule reports it
+                continue
+            large = size >= 24 or (bold and size >= 18.66)
+            needed = params["large"] if large else params["normal"]
+            if ratio < needed:
+                text = " ".join((node.text_content or "").split())
+                if sum(map(str.isalnum, text)) >= params["min_chars"]:
                     found.append((ratio, needed, colour, bg, text))
             continue
         style = attrs.get("style") or ""

@@ -465,8 +465,12 @@ def _fragment_span(ctx: "Context", hit: Hit) -> Optional[Span]:
     the scope it came from (never elsewhere in the message)."""
     frag = hit.fragment.lower()
     for scope in _FRAGMENT_SCOPES.get(hit.part, ("body",)):
-        text = ctx.text(scope)
-        i = text.lower().find(frag) if len(text) == len(text.lower()) else -1
+        low = ctx._texts.get("lower:" + scope)
+        if low is None:
+            text = ctx.text(scope)
+            low = text.lower()
+            low = ctx._texts["lower:" + scope] = low if len(low) == len(text) else ""   # offsets must hold
+        i = low.find(frag) if low else -1
         if i >= 0:
             return Span("scope", scope, i, i + len(frag))
     return None
@@ -629,6 +633,9 @@ def _matched_text(ctx: "Context", span: Span) -> Optional[str]:
             return ctx.text_without_placeholders(span.key)[span.a:span.b]
         if span.kind == "visible":
             return m.visible_text[span.a:span.b]
+        if span.kind == "text":
+            part = m.part_by_label(span.key)
+            return part.text[span.a:span.b] if part is not None and part.text else None
         if span.kind == "item":
             items = [x for x in (*m.links, *m.images) if x.index == span.a]
             return getattr(items[0], span.key, None) if items else None

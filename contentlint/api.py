@@ -386,7 +386,8 @@ class Linter:
         self.caps = getattr(self.ruleset, "caps", None)
         from .readers import ReadOptions
 
-        self.read_options = ReadOptions(subject=subject_or_none(self.subject), sender=self.sender, lang=self.lang)
+        self.read_options = ReadOptions(subject=subject_or_none(self.subject), sender=self.sender, lang=self.lang,
+                                        template_roots=self.config.template_roots)
         _LINTERS.setdefault(spec, self)
 
     def __reduce__(self):

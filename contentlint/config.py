@@ -486,8 +486,8 @@ fail-on: fail
 # clients: [apple-mail, gmail, outlook, yahoo, orange, sfr, laposte]
 
 # Folders where the partials and layouts templates include ({% include %}, {{> footer}}, render "shared/footer")
-# are looked up, relative to this file; nothing outside them is read and template code is never run.
-# template-root: [templates, app/views]
+# are looked up (one folder or a list), relative to this file; nothing outside them is read, no template code is run.
+# template-root: templates
 
 # Extra rule packs (YAML files or folders), relative to this file.
 # rules:

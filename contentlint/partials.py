@@ -89,6 +89,7 @@ class PartialFinder:
         self._listings: dict[str, frozenset] = {}
         self.listings = 0
         self.files = 0
+        self.spent = False        # the budget ran out: later names were not looked up
 
     # -- where ------------------------------------------------------------------------------------
     def _near(self, including: Optional[str]) -> list[str]:
@@ -183,6 +184,7 @@ class PartialFinder:
                             with open(real, "rb") as fh:
                                 return Piece(name, path=real, text=fh.read().decode("utf-8", "replace"))
         except _Budget:
+            self.spent = True
             return Piece(name, reason=f"not looked up: the lookup budget of a message ({MAX_LISTINGS} folders, "
                                       f"{MAX_FILES} files) is spent")
         except OSError as exc:

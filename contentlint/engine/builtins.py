@@ -922,7 +922,9 @@ def missing_unsubscribe(ctx, rule, params):
         hit = Hit(matches=first, fragment="", part=part,
                   vars={"snippet": snippet, "esp": esp or "generic",
                         "problem": f"No unsubscribe link could be confirmed: it may come from {names}, "
-                                   f"which contentlint cannot see (searched {finder.searched()}).{also}",
+                                   f"which contentlint cannot see (searched {finder.searched()}).{also}"
+                                   + (" The lookup budget of a message was spent: the remaining includes were not "
+                                      "looked up." if finder.spent else ""),
                         "fix": f"Make sure {plain} renders an unsubscribe link (or check the rendered message); "
                                "point --template-root (or template-root: in .contentlint.yaml) at the folder "
                                f"holding it so it is read; if it has none, add one, for example: {snippet}"})

@@ -88,6 +88,19 @@ def test_template_root_in_the_configuration_is_relative_to_it(capsys, tmp_path, 
     assert load_config(str(tmp_path / ".contentlint.yaml")).template_roots == (str(tmp_path / "shared"),)
 
 
+def test_the_editor_worker_reads_the_root_from_the_configuration(tmp_path):
+    from contentlint.lsp.worker import CheckRequest, Checker
+
+    template = newsletter_tree(tmp_path)
+    unsaved = NEWSLETTER_FR.replace("ce mois-ci", "cette semaine")           # the buffer, not the file
+    checker = Checker()
+    [before] = checker.check(CheckRequest(text=unsaved, source=str(template), hint_ext=".html")).reports
+    assert "missing-unsubscribe" in {f.rule for f in before.findings}
+    write(tmp_path / ".contentlint.yaml", "template-root: shared\n")
+    result = checker.check(CheckRequest(text=unsaved, source=str(template), hint_ext=".html", config_changed=True))
+    assert not result.errors and "missing-unsubscribe" not in {f.rule for f in result.reports[0].findings}
+
+
 def test_configuration_takes_a_list_of_roots_and_names_a_missing_one(tmp_path):
     (tmp_path / "shared").mkdir()
     (tmp_path / "templates").mkdir()

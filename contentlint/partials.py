@@ -35,6 +35,7 @@ MAX_PARTIAL_BYTES = 1_000_000
 MAX_PARENTS = 3           # parents of the including file's folder searched
 MAX_LISTINGS = 512        # folder listings per message (each one scandir; missing folders cost one failed call)
 MAX_FILES = 32            # partial files read per message
+MAX_LOOKUPS = 64          # distinct names looked up per message (a name included again reuses its lookup)
 MAX_ENTRIES = 20_000      # names read from one folder
 
 _STATIC_NAME = re.compile(r"[\w./-]{1,200}")
@@ -44,12 +45,14 @@ _KNOWN_EXT = (".html", ".htm", ".hbs", ".twig", ".liquid", ".tpl", ".njk", ".jin
 
 @dataclass
 class Piece:
-    """One lookup: ``text`` and ``path`` when the partial was read, else ``reason`` says why not."""
+    """One lookup: ``text``, ``path`` (as found) and ``real`` (links resolved) when the partial was read, else
+    ``reason`` says why not."""
 
     name: str
     path: Optional[str] = None
     text: Optional[str] = None
     reason: str = ""
+    real: Optional[str] = None
 
 
 def shown(path: str) -> str:
@@ -90,6 +93,7 @@ class PartialFinder:
         self.listings = 0
         self.files = 0
         self.spent = False        # the budget ran out: later names were not looked up
+        self._pieces: dict[tuple, Piece] = {}
 
     # -- where ------------------------------------------------------------------------------------
     def _near(self, including: Optional[str]) -> list[str]:
@@ -114,7 +118,7 @@ class PartialFinder:
             names = " and ".join(shown(r).rstrip(os.sep) + "/" for r in self.given_roots)
             where = f"the template root{'s' if len(self.given_roots) > 1 else ''} {names}"
             return f"{where}, then {near} inside it" if near else where
-        return f"{near} (no template root is set)" if near else "nowhere: no template root is set"
+        return f"{near}; no template root is set" if near else "nowhere: no template root is set"
 
     def _list(self, folder: str) -> frozenset:
         found = self._listings.get(folder)
@@ -137,7 +141,21 @@ class PartialFinder:
 
     # -- lookup -----------------------------------------------------------------------------------
     def find(self, name: str, including: Optional[str] = None) -> Piece:
-        """The partial ``name`` included by the file ``including`` (a real path; default: the template)."""
+        """The partial ``name`` included by the file ``including`` (its real path; default: the template)."""
+        key = (name, including)
+        piece = self._pieces.get(key)
+        if piece is None:
+            if len(self._pieces) >= MAX_LOOKUPS:
+                self.spent = True
+                return Piece(name, reason=self._spent_reason())
+            piece = self._pieces[key] = self._find(name, including)
+        return piece
+
+    def _spent_reason(self) -> str:
+        return (f"not looked up: the lookup budget of a message ({MAX_LOOKUPS} names, {MAX_LISTINGS} folders, "
+                f"{MAX_FILES} files) is spent")
+
+    def _find(self, name: str, including: Optional[str]) -> Piece:
         name = name.strip()
         if name.startswith("@") and "/" in name:       # Twig namespace @App/emails/footer.html.twig
             name = name.split("/", 1)[1]
@@ -182,11 +200,10 @@ class PartialFinder:
                                 raise _Budget()
                             self.files += 1
                             with open(real, "rb") as fh:
-                                return Piece(name, path=real, text=fh.read().decode("utf-8", "replace"))
+                                return Piece(name, path=path, text=fh.read().decode("utf-8", "replace"), real=real)
         except _Budget:
             self.spent = True
-            return Piece(name, reason=f"not looked up: the lookup budget of a message ({MAX_LISTINGS} folders, "
-                                      f"{MAX_FILES} files) is spent")
+            return Piece(name, reason=self._spent_reason())
         except OSError as exc:
             return Piece(name, reason=f"could not be read: {exc.strerror or exc}")
         return refused or Piece(name, reason="not found")

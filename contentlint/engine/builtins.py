@@ -830,22 +830,27 @@ def _included_pieces(ctx, ph, matches):
     (``(name, reason, real path of the partial that included it or None)``)."""
     from contentlint.partials import PartialFinder
 
-    finder = PartialFinder(ctx.message.source, ctx.template_roots)
     queue = [(name, syntax, None, 0) for body, found in matches.items() for name, syntax, _ in ph.includes(body, found)]
+    if not queue:
+        return False, [], [], None
+    from collections import deque
+
+    finder = PartialFinder(ctx.message.source, ctx.template_roots)
     read, unseen, visited = [], [], set()
+    queue = deque(queue)
     while queue:
-        name, syntax, parent, depth = queue.pop(0)
-        by = parent.path if parent is not None else None
+        name, syntax, parent, depth = queue.popleft()
+        shown_by = parent.path if parent is not None else None
         if syntax == "layout":
-            unseen.append((name, "", by))
+            unseen.append((name, "", shown_by))
             continue
-        piece = finder.find(name, by)
+        piece = finder.find(name, parent.real if parent is not None else None)
         if piece.text is None:
-            unseen.append((name, piece.reason, by))
+            unseen.append((name, piece.reason, shown_by))
             continue
-        if piece.path in visited:        # an include cycle, or the same footer twice
+        if piece.real in visited:        # an include cycle, or the same footer twice
             continue
-        visited.add(piece.path)
+        visited.add(piece.real)
         if _offers_unsubscribe(piece.text, ph):
             return True, [], [], finder
         read.append(piece)
@@ -854,7 +859,7 @@ def _included_pieces(ctx, ph, matches):
             unseen += [(n, f"included more than {MAX_INCLUDE_DEPTH} levels deep: not followed", piece.path)
                        for n, _, _ in nested]
             continue
-        queue += [(n, syn, piece, depth + 1) for n, syn, _ in nested]
+        queue.extend((n, syn, piece, depth + 1) for n, syn, _ in nested)
     return False, read, unseen, finder
 
 
@@ -903,7 +908,7 @@ def missing_unsubscribe(ctx, rule, params):
     if text and says_unsubscribe(text) and _ANY_URL.search(text, timeout=0.25):
         return None
     # partials and layouts: the link may come from a piece this file pulls in (or one that piece pulls in)
-    found_link, read, unseen, finder = _included_pieces(ctx, ph, matches) if matches else (False, [], [], None)
+    found_link, read, unseen, finder = _included_pieces(ctx, ph, matches)
     if found_link:
         return None
     esp = m.esp or ph.esp((m.html or "") + (m.text or ""))
@@ -919,7 +924,7 @@ def missing_unsubscribe(ctx, rule, params):
         first = list(dict.fromkeys(name for name, _, _ in unseen))
         names = short_list([_unseen_phrase(*u) for u in dict.fromkeys(unseen)], limit=3, quote=False)
         plain = short_list(first, limit=3)
-        hit = Hit(matches=first, fragment="", part=part,
+        hit = Hit(matches=first[:20], fragment="", part=part,
                   vars={"snippet": snippet, "esp": esp or "generic",
                         "problem": f"No unsubscribe link could be confirmed: it may come from {names}, "
                                    f"which contentlint cannot see (searched {finder.searched()}).{also}"

@@ -340,3 +340,11 @@ def test_mjml_include_of_an_absolute_path_is_refused(tmp_path):
 def test_include_syntaxes(token, name):
     found = default_placeholders().includes(f"<p>Bonjour</p>{token}<p>Merci</p>{{{{> legal}}}}")
     assert [(n, t) for n, _, t in found] == [(name, token), ("legal", "{{> legal}}")]
+
+
+@pytest.mark.parametrize("token", ["{{> (lookup . 'footerPartial') }}", "{{ include(modele_pied_de_page) }}",
+                                   "@include($piedDePage)"])
+def test_includes_whose_name_is_computed_are_unseen_not_missing(token):
+    report = Linter().check_html(f"<html><body><p>Bonjour, voici nos nouveautés de la semaine.</p>{token}</body></html>")
+    f = next(f for f in report.findings if f.rule == "missing-unsubscribe")
+    assert f.level == "info" and f"“{token}” (its name is computed when the template runs)" in f.message

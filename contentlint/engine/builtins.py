@@ -841,8 +841,9 @@ def _included_pieces(ctx, ph, matches):
     while queue:
         name, syntax, parent, depth = queue.popleft()
         shown_by = parent.path if parent is not None else None
-        if syntax == "layout":
-            unseen.append((name, "", shown_by))
+        if syntax in ("layout", "dynamic"):
+            unseen.append((name, "its name is computed when the template runs" if syntax == "dynamic" else "",
+                           shown_by))
             continue
         piece = finder.find(name, parent.real if parent is not None else None)
         if piece.text is None:

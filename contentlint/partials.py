@@ -9,7 +9,8 @@ a template's unsubscribe link often lives in such a piece.  ``PartialFinder`` lo
   roots are given);
 
 each with the usual partial folders (``partials/``, ``includes/``, ``layouts/``…), Rails' and Liquid's ``_name``
-and the usual template extensions.
+and the usual template extensions.  Blade's ``emails.footer`` is also read as ``emails/footer``; a Twig namespace
+(``@App/emails/footer.html.twig``) is dropped, so its folder must be a root.
 
 Nothing outside the allowed area is read: the roots when they are given, else the template's folder's third
 parent.  A name that is absolute or climbs with ``..`` is refused, and a file is read only when its real path
@@ -113,11 +114,12 @@ class PartialFinder:
 
     def searched(self) -> str:
         """Where lookups go, for a message: "the template roots a/ and b/ and the template's folder…"."""
-        near = "the template's folder and its parents" if self.template else ""
+        near = "the template's folder and its parents" if self._near(self.template) else ""
         if self.roots:
             names = " and ".join(shown(r).rstrip(os.sep) + "/" for r in self.given_roots)
-            where = f"the template root{'s' if len(self.given_roots) > 1 else ''} {names}"
-            return f"{where}, then {near} inside it" if near else where
+            several = len(self.given_roots) > 1
+            where = f"the template root{'s' if several else ''} {names}"
+            return f"{where}, then {near} inside {'them' if several else 'it'}" if near else where
         return f"{near}; no template root is set" if near else "nowhere: no template root is set"
 
     def _list(self, folder: str) -> frozenset:

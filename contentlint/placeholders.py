@@ -215,7 +215,8 @@ def _literal_prefix(pattern: str) -> str:
 
 
 #: ``<mj-include path="./footer.mjml" />`` (an MJML tag, not a placeholder: found in the source text)
-_MJ_INCLUDE = re.compile(r"""<mj-include\b[^<>]{0,500}?\bpath\s*=\s*["']([^"'<>]{1,300})["'][^<>]{0,300}>""", re.IGNORECASE)
+_MJ_INCLUDE = re.compile(r"""<mj-include\b[^<>]{0,500}?\bpath\s*=\s*["']([^"'<>]{1,300})["'][^<>]{0,300}>""",
+                         re.IGNORECASE)
 
 
 class PlaceholderSet:

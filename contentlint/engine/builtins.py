@@ -827,17 +827,17 @@ def _included_pieces(ctx, ph, matches):
     """Follow the partials the message includes, nested ones too (cycles and repeats read once):
     ``(True, [], [], finder)`` as soon as one holds an unsubscribe link, else ``(False, read, unseen, finder)``:
     the pieces read (``contentlint.partials.Piece``) and the ones that could not be seen
-    (``(name, reason, real path of the partial that included it or None)``)."""
-    from contentlint.partials import PartialFinder
-
-    queue = [(name, syntax, None, 0) for body, found in matches.items() for name, syntax, _ in ph.includes(body, found)]
-    if not queue:
-        return False, [], [], None
+    (``(name, reason, path of the partial that included it, or None for the message)``)."""
     from collections import deque
 
+    from contentlint.partials import PartialFinder
+
+    queue = deque((name, syntax, None, 0) for body, found in matches.items()
+                  for name, syntax, _ in ph.includes(body, found))
+    if not queue:
+        return False, [], [], None
     finder = PartialFinder(ctx.message.source, ctx.template_roots)
     read, unseen, visited = [], [], set()
-    queue = deque(queue)
     while queue:
         name, syntax, parent, depth = queue.popleft()
         shown_by = parent.path if parent is not None else None
@@ -918,9 +918,10 @@ def missing_unsubscribe(ctx, rule, params):
     part = "text/html" if m.html is not None else "text/plain"
     from contentlint.partials import shown
 
-    pieces = short_list([f"“{p.name}” ({shown(p.path)})" for p in read], limit=3, quote=False) if read else ""
-    also = f" The included {pieces} {'was' if len(read) == 1 else 'were'} read and {'has' if len(read) == 1 else 'have'} none either." \
-        if read else ""
+    also = ""
+    if read:   # say which partials the decision read
+        pieces = short_list([f"“{p.name}” ({shown(p.path)})" for p in read], limit=3, quote=False)
+        also = f" The included {pieces} {'was read and has' if len(read) == 1 else 'were read and have'} none either."
     if unseen:
         first = list(dict.fromkeys(name for name, _, _ in unseen))
         names = short_list([_unseen_phrase(*u) for u in dict.fromkeys(unseen)], limit=3, quote=False)

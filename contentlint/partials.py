@@ -157,17 +157,17 @@ class PartialFinder:
         return (f"not looked up: the lookup budget of a message ({MAX_LOOKUPS} names, {MAX_LISTINGS} folders, "
                 f"{MAX_FILES} files) is spent")
 
-    def _find(self, name: str, including: Optional[str]) -> Piece:
-        name = name.strip()
+    def _find(self, written: str, including: Optional[str]) -> Piece:
+        name = written.strip()
         if name.startswith("@") and "/" in name:       # Twig namespace @App/emails/footer.html.twig
             name = name.split("/", 1)[1]
         if name.startswith("/") or "\\" in name or ".." in name.split("/"):
-            return Piece(name, reason="refused: the name leaves the template roots")
+            return Piece(written, reason="refused: the name leaves the template roots")
         if not _STATIC_NAME.fullmatch(name):
-            return Piece(name, reason="not a file name contentlint can look up")
+            return Piece(written, reason="not a file name contentlint can look up")
         parts = [p for p in name.split("/") if p not in ("", ".")]
         if not parts:
-            return Piece(name, reason="not a file name contentlint can look up")
+            return Piece(written, reason="not a file name contentlint can look up")
         variants = ["/".join(parts)]
         if len(parts) == 1 and "." in parts[0] and not parts[0].endswith(_KNOWN_EXT):
             variants.append(parts[0].replace(".", "/"))      # Blade: emails.footer → emails/footer
@@ -189,26 +189,26 @@ class PartialFinder:
                             path = os.path.join(folder, tail + ext)
                             real = os.path.realpath(path)
                             if not any(_inside(real, area) for area in self.areas):
-                                refused = refused or Piece(name, reason=f"refused: {shown(path)} links outside "
+                                refused = refused or Piece(written, reason=f"refused: {shown(path)} links outside "
                                                            "the template roots")
                                 continue
                             if not os.path.isfile(real):
                                 continue
                             if os.path.getsize(real) > MAX_PARTIAL_BYTES:
-                                refused = refused or Piece(name, reason=f"{shown(path)} is larger than "
+                                refused = refused or Piece(written, reason=f"{shown(path)} is larger than "
                                                            f"{MAX_PARTIAL_BYTES // 1_000_000} MB: not read")
                                 continue
                             if self.files >= MAX_FILES:
                                 raise _Budget()
                             self.files += 1
                             with open(real, "rb") as fh:
-                                return Piece(name, path=path, text=fh.read().decode("utf-8", "replace"), real=real)
+                                return Piece(written, path=path, text=fh.read().decode("utf-8", "replace"), real=real)
         except _Budget:
             self.spent = True
-            return Piece(name, reason=self._spent_reason())
+            return Piece(written, reason=self._spent_reason())
         except OSError as exc:
-            return Piece(name, reason=f"could not be read: {exc.strerror or exc}")
-        return refused or Piece(name, reason="not found")
+            return Piece(written, reason=f"could not be read: {exc.strerror or exc}")
+        return refused or Piece(written, reason="not found")
 
 
 class _Budget(Exception):

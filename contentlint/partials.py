@@ -37,7 +37,7 @@ MAX_PARENTS = 3           # parents of the including file's folder searched
 MAX_LISTINGS = 512        # folder listings per message (each one scandir; missing folders cost one failed call)
 MAX_FILES = 32            # partial files read per message
 MAX_LOOKUPS = 64          # distinct names looked up per message (a name included again reuses its lookup)
-MAX_ENTRIES = 20_000      # names read from one folder
+MAX_ENTRIES = 20_000      # names read from one folder; a bigger folder is probed name by name instead
 
 _STATIC_NAME = re.compile(r"[\w./-]{1,200}")
 _KNOWN_EXT = (".html", ".htm", ".hbs", ".twig", ".liquid", ".tpl", ".njk", ".jinja", ".j2", ".mjml", ".erb",
@@ -90,7 +90,7 @@ class PartialFinder:
             self.areas = (top,)
         else:
             self.areas = ()
-        self._listings: dict[str, frozenset] = {}
+        self._listings: dict[str, Optional[frozenset]] = {}
         self.listings = 0
         self.files = 0
         self.spent = False        # the budget ran out: later names were not looked up
@@ -122,23 +122,24 @@ class PartialFinder:
             return f"{where}, then {near} inside {'them' if several else 'it'}" if near else where
         return f"{near}; no template root is set" if near else "nowhere: no template root is set"
 
-    def _list(self, folder: str) -> frozenset:
-        found = self._listings.get(folder)
-        if found is not None:
-            return found
+    def _list(self, folder: str) -> Optional[frozenset]:
+        """The names in ``folder`` (empty when it cannot be listed), or None for a folder too big to list."""
+        if folder in self._listings:
+            return self._listings[folder]
         if self.listings >= MAX_LISTINGS:
             raise _Budget()
         self.listings += 1
-        names = []
+        names: list = []
         try:
             with os.scandir(folder) as it:
                 for n, entry in enumerate(it):
                     if n >= MAX_ENTRIES:
+                        names = None
                         break
                     names.append(entry.name)
         except OSError:   # missing folder, not a folder, no permission
             pass
-        found = self._listings[folder] = frozenset(names)
+        found = self._listings[folder] = frozenset(names) if names is not None else None
         return found
 
     # -- lookup -----------------------------------------------------------------------------------
@@ -184,8 +185,14 @@ class PartialFinder:
                         folder = os.path.join(base, sub, head) if (sub or head) else base
                         listing = self._list(folder)
                         for ext in PARTIAL_EXTS:
-                            if tail + ext not in listing:
+                            if listing is not None and tail + ext not in listing:
                                 continue
+                            if listing is None:               # a huge folder: probe (one stat per name)
+                                if self.listings >= MAX_LISTINGS:
+                                    raise _Budget()
+                                self.listings += 1
+                                if not os.path.lexists(os.path.join(folder, tail + ext)):
+                                    continue
                             path = os.path.join(folder, tail + ext)
                             real = os.path.realpath(path)
                             if not any(_inside(real, area) for area in self.areas):

@@ -181,6 +181,17 @@ def _tuple(values: Union[str, Iterable[str], None]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _template_roots(roots: Iterable[Union[str, os.PathLike]], after: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Absolute template roots, in search order, each once; ``ValueError`` naming a folder that does not exist."""
+    out = []
+    for root in ([roots] if isinstance(roots, (str, os.PathLike)) else roots):
+        full = os.path.abspath(os.fspath(root))
+        if not os.path.isdir(full):
+            raise ValueError(f"template root not found (or not a folder): {os.fspath(root)}")
+        out.append(full)
+    return tuple(dict.fromkeys((*out, *after)))
+
+
 def _load_ruleset(packs, disable, overrides, select, ignore, weights_file):
     key = (packs, disable, overrides, select, ignore, weights_file)
     with _RULESETS_LOCK:
@@ -243,7 +254,9 @@ class Linter:
     ``requirements`` (provider keys such as ``["gmail"]`` or ``["all"]``: each Report carries the providers'
     checklist, see ``contentlint.requirements``).
     ``keep_message`` (each ``Report`` keeps its ``Message``, for the HTML report), ``clients`` (the
-    rendering audience, ``contentlint.clients`` names, over the configuration's ``clients:``).
+    rendering audience, ``contentlint.clients`` names, over the configuration's ``clients:``),
+    ``template_roots`` (folders where included partials and layouts are looked up, searched before the
+    configuration's ``template-root``; a folder that does not exist is a ``ValueError``).
 
     Raises ``ConfigError`` for an invalid configuration and ``PackError`` for an invalid rule pack.
     """
@@ -270,6 +283,7 @@ class Linter:
         requirements: Iterable[str] = (),
         keep_message: bool = False,
         clients: Iterable[str] = (),
+        template_roots: Iterable[Union[str, os.PathLike]] = (),
     ):
         if config is None:
             cfg = DEFAULT_CONFIG
@@ -284,6 +298,10 @@ class Linter:
 
             resolve(_tuple(clients))            # UnknownClient (a ValueError) names a bad one
             cfg = _replace(cfg, clients=_tuple(clients))
+        if template_roots:   # searched before the configuration's template-root folders
+            from dataclasses import replace as _replace
+
+            cfg = _replace(cfg, template_roots=_template_roots(template_roots, cfg.template_roots))
         if kind is not None and kind not in ("marketing", "transactional"):
             raise ValueError(f"kind must be marketing or transactional, not {kind!r}")
         if fail_on is not None and fail_on not in ("warn", "fail"):
@@ -368,7 +386,8 @@ class Linter:
         self.caps = getattr(self.ruleset, "caps", None)
         from .readers import ReadOptions
 
-        self.read_options = ReadOptions(subject=subject_or_none(self.subject), sender=self.sender, lang=self.lang)
+        self.read_options = ReadOptions(subject=subject_or_none(self.subject), sender=self.sender, lang=self.lang,
+                                        template_roots=self.config.template_roots)
         _LINTERS.setdefault(spec, self)
 
     def __reduce__(self):
@@ -404,7 +423,7 @@ class Linter:
             message.lang_source = "config"
         if self.config.clients and not message.clients:
             message.clients = self.config.clients
-        findings = list(self.ruleset.check(message, self.kind))
+        findings = list(self.ruleset.check(message, self.kind, template_roots=self.config.template_roots))
         if findings and getattr(message.part("text/html"), "source_map", None) is not None:
             from .readers.mjml import map_findings   # MJML: HTML locations → .mjml source lines
 

@@ -337,12 +337,13 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
               no_color: bool = False, jobs: int = 1, dns: bool = False, nameserver: Optional[str] = None, timeout=None,
               dkim_selectors=(), zone=None, skip_unknown_json: bool = False, stdin=None,
               origin: Optional[str] = None, requirements=(), exit_zero: bool = False, statistics: bool = False,
-              verbose: bool = False, weights: Optional[str] = None) -> int:
+              verbose: bool = False, weights: Optional[str] = None, template_roots=()) -> int:
     """The ``check`` command without typer; returns the exit code (``exit_zero``: 0 even when messages fail;
     2 still means unusable input or configuration).
 
     ``zone``: a zone file or a list of them (all are read); ``requirements``: provider keys for the checklist;
-    ``weights``: a weights file written by ``contentlint calibrate``.
+    ``weights``: a weights file written by ``contentlint calibrate``; ``template_roots``: folders where included
+    partials are looked up (``--template-root``, before the configuration's ``template-root``).
     """
     zones = [zone] if isinstance(zone, str) else list(zone or [])
     if lang is not None:
@@ -378,6 +379,10 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
     if weights is not None and not os.path.isfile(weights):
         _err(f"--weights: no such file: {weights}")
         return EXIT_ERROR
+    for root in template_roots or ():
+        if not os.path.isdir(root):
+            _err(f"--template-root: no such folder: {root}")
+            return EXIT_ERROR
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") else "text"
     if jobs == 0:
@@ -411,7 +416,7 @@ def run_check(paths: List[str], *, fmt: Optional[str] = None, output: Optional[s
         code = _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subject, sender,
                     fail_on, max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json, requirements,
                     statistics=statistics, verbose=verbose, progress=_progress_wanted(quiet, output, out),
-                    weights=weights)
+                    weights=weights, template_roots=tuple(template_roots or ()))
         return EXIT_OK if (exit_zero and code == EXIT_FAIL) else code
     finally:
         if output:
@@ -451,7 +456,7 @@ class _Progress:
 
 def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subject, sender, fail_on,
          max_score, quiet, jobs, dns_settings, stdin, skip_unknown_json=False, requirements=(), *, statistics=False,
-         verbose=False, progress=False, weights=None) -> int:
+         verbose=False, progress=False, weights=None, template_roots=()) -> int:
     from .reporters import get_reporter
 
     pending_errors: list[dict] = []
@@ -471,6 +476,8 @@ def _run(paths, fmt, out, color, config, rules, select, ignore, kind, lang, subj
         settings["keep_message"] = True
     if weights is not None:
         settings["weights_file"] = os.path.abspath(weights)
+    if template_roots:
+        settings["template_roots"] = tuple(os.path.abspath(r) for r in template_roots)
     forced = os.path.abspath(config) if config else None
     linters = _Linters(forced, settings, on_error)
 
@@ -629,6 +636,7 @@ for _names, _spec in (
     (("--statistics",), ("statistics", "flag", ())),
     (("--verbose", "-v"), ("verbose", "flag", ())),
     (("--weights",), ("weights", "str", ())),
+    (("--template-root",), ("template_roots", "multi", ())),
 ):
     for _name in _names:
         CHECK_OPTIONS[_name] = _spec
@@ -639,7 +647,7 @@ CHECK_DEFAULTS: dict[str, Any] = {
     "no_color": False, "jobs": 1, "dns": False, "nameserver": None, "timeout": None, "dkim_selectors": (),
     "zone": None, "skip_unknown_json": False, "origin": None, "requirements": (),
     "exit_zero": False, "statistics": False, "verbose": False,
-    "zone": None, "skip_unknown_json": False, "weights": None,
+    "zone": None, "skip_unknown_json": False, "weights": None, "template_roots": [],
 }
 
 
@@ -801,6 +809,10 @@ def _build_app():
         verbose: bool = typer.Option(False, "--verbose", "-v", help="List the files skipped (not emails or templates)."),
         weights: Optional[str] = typer.Option(None, "--weights", metavar="FILE",
                                               help="Rule weights to use (a file `contentlint calibrate` wrote)."),
+        template_root: Optional[List[str]] = typer.Option(
+            None, "--template-root", metavar="DIR",
+            help="Folder where included partials and layouts are looked up (repeatable; before the "
+                 "configuration's template-root)."),
     ) -> None:
         """Check messages and templates: findings with fixes, a score and a verdict per message."""
         code = run_check(**check_keywords(
@@ -811,7 +823,7 @@ def _build_app():
             dkim_selectors=_split(dkim_selector), zone=zone, skip_unknown_json=skip_unknown_json,
             origin=origin, requirements=_split(requirements),
             exit_zero=exit_zero, statistics=statistics, verbose=verbose,
-            weights=weights,
+            weights=weights, template_roots=list(template_root or []),
         ))
         raise typer.Exit(code)
 

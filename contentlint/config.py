@@ -41,8 +41,10 @@ KEYS = {
     "max-score": "fail (exit 1) any message scoring above this number",
     "clients": "mail clients your readers use, for the rendering rules (default: apple-mail, gmail, outlook, yahoo)",
     "weights": "rule weights file written by `contentlint calibrate`, relative to this file",
+    "template-root": "folders (one or a list) where included partials and layouts are looked up, relative to this file",
 }
-ALIASES = {"rules-overrides": "overrides", "rule-overrides": "overrides"}
+ALIASES = {"rules-overrides": "overrides", "rule-overrides": "overrides", "template_root": "template-root",
+           "template-roots": "template-root", "template_roots": "template-root"}
 
 
 class ConfigError(Exception):
@@ -91,6 +93,7 @@ class Config:
         return None
     clients: tuple[str, ...] = ()              # rendering audience (contentlint.clients names); () = default
     weights: Optional[str] = None              # absolute path of a weights file (`contentlint calibrate --out`)
+    template_roots: tuple[str, ...] = ()       # absolute folders where partials are looked up (template-root)
 
     def overrides_dict(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -366,6 +369,18 @@ def _validate(path: str, data: dict, lines: dict) -> Config:
             if not os.path.isfile(full):
                 raise ConfigError(path, line, raw_key, f"weights file not found: {value}")
             cfg["weights"] = full
+        elif key == "template-root":
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+                raise ConfigError(path, line, raw_key, "expected a folder or a list of folders")
+            folders = []
+            for item in value:
+                full = item if os.path.isabs(item) else os.path.normpath(os.path.join(root, item))
+                if not os.path.isdir(full):
+                    raise ConfigError(path, line, raw_key, f"template root not found (or not a folder): {item}")
+                folders.append(full)
+            cfg["template_roots"] = tuple(dict.fromkeys(folders))
         elif key in ("disable", "select", "ignore"):
             cfg[key] = _str_list(path, {key: line}, raw_key, value)
         elif key == "languages":
@@ -469,6 +484,10 @@ fail-on: fail
 # Mail clients your readers use: the rendering rules report the HTML and CSS they do not support
 # (Can I Email data).  A family (outlook), family.platform (outlook.windows) or a glob (*.ios).
 # clients: [apple-mail, gmail, outlook, yahoo, orange, sfr, laposte]
+
+# Folders where the partials and layouts templates include ({% include %}, {{> footer}}, render "shared/footer")
+# are looked up (one folder or a list), relative to this file; nothing outside them is read, no template code is run.
+# template-root: templates
 
 # Extra rule packs (YAML files or folders), relative to this file.
 # rules:

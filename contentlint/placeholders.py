@@ -214,6 +214,11 @@ def _literal_prefix(pattern: str) -> str:
     return "".join(out)
 
 
+#: ``<mj-include path="./footer.mjml" />`` (an MJML tag, not a placeholder: found in the source text)
+_MJ_INCLUDE = re.compile(r"""<mj-include\b[^<>]{0,500}?\bpath\s*=\s*["']([^"'<>]{1,300})["'][^<>]{0,300}>""",
+                         re.IGNORECASE)
+
+
 class PlaceholderSet:
     """Compiled placeholder syntaxes plus the unsubscribe / tracking vocabulary."""
 
@@ -397,17 +402,19 @@ class PlaceholderSet:
     def includes(self, text: str, matches: Optional[list[PlaceholderMatch]] = None) -> list[tuple[str, str, str]]:
         """The pieces ``text`` pulls in from elsewhere, in order: ``(name, syntax, token)`` for each partial,
         include or layout-body placeholder (``{{> footer}}`` → ``("footer", "handlebars", "{{> footer}}")``)."""
-        if not self._includes:
-            return []
         out = []
-        for m in (self.find(text) if matches is None else matches):
+        found_ph = (self.find(text) if matches is None else matches) if self._includes else ()
+        for m in found_ph:
             for pat, syntax, label in self._includes:
                 found = pat.search(m.token)
                 if found is not None:
                     name = (found.group(1) if found.re.groups else "") or label or m.token
-                    out.append((name, syntax, m.token))
+                    out.append((m.start, (name, syntax, m.token)))
                     break
-        return out
+        if "<mj-include" in text:   # MJML whose include could not be compiled in: the tag is still in the source
+            out += [(mj.start(), (mj.group(1), "mjml", mj.group(0))) for mj in _MJ_INCLUDE.finditer(text)]
+            out.sort(key=lambda item: item[0])
+        return [item for _, item in out]
 
     def is_unsubscribe_text(self, text: str) -> bool:
         """Anchor (or nearby) text says unsubscribe / opt out / se désinscrire / abmelden…"""

@@ -23,8 +23,9 @@ CAP_NAME = re.compile(r"^(_?[A-Z][A-Z0-9_]*)\s*(?::[^=\n]*)?=(?!=)", re.M)
 IS_CAP = re.compile(r"^_?MAX_|_MAX$|_LIMIT$|TIMEOUT$|_BYTES$|^PRESCAN_|_CAP$")
 
 NOT_CAPS = {
-    "engine.builtins._MAX_PARTIAL_BYTES": "a larger partial is not read: missing-unsubscribe then says, at info, "
-                                          "that the link could not be confirmed and names the partial",
+    "partials.MAX_PARENTS": "how far above the including file partials are searched (the documented "
+                            "neighbourhood); one further away is named at info with the folders searched and the "
+                            "--template-root hint (tests/test_template_roots.py)",
     "readers.mjml.MAX_DEPTH": "MJML nested deeper is refused with a visible mjml-invalid finding and read as "
                               "HTML instead (tests/test_mjml.py)",
     "engine.builtins_html.GMAIL_STYLE_LIMIT": "Gmail's own <style> limit: reaching it is the gmail-style-limit "
@@ -352,6 +353,63 @@ def case_max_domains():
     assert "spf-too-many-lookups" in found and "at least" in found["spf-too-many-lookups"].message
 
 
+# -- partials (contentlint/partials.py): each bound makes missing-unsubscribe an info that says so ---------
+def _unsubscribe_info(root, html):
+    report = Linter(template_roots=[root]).check_html(f"<html><body><p>Hello, our winter news.</p>{html}</body></html>")
+    (f,) = [f for f in report.findings if f.rule == "missing-unsubscribe"]
+    assert f.level == "info"
+    return f.message
+
+
+def case_max_include_depth(tmp_path):
+    from contentlint.engine.builtins import MAX_INCLUDE_DEPTH
+
+    for i in range(MAX_INCLUDE_DEPTH + 1):
+        (tmp_path / f"p{i}.html").write_text(f"<p>Part {i}</p>{{{{> p{i + 1}}}}}")
+    (tmp_path / f"p{MAX_INCLUDE_DEPTH + 1}.html").write_text(UNSUB)
+    assert f"included more than {MAX_INCLUDE_DEPTH} levels deep: not followed" in _unsubscribe_info(tmp_path, "{{> p0}}")
+
+
+def case_max_partial_bytes(tmp_path):
+    from contentlint.partials import MAX_PARTIAL_BYTES
+
+    (tmp_path / "footer.html").write_text(UNSUB + " " * MAX_PARTIAL_BYTES)
+    assert "footer.html is larger than 1 MB: not read" in _unsubscribe_info(tmp_path, "{{> footer}}")
+
+
+def case_max_lookups(tmp_path):
+    from contentlint.partials import MAX_LOOKUPS
+
+    message = _unsubscribe_info(tmp_path, "".join(f"{{{{> piece{i}}}}}" for i in range(MAX_LOOKUPS + 5)))
+    assert "lookup budget of a message was spent" in message
+
+
+def case_max_listings(tmp_path):
+    from contentlint.partials import MAX_LISTINGS
+
+    message = _unsubscribe_info(tmp_path, "".join(f"{{{{> d{i}/piece}}}}" for i in range(MAX_LISTINGS)))
+    assert "lookup budget of a message was spent" in message
+
+
+def case_max_files(tmp_path):
+    from contentlint.partials import MAX_FILES
+
+    for i in range(MAX_FILES + 5):
+        (tmp_path / f"part{i}.html").write_text(f"<p>Part {i}</p>")
+    message = _unsubscribe_info(tmp_path, "".join(f"{{{{> part{i}}}}}" for i in range(MAX_FILES + 5)))
+    assert "lookup budget of a message was spent" in message
+
+
+def case_max_entries(tmp_path):
+    from contentlint.partials import MAX_ENTRIES
+
+    for i in range(MAX_ENTRIES + 1):      # too many to list: the folder is probed name by name instead
+        open(tmp_path / f"asset{i}.png", "wb").close()
+    (tmp_path / "footer.html").write_text(UNSUB)
+    report = Linter(template_roots=[tmp_path]).check_html("<html><body><p>Hello.</p>{{> footer}}</body></html>")
+    assert "missing-unsubscribe" not in rules_of(report)
+
+
 CASES = {
     "MATCH_MAX": case_match_max,
     "MESSAGE_MAX": case_message_max,
@@ -375,6 +433,12 @@ CASES = {
     "MX_HOST_LIMIT": case_mx_host_limit,
     "UDP_LIMIT": case_udp_limit,
     "MAX_DOMAINS": case_max_domains,
+    "engine.builtins.MAX_INCLUDE_DEPTH": case_max_include_depth,
+    "partials.MAX_PARTIAL_BYTES": case_max_partial_bytes,
+    "partials.MAX_LOOKUPS": case_max_lookups,
+    "partials.MAX_LISTINGS": case_max_listings,
+    "partials.MAX_FILES": case_max_files,
+    "partials.MAX_ENTRIES": case_max_entries,
 }
 
 

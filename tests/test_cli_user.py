@@ -41,6 +41,7 @@ def test_every_line_of_the_init_sample_uncommented_is_valid(tmp_path, monkeypatc
     assert "overrides:\n  all-caps-body:" in "\n".join(lines)
     (tmp_path / "rules").mkdir()      # the one line that names a file of the user's: make it exist
     (tmp_path / "rules" / "house-style.yaml").write_text("pack: house\nversion: 1\ndescription: x\nrules: []\n")
+    (tmp_path / "templates").mkdir()  # and the folder template-root names
     Linter(load_config(str(tmp_path / ".contentlint.yaml")))         # loads: no ConfigError, no PackError
     (tmp_path / "n.html").write_text(NEWS)
     result = run("check", "n.html", "--subject", "Our March recipes")

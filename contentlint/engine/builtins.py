@@ -818,48 +818,55 @@ def _placeholders():
 
 
 _FALLBACK_SNIPPET = '<a href="{{ unsubscribe_url }}">Unsubscribe</a>'
-# where a template's partials usually live, relative to the template's folder or one of its parents
-_PARTIAL_DIRS = ("", "partials", "_partials", "includes", "_includes", "layouts", "_layouts", "components",
-                 "templates", "emails", "views")
-_PARTIAL_EXTS = ("", ".html", ".htm", ".hbs", ".handlebars", ".mustache", ".twig", ".html.twig", ".liquid",
-                 ".njk", ".jinja", ".j2", ".tpl", ".erb", ".html.erb", ".blade.php", ".php", ".mjml", ".txt")
-_MAX_PARTIAL_BYTES = 1_000_000
+MAX_INCLUDE_DEPTH = 4      # a partial's includes are followed this many levels deep (footer → legal → …)
 
 
-def _find_partial(source: str, name: str, root: Optional[str] = None):
-    """The text of the partial ``name`` near the template ``source`` (a file path), or None.
+def _included_pieces(ctx, ph, matches):
+    """Follow the partials the message includes, nested ones too (cycles and repeats read once):
+    ``(True, [], [], finder)`` as soon as one holds an unsubscribe link, else ``(False, read, unseen, finder)``:
+    the pieces read (``contentlint.partials.Piece``) and the ones that could not be seen
+    (``(name, reason, path of the partial that included it, or None for the message)``)."""
+    from collections import deque
 
-    Only static names are looked up (``footer``, ``partials/footer.html``, ``emails.footer`` as Blade
-    writes it); the template is never run. Searched: the template root (``root``), then the template's
-    folder and up to three parents, each with the usual partial folders and extensions.
-    """
-    import os
-    if not source or source == "-" or not os.path.isfile(source) or not regex.fullmatch(r"[\w./-]{1,200}", name):
-        return None
-    if ".." in name.split("/"):
-        return None
-    names = [name]
-    if "/" not in name and "." in name and not name.endswith((".html", ".htm", ".hbs", ".twig", ".liquid", ".tpl")):
-        names.append(name.replace(".", "/"))           # Blade: emails.footer → emails/footer
-    head, _, tail = names[-1].rpartition("/")
-    names.append((head + "/" if head else "") + "_" + tail)   # Rails and Liquid partials: _footer
-    folder = os.path.dirname(os.path.abspath(source))
-    bases = [root] if root else []
-    for _ in range(4):
-        bases.append(folder)
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            break
-        folder = parent
-    for base in bases:
-        for sub in _PARTIAL_DIRS:
-            for n in names:
-                for ext in _PARTIAL_EXTS:
-                    path = os.path.join(base, sub, n + ext)
-                    if os.path.isfile(path) and os.path.getsize(path) <= _MAX_PARTIAL_BYTES:
-                        with open(path, "rb") as fh:
-                            return fh.read().decode("utf-8", "replace")
-    return None
+    from contentlint.partials import PartialFinder
+
+    queue = deque((name, syntax, None, 0) for body, found in matches.items()
+                  for name, syntax, _ in ph.includes(body, found))
+    if not queue:
+        return False, [], [], None
+    finder = PartialFinder(ctx.message.source, ctx.template_roots)
+    read, unseen, visited = [], [], set()
+    while queue:
+        name, syntax, parent, depth = queue.popleft()
+        shown_by = parent.path if parent is not None else None
+        if syntax in ("layout", "dynamic"):
+            unseen.append((name, "its name is computed when the template runs" if syntax == "dynamic" else "",
+                           shown_by))
+            continue
+        piece = finder.find(name, parent.real if parent is not None else None)
+        if piece.text is None:
+            unseen.append((name, piece.reason, shown_by))
+            continue
+        if piece.real in visited:        # an include cycle, or the same footer twice
+            continue
+        visited.add(piece.real)
+        if _offers_unsubscribe(piece.text, ph):
+            return True, [], [], finder
+        read.append(piece)
+        nested = ph.includes(piece.text)
+        if nested and depth + 1 > MAX_INCLUDE_DEPTH:
+            unseen += [(n, f"included more than {MAX_INCLUDE_DEPTH} levels deep: not followed", piece.path)
+                       for n, _, _ in nested]
+            continue
+        queue.extend((n, syn, piece, depth + 1) for n, syn, _ in nested)
+    return False, read, unseen, finder
+
+
+def _unseen_phrase(name, reason, by):
+    from contentlint.partials import shown
+
+    via = f", included by {shown(by)}" if by else ""
+    return f"“{name}”" + (f" ({reason}{via})" if reason or via else "")
 
 
 def _offers_unsubscribe(text: str, ph) -> bool:
@@ -899,30 +906,38 @@ def missing_unsubscribe(ctx, rule, params):
     text = m.text or ""
     if text and says_unsubscribe(text) and _ANY_URL.search(text, timeout=0.25):
         return None
-    # partials and layouts: the link may come from a piece this file pulls in
-    unseen, seen = [], []
-    for body, found in matches.items():
-        for name, syntax, token in ph.includes(body, found):
-            piece = _find_partial(m.source, name) if syntax != "layout" else None
-            if piece is not None and _offers_unsubscribe(piece, ph):
-                return None
-            (seen if piece is not None else unseen).append(name)
+    # partials and layouts: the link may come from a piece this file pulls in (or one that piece pulls in)
+    found_link, read, unseen, finder = _included_pieces(ctx, ph, matches)
+    if found_link:
+        return None
     esp = m.esp or ph.esp((m.html or "") + (m.text or ""))
     snippet = ph.unsubscribe_snippet(esp, ctx.ruleset.own_domain(m.from_domain) or "example.com", m.lang) \
         or _FALLBACK_SNIPPET
     part = "text/html" if m.html is not None else "text/plain"
+    from contentlint.partials import shown
+
+    also = ""
+    if read:   # say which partials the decision read
+        pieces = short_list([f"“{p.name}” ({shown(p.path)})" for p in read], limit=3, quote=False)
+        also = f" The included {pieces} {'was read and has' if len(read) == 1 else 'were read and have'} none either."
     if unseen:
-        names = short_list([f"“{n}”" for n in dict.fromkeys(unseen)], limit=3)
-        hit = Hit(matches=list(dict.fromkeys(unseen)), fragment="", part=part,
+        first = list(dict.fromkeys(name for name, _, _ in unseen))
+        names = short_list([_unseen_phrase(*u) for u in dict.fromkeys(unseen)], limit=3, quote=False)
+        plain = short_list(first, limit=3)
+        hit = Hit(matches=first[:20], fragment="", part=part,
                   vars={"snippet": snippet, "esp": esp or "generic",
                         "problem": f"No unsubscribe link could be confirmed: it may come from {names}, "
-                                   "which contentlint cannot see.",
-                        "fix": f"Make sure {names} renders an unsubscribe link (or check the rendered message); "
-                               f"if it does not, add one, for example: {snippet}"})
+                                   f"which contentlint cannot see (searched {finder.searched()}).{also}"
+                                   + (" The lookup budget of a message was spent: the remaining includes were not "
+                                      "looked up." if finder.spent else ""),
+                        "fix": f"Make sure {plain} renders an unsubscribe link (or check the rendered message); "
+                               "point --template-root (or template-root: in .contentlint.yaml) at the folder "
+                               f"holding it so it is read; if it has none, add one, for example: {snippet}"})
         hit.level = "info"
         return hit
     return Hit(matches=["no unsubscribe link"], fragment="", part=part,
-               vars={"snippet": snippet, "esp": esp or "generic", "problem": "The message has no unsubscribe link.",
+               vars={"snippet": snippet, "esp": esp or "generic",
+                     "problem": f"The message has no unsubscribe link.{also}",
                      "fix": f"Add an unsubscribe link to the footer, for example: {snippet}"})
 
 

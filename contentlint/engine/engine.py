@@ -64,10 +64,11 @@ def _seq(text: str, table: dict[str, str]):
 class Context:
     """What the rules share while checking one message."""
 
-    def __init__(self, ruleset: "RuleSet", message: Message, kind: str):
+    def __init__(self, ruleset: "RuleSet", message: Message, kind: str, template_roots: tuple = ()):
         self.ruleset = ruleset
         self.message = message
         self.kind = kind
+        self.template_roots = tuple(template_roots)   # folders partials are looked up in (--template-root)
         lang = (message.lang or "und").lower().replace("_", "-").split("-")[0]
         self.lang = lang or "und"
         self._mask = None
@@ -374,8 +375,8 @@ class RuleSet:
         replaced = {other for f in findings if f.rule in self._by_id for other in self._by_id[f.rule].replaces}
         return [f for f in findings if f.rule not in replaced] if replaced else findings
 
-    def check(self, message: Message, kind: str = "marketing") -> list[Finding]:
-        ctx = Context(self, message, kind)
+    def check(self, message: Message, kind: str = "marketing", *, template_roots: tuple = ()) -> list[Finding]:
+        ctx = Context(self, message, kind, template_roots)
         findings = []
         for rule in self.rules:
             if rule.checker is None or kind not in rule.kinds:

@@ -60,6 +60,7 @@ class ReadOptions:
     subject: Optional[str] = None   # --subject, for templates (overrides front matter and <title>)
     sender: Optional[str] = None    # --from, for templates ("Name <a@b>" or "a@b")
     lang: Optional[str] = None      # --lang forces the language
+    template_roots: tuple = ()      # --template-root: folders an MJML mj-include may also be read from
 
 
 Result = Union[Message, InputError]

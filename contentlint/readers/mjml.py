@@ -244,19 +244,41 @@ def _unmark(html: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(out), marks
 
 
-def _loader(base_dir: Optional[str]):
+def _loader(base_dir: Optional[str], roots: tuple = ()):
+    """Reads an ``mj-include``: relative to the template's folder, then to each template root; only files
+    whose real path stays inside the roots (without roots: the template's folder's third parent), never an
+    absolute path or a URL."""
+    from ..partials import MAX_PARENTS, MAX_PARTIAL_BYTES, PartialFinder
+
+    areas = PartialFinder("-", roots).areas
+    if not areas and base_dir is not None:
+        top = os.path.realpath(base_dir)
+        for _ in range(MAX_PARENTS):
+            top = os.path.dirname(top)
+        areas = (top,)
+
     def load(path: str) -> str:
-        if base_dir is None or "://" in path:
-            raise OSError(f"mj-include {path!r} not read (only files next to the template are)")
-        full = os.path.normpath(os.path.join(base_dir, path))
-        if not os.path.splitext(full)[1]:
-            full += ".mjml"
-        with open(full, encoding="utf-8", errors="replace") as f:
-            return f.read()
+        if "://" in path or not areas:
+            raise OSError(f"mj-include {path!r} not read (only files next to the template or in a template root are)")
+        if os.path.isabs(path) or "\\" in path:
+            raise OSError(f"mj-include {path!r} not read: an absolute path is never read")
+        refused = None
+        for base in ([base_dir] if base_dir else []) + list(roots):
+            full = os.path.normpath(os.path.join(base, path))
+            if not os.path.splitext(full)[1]:
+                full += ".mjml"
+            real = os.path.realpath(full)
+            if not any(os.path.commonpath([real, area]) == area for area in areas):
+                refused = f"mj-include {path!r} not read: it leads outside the template roots"
+                continue
+            if os.path.isfile(real) and os.path.getsize(real) <= MAX_PARTIAL_BYTES:
+                with open(real, encoding="utf-8", errors="replace") as f:
+                    return f.read()
+        raise OSError(refused or f"mj-include {path!r} not found")
     return load
 
 
-def compile_mjml(source: str, offset: int, file_text: str, base_dir: Optional[str] = None):
+def compile_mjml(source: str, offset: int, file_text: str, base_dir: Optional[str] = None, roots: tuple = ()):
     """(compiled HTML or None, SourceMap, problems).  ``offset``: where ``source`` starts in ``file_text``."""
     import mjml as _mrml   # Rust MRML: imported only when an .mjml file is read
 
@@ -281,7 +303,7 @@ def compile_mjml(source: str, offset: int, file_text: str, base_dir: Optional[st
         problems.append(Problem("mjml-invalid", f"elements nested more than {MAX_DEPTH} deep; not compiled, its "
                                 "source was checked as HTML instead", loc(deep)))
         return None, smap, problems
-    loader = _loader(base_dir)
+    loader = _loader(base_dir, roots)
     try:
         html = _mrml.mjml2html(source, disable_comments=True, include_loader=loader)
     except Exception as exc:  # noqa: BLE001 - MRML reports every error as an exception
@@ -350,7 +372,8 @@ def read_mjml(data: bytes, source: str, options=None) -> Message:
     if not looks_like_mjml(body):            # a partial made to be mj-include'd: compile it in a document
         head = body.lstrip().lower().startswith("<mj-head")
         prefix, suffix = ("<mjml>", "<mj-body></mj-body></mjml>") if head else ("<mjml><mj-body>", "</mj-body></mjml>")
-    html, smap, mj_problems = compile_mjml(prefix + body + suffix, len(fm_text) - len(prefix), text, base_dir)
+    html, smap, mj_problems = compile_mjml(prefix + body + suffix, len(fm_text) - len(prefix), text, base_dir,
+                                           tuple(getattr(options, "template_roots", ()) or ()))
     problems.extend(mj_problems)
     msg = Message(source=source, input_kind=INPUT_HTML, has_headers=False, raw_size=len(data))
     if fm_text:

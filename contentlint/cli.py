@@ -159,14 +159,14 @@ def _check_file_task(linter, path: str, walked: bool) -> list:
 def not_an_email(path: str) -> Optional[str]:
     """Why a file named on the command line is passed over, or None to check it.
 
-    The extension decides first: .eml, .mbox, .html/.htm, .txt and .json files, and files without an
-    extension, are always checked.  Any other file (README.md, notes.rst) is checked only when its content
+    The extension decides first: .eml, .mbox, .html/.htm, .txt, .json and .mjml files, template files
+    (.twig, .hbs, .liquid…) and files without an extension, are always checked.  Any other file (README.md, notes.rst) is checked only when its content
     is an email, an mbox, HTML or a Send API payload; plain text or binary content under another extension
     is not an email and is skipped with a note."""
-    from .readers.walk import EXTENSIONS
+    from .readers.walk import EXTENSIONS, TEMPLATE_EXTENSIONS
 
     ext = os.path.splitext(path)[1].lower()
-    if not ext or ext in EXTENSIONS or not os.path.isfile(path):
+    if not ext or ext in EXTENSIONS or ext in TEMPLATE_EXTENSIONS or not os.path.isfile(path):
         return None
     from .readers.sniff import KIND_BINARY, KIND_TEXT, sniff
 

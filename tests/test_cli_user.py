@@ -297,3 +297,18 @@ def test_the_progress_bar_only_on_a_terminal_never_quiet_and_never_over_the_repo
         bar.step()
     bar.close()
     assert bar.bar is not None and bar.bar.n == 3
+
+
+def test_a_named_twig_template_of_tags_only_is_checked_not_skipped(tmp_path, monkeypatch):
+    # Symfony/Sylius e-mails are often only Twig tags that extend a layout: the sniffer sees plain text,
+    # but a file the user names with a template extension is a template
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "orderConfirmation.html.twig").write_text(
+        '{% extends "@SyliusCore/Email/layout.html.twig" %}\n\n'
+        '{% block subject %}Confirmation de votre commande{% endblock %}\n'
+        '{% block content %}\n{{ "sylius.email.order_confirmation.your_order_number"|trans }} {{ order.number }}\n'
+        '{% endblock %}\n')
+    result = run("check", "orderConfirmation.html.twig")
+    assert "skipped" not in result.stderr
+    assert result.stdout.rstrip().endswith("1 message: 0 fail, 0 warn, 1 pass")
+    assert "@SyliusCore/Email/layout.html.twig" in result.stdout     # the layout that may hold the link

@@ -11,6 +11,11 @@ import stat
 from typing import Iterator, Optional
 
 EXTENSIONS = frozenset({".eml", ".mbox", ".html", ".htm", ".txt", ".json", ".mjml"})
+#: Template files a user names on the command line (or a pre-commit hook passes): checked as templates
+#: whatever they hold (a Twig e-mail may be tags only); a folder walk keeps to EXTENSIONS, since web pages
+#: use the same engines.
+TEMPLATE_EXTENSIONS = frozenset({".twig", ".hbs", ".handlebars", ".mustache", ".liquid", ".njk", ".jinja",
+                                 ".jinja2", ".j2", ".tpl", ".erb", ".ejs", ".blade", ".php"})
 
 
 def walk(root: str, extensions=EXTENSIONS, on_skip=None) -> Iterator[tuple[str, Optional[str]]]:

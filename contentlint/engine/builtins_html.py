@@ -128,30 +128,10 @@ class HtmlFacts:
                 style_open = (m.end(), not_mso)
             elif name.startswith("v:"):
                 self.has_vml = True
-        self._decls = None
         self._blocks = None
 
     def tag(self, name: str) -> Optional[Tag]:
         return next((t for t in self.tags if t.name == name), None)
-
-    def declarations(self) -> list:
-        """(property, value, declaration text, element name, not_mso, offset in the HTML or -1) of inline
-        styles, then style blocks."""
-        if self._decls is None:
-            out = []
-            for t in self.tags:
-                style = t.get("style")
-                if style:
-                    at = t.value_at("style")
-                    for d in _DECL.finditer(style):
-                        out.append((d.group(1).lower(), d.group(2).strip(), d.group(0).strip(), t.name, t.not_mso,
-                                    at + d.start() if at >= 0 else -1))
-            for css, start, not_mso in self.css_blocks():
-                for d in _DECL.finditer(css):
-                    out.append((d.group(1).lower(), d.group(2).strip(), d.group(0).strip(), "style", not_mso,
-                                start + d.start()))
-            self._decls = out
-        return self._decls
 
     def css_blocks(self) -> list:
         """(CSS with comments blanked, offset, not_mso) of each <style> element."""
@@ -183,6 +163,10 @@ def _prepare_feature(params, ctx):
         raise PackError(f"unknown Can I Email feature {params['feature']!r} in params.feature", **ctx)
     params["css"] = frozenset(p.lower() for p in params["css"])
     params["value_props"] = _value_props(params["value"]) if params["value"] else frozenset()
+    # tried once on all the declarations (one a line) before each one: exact for patterns that look at
+    # nothing outside their match (no lookaround, no \A or \Z), with ^ and $ at each line
+    params["value_lines"] = compile_pattern(params["value"], re.I | re.M, "params.value", ctx) \
+        if params["value"] and not re.search(r"\(\?[=!<]|\\[AZ]", params["value"]) else None
     params["value"] = compile_pattern(params["value"], re.I, "params.value", ctx) if params["value"] else None
     params["selector"] = compile_pattern(params["selector"], re.I, "params.selector", ctx) if params["selector"] else None
     params["image"] = compile_pattern(params["image"], re.I, "params.image", ctx) if params["image"] else None
@@ -214,15 +198,14 @@ def _value_props(pattern: str) -> Optional[frozenset]:
 
 
 class _UseIndex:
-    """What the rendering rules look up, indexed once per message: declarations by property (document
-    order, parsed only when a rule's property occurs in the HTML at all), tags by name, tags by attribute
-    name (found from the attribute's occurrences), images, at-rules of the style blocks."""
+    """What the rendering rules look up, indexed once per message: the CSS declarations (``_Styles``), tags by
+    name, tags by attribute name (found from the attribute's occurrences), images, at-rules of the style
+    blocks."""
 
     def __init__(self, f: HtmlFacts):
         self.f = f
         self.lower = f.html.lower()
-        self._decls = None
-        self._by_prop: Optional[dict[str, list]] = None
+        self._styles: Optional[_Styles] = None
         self._by_attr: dict[str, list[int]] = {}
         self.by_name: dict[str, list[int]] = {}
         self.images: list[int] = []
@@ -235,18 +218,10 @@ class _UseIndex:
                          for css, start, not_mso in f.css_blocks() for m in _AT_RULE.finditer(css)]
 
     @property
-    def decls(self) -> list:
-        if self._decls is None:
-            self._decls = self.f.declarations()
-        return self._decls
-
-    @property
-    def by_prop(self) -> dict[str, list]:
-        if self._by_prop is None:
-            self._by_prop = {}
-            for k, d in enumerate(self.decls):
-                self._by_prop.setdefault(d[0], []).append((k, d))
-        return self._by_prop
+    def styles(self) -> "_Styles":
+        if self._styles is None:
+            self._styles = _Styles(self)
+        return self._styles
 
     def with_attr(self, name: str) -> list[int]:
         """Indices of the tags that carry attribute ``name`` (lower-case)."""
@@ -265,6 +240,55 @@ class _UseIndex:
         return found
 
 
+class _Styles:
+    """Every CSS declaration of the HTML, inline styles in document order then the <style> blocks, read by
+    one regex pass over their texts joined with ";" (where a declaration always ends): names and values
+    as lists, an index by property; the text and place of a declaration only for the one a finding shows."""
+
+    def __init__(self, ix: _UseIndex):
+        tags = ix.f.tags
+        texts, pieces, pos = [], [], 0      # pieces: (start in joined, element, not_mso, offset in the HTML)
+        for k in ix.with_attr("style"):
+            t = tags[k]
+            style = t.attrs.get("style")
+            if style:
+                pieces.append((pos, t.name, t.not_mso, t.value_at("style")))
+                texts.append(style)
+                pos += len(style) + 1
+        for css, start, not_mso in ix.f.css_blocks():
+            pieces.append((pos, "style", not_mso, start))
+            texts.append(css)
+            pos += len(css) + 1
+        self.joined = ";".join(texts)
+        self.pieces = pieces
+        self.piece_starts = [p[0] for p in pieces]
+        found = _DECL.findall(self.joined)
+        self.names = [n.lower() for n, _ in found]
+        self.values = [v for _, v in found]
+        self.by_name: dict[str, list[int]] = {}
+        for i, n in enumerate(self.names):
+            self.by_name.setdefault(n, []).append(i)
+        self._lines: Optional[str] = None
+        self._starts: Optional[list[int]] = None
+
+    @property
+    def lines(self) -> str:
+        """``property:value`` of every declaration, one a line (what a value pattern is tried on)."""
+        if self._lines is None:
+            self._lines = "\n".join([f"{n}:{v.strip()}" for n, v in zip(self.names, self.values)])
+        return self._lines
+
+    def detail(self, k: int) -> tuple[str, str, bool, int]:
+        """(declaration text, where it is, not_mso, offset in the HTML or -1) of declaration ``k``."""
+        if self._starts is None:
+            self._starts = [m.start() for m in _DECL.finditer(self.joined)]
+        s = self._starts[k]
+        text = _DECL.match(self.joined, s).group(0).strip()
+        start, element, not_mso, at = self.pieces[bisect_right(self.piece_starts, s) - 1]
+        return (text, f"<{element}>" if element != "style" else "a <style> block", not_mso,
+                at + s - start if at >= 0 else -1)
+
+
 def _uses(f: HtmlFacts) -> _UseIndex:
     found = f.__dict__.get("_use_index")
     if found is None:
@@ -281,17 +305,22 @@ def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]
     ix = _uses(f)
     first, count = None, 0
     if p["css"] or p["value"] is not None:
+        st = ix.styles
         props = p["css"] | p["value_props"] if p["value_props"] is not None else None
-        if props is not None:      # only the declarations of the properties the rule can match, in order
-            decls = [d for _, d in sorted(x for prop in props for x in ix.by_prop.get(prop, ()))] \
-                if any(prop in ix.lower for prop in props) else ()
-        else:
-            decls = ix.decls
-        for prop, value, text, element, not_mso, at in decls:
+        if props is None and p["value_lines"] is not None and not p["value_lines"].search(st.lines):
+            props = p["css"]           # the value pattern matches no declaration at all
+        # only the declarations of the properties the rule can match, in document order
+        cand = sorted(i for prop in props for i in st.by_name.get(prop, ())) if props is not None \
+            else range(len(st.names))
+        first_k = None
+        for k in cand:
+            prop, value = st.names[k], st.values[k].strip()
             if (prop in p["css"] and value.lower() not in _NOT_A_USE) \
                     or (p["value"] is not None and p["value"].search(f"{prop}:{value}")):
                 count += 1
-                first = first or (text, f"<{element}>" if element != "style" else "a <style> block", not_mso, at)
+                first_k = k if first_k is None else first_k
+        if first_k is not None:
+            first = st.detail(first_k)
     if p["at"]:
         for name, text, not_mso, at in ix.at_rules:
             if name in p["at"]:

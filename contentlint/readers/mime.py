@@ -743,10 +743,11 @@ _NUL_OR_CR = re.compile("\x00|\r(?=\n)")
 
 
 def _drop_nul_and_cr(text: str):
-    """Text without NUL bytes and with CRLF as LF, and the map back (``spans.deletions_map``)."""
-    from ..spans import deletions_map
+    """Text without NUL bytes and with CRLF as LF, and the map back (``spans.deletions_map``), built only
+    when a position in that text is asked for (one segment per line of a CRLF text)."""
+    from ..spans import Lazy, deletions_map
 
-    return deletions_map(text, _NUL_OR_CR)
+    return _NUL_OR_CR.sub("", text), Lazy(lambda: deletions_map(text, _NUL_OR_CR)[1])
 
 
 def _attachment_size(st: ParseState, leaf: Leaf) -> int:

@@ -53,14 +53,29 @@ class Scan:
         self.title: Optional[tuple[int, int]] = None     # the first <title> content
 
 
+#: The tokens scan() takes whole (a comment's start, a bogus comment, a start or end tag): one regex search
+#: finds the next one; what it passes over is text, unless a "<" there starts a broken token.
+_TOKEN = re.compile(r"<(?:(!--)|[!?][^>]*+>|(/?)([A-Za-z][^\s/>\x00]*+)((?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+)>)")
+_CLOSE: dict = {}
+
+
+def _close_rx(name: str):
+    rx = _CLOSE.get(name)
+    if rx is None:
+        rx = _CLOSE[name] = re.compile(r"</" + re.escape(name) + r"[\s/>]", re.I)
+    return rx
+
+
 def scan(src: str) -> Scan:
     """Tokenize ``src`` once (linear: every search starts where the previous one ended)."""
     out = Scan()
     runs = out.runs
+    items = out.items
     n = len(src)
     pos = 0
     skip: list[str] = []           # open elements whose subtree is not read
     no_gt_after = n + 1            # no '>' at or after this offset (avoids rescanning to the end)
+    search = _TOKEN.search
 
     def add_run(a, b):
         if a >= b or skip:
@@ -71,40 +86,41 @@ def scan(src: str) -> Scan:
             runs.append((a, b))
 
     while pos < n:
-        i = src.find("<", pos)
-        if i < 0:
-            add_run(pos, n)
-            break
-        add_run(pos, i)
-        if src.startswith("<!--", i):
-            j = src.find("-->", i + 4)
-            pos = n if j < 0 else j + 3
-            continue
-        nxt = src[i + 1:i + 2]
-        if nxt in ("!", "?"):
-            j = src.find(">", i) if i < no_gt_after else -1
-            if j < 0:
-                no_gt_after = i
-                pos = n
+        m = search(src, pos)
+        i = m.start() if m is not None else n
+        lt = src.find("<", pos, i)
+        if lt >= 0:                    # a "<" the token pattern did not take: text, or a broken token
+            add_run(pos, lt)
+            i = lt
+            nxt = src[i + 1:i + 2]
+            if nxt in ("!", "?"):      # a bogus comment with no ">" after it: the rest is not text
                 break
-            pos = j + 1
-            continue
-        if not (nxt.isascii() and nxt.isalpha()) and not (nxt == "/" and src[i + 2:i + 3].isalpha()):
-            add_run(i, i + 1)           # a lone "<" is text
-            pos = i + 1
-            continue
-        m = _TAG.match(src, i)
-        if m:
-            end = m.end()
-            closing, name = m.group(1), m.group(2).lower()
-        else:                           # unterminated quote: HTML ends the tag at the next '>' anyway
+            if not (nxt.isascii() and nxt.isalpha()) and not (nxt == "/" and src[i + 2:i + 3].isalpha()):
+                add_run(i, i + 1)      # a lone "<" is text
+                pos = i + 1
+                continue
+            # unterminated quote: HTML ends the tag at the next '>' anyway
             j = src.find(">", i) if i < no_gt_after else -1
             if j < 0:
                 no_gt_after = i
-                break                   # EOF inside a tag: the rest is not text
+                break                  # EOF inside a tag: the rest is not text
             end = j + 1
             head = re.match(r"</?([A-Za-z][^\s/>\x00]*)", src[i:end])
             closing, name = ("/" if src[i + 1] == "/" else ""), (head.group(1).lower() if head else "")
+        else:
+            add_run(pos, i)
+            if m is None:
+                break
+            if m.group(1):             # <!-- … -->
+                j = src.find("-->", m.end())
+                pos = n if j < 0 else j + 3
+                continue
+            name = m.group(3)
+            if name is None:           # <!…> or <?…?>: a bogus comment
+                pos = m.end()
+                continue
+            end = m.end()
+            closing, name = m.group(2), name.lower()
         pos = end
         if closing:
             if skip and skip[-1] == name:
@@ -115,9 +131,9 @@ def scan(src: str) -> Scan:
         if name == "body" and "head" in skip:
             del skip[skip.index("head"):]
         if name in ITEM_TAGS and not skip:
-            out.items.append((name, i, end))
+            items.append((name, i, end))
         if name in _RAW_TEXT or name in _RCDATA:
-            close = re.compile(r"</" + re.escape(name) + r"[\s/>]", re.I).search(src, end)
+            close = _close_rx(name).search(src, end)
             stop = close.start() if close else n
             if name in _RCDATA:
                 if name == "title" and out.title is None:

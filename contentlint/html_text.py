@@ -46,6 +46,12 @@ MAX_DEPTH = 512
 #: nested <div>) that small in a few tens of milliseconds, and the walk reports the depth itself.
 PRESCAN_TAGS = 4096
 
+#: Attributes of one tag that are parsed: lexbor compares each new attribute with the tag's others, so one
+#: tag with 160,000 attributes took a minute.  The rest of such a tag is blanked (offsets kept) and reported.
+MAX_ATTRIBUTES = 1000
+# a tag that long without "<" or ">" may hold that many attributes (each one at least "a" and a space)
+_LONG_TAG = re.compile(r"<([A-Za-z][^\s/<>]*)[^<>]{%d,}+" % (2 * MAX_ATTRIBUTES - 2))
+
 #: Links + images analysed per message (hostile input can hold hundreds of thousands).
 MAX_ITEMS = 5000
 
@@ -614,6 +620,32 @@ def _break(frame: "_Frame", vis: list, vis_ids: list, hidden) -> None:
         vis_ids.append(-1)
 
 
+def _cut_attributes(html: str, res: HtmlAnalysis) -> str:
+    """``html`` with the attributes of a tag past the first MAX_ATTRIBUTES blanked (same length), and a
+    problem naming the tag; linear (each candidate ends at the next "<" or ">")."""
+    from .html_source import _ATTR
+
+    pieces, pos = [], 0
+    for m in _LONG_TAG.finditer(html):
+        cut, count = -1, 0
+        for a in _ATTR.finditer(html, m.end(1), m.end()):
+            count += 1
+            if count == MAX_ATTRIBUTES:
+                cut = a.end()
+        if cut < 0 or count == MAX_ATTRIBUTES:
+            continue
+        pieces += (html[pos:cut], " " * (m.end() - cut))
+        pos = m.end()
+        res.problems.append(Problem(
+            "html-too-many-attributes",
+            f"A <{m.group(1).lower()}> tag has {count:,} attributes; only the first {MAX_ATTRIBUTES:,} were read. "
+            "Mail clients drop or choke on such markup: remove the repeated attributes.", Location(PART)))
+    if not pieces:
+        return html
+    pieces.append(html[pos:])
+    return "".join(pieces)
+
+
 def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
     source = html
     to_part = None
@@ -625,6 +657,8 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
                 f"The HTML nests elements about {deepest} deep; everything below depth {MAX_DEPTH} was "
                 f"flattened before analysis. Mail clients choke on such markup: simplify the layout.",
                 Location(PART)))
+    if len(html) > 2 * MAX_ATTRIBUTES:
+        html = _cut_attributes(html, res)
     tree = _parse(html)
     root = tree.root
     if root is None:

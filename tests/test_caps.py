@@ -273,6 +273,15 @@ def case_html_max_depth():
     assert "html-too-deep" in rules_of(report)
 
 
+def case_max_attributes():
+    # one tag with 50,000 attributes (lexbor is quadratic in them): cut, reported, and the text still read
+    from contentlint.html_text import MAX_ATTRIBUTES
+    attrs = " ".join(f'data-x{i}="1"' for i in range(50_000))
+    report = check(html_message(f"<p {attrs}>Gratuit : votre cadeau</p>" + UNSUB))
+    assert any(f"only the first {MAX_ATTRIBUTES:,} were read" in m for m in problem_messages(report, "html-too-deep"))
+    assert "missing-unsubscribe" not in rules_of(report)
+
+
 def test_html_deep_link_is_still_seen():
     report = check(html_message("<div>" * 100_000 + "Hello " + UNSUB))
     assert "missing-unsubscribe" not in rules_of(report)
@@ -427,6 +436,7 @@ CASES = {
     "MAX_HEADER_LINES": case_max_header_lines,
     "html_text.MAX_DEPTH": case_html_max_depth,
     "PRESCAN_TAGS": case_prescan_tags,
+    "MAX_ATTRIBUTES": case_max_attributes,
     "MAX_ITEMS": case_max_items,
     "LOOKUP_LIMIT": case_lookup_limit,
     "VOID_LIMIT": case_void_limit,

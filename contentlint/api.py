@@ -115,7 +115,7 @@ class Report:
 
     source: str
     index: int
-    input_kind: str
+    input_format: str
     subject: Optional[str]
     score: float
     verdict: str
@@ -142,7 +142,8 @@ class Report:
             "source": self.source,
             "index": self.index,
             "kind": self.kind,
-            "input_kind": self.input_kind,
+            "input_format": self.input_format,
+            "input_kind": self.input_format,      # its report-v1 name, kept for existing consumers
             "subject": self.subject,
             "lang": self.lang,
             "score": self.score,
@@ -446,7 +447,7 @@ class Linter:
         report = Report(
             source=message.source,
             index=message.index,
-            input_kind=message.input_kind,
+            input_format=message.input_format,
             subject=message.subject,
             score=score.score,
             verdict=score.verdict,
@@ -548,7 +549,7 @@ class Linter:
         from .readers import build_message
 
         message = build_message(
-            source=source, index=0, input_kind=INPUT_HTML,
+            source=source, index=0, input_format=INPUT_HTML,
             subject=subject if subject is not None else self.subject,
             sender=sender if sender is not None else self.sender,
             html=html, text=text, options=self.read_options,
@@ -562,7 +563,7 @@ class Linter:
         from .readers import build_message
 
         message = build_message(
-            source=source, index=0, input_kind=INPUT_TEXT,
+            source=source, index=0, input_format=INPUT_TEXT,
             subject=subject if subject is not None else self.subject,
             sender=sender if sender is not None else self.sender,
             text=text, options=self.read_options,

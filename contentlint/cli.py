@@ -168,16 +168,16 @@ def not_an_email(path: str) -> Optional[str]:
     ext = os.path.splitext(path)[1].lower()
     if not ext or ext in EXTENSIONS or ext in TEMPLATE_EXTENSIONS or not os.path.isfile(path):
         return None
-    from .readers.sniff import KIND_BINARY, KIND_TEXT, sniff
+    from .readers.sniff import FORMAT_BINARY, FORMAT_TEXT, sniff
 
     try:
         with open(path, "rb") as fh:
             head = fh.read(64 * 1024)
     except OSError:
         return None  # reading it again reports the error
-    kind = sniff(head, ext).name
-    if kind in (KIND_TEXT, KIND_BINARY):
-        what = "plain text" if kind == KIND_TEXT else "binary data"
+    sniffed = sniff(head, ext).name
+    if sniffed in (FORMAT_TEXT, FORMAT_BINARY):
+        what = "plain text" if sniffed == FORMAT_TEXT else "binary data"
         return f"not an email or a template ({ext} file holding {what}; rename it .txt to check it as a template)"
     return None
 

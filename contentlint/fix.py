@@ -67,7 +67,7 @@ def _sub(pattern, template: str, text: str) -> str:
     std = _linear(pattern)
     if std is not None:
         return std.sub(expand, text)
-    from .engine.kinds import RUN_TIMEOUT
+    from .engine.checkers import RUN_TIMEOUT
 
     # a pattern only the regex module reads: a budget that grows with the text (1 s per MB)
     return pattern.sub(expand, text, timeout=max(RUN_TIMEOUT, len(text) / 1e6))
@@ -267,11 +267,11 @@ def fix_path(path: Path, linter, *, unsafe: bool = False) -> FixResult:
     message = items[0]
     report = linter.check(message)
     ruleset = linter.ruleset
-    if report.input_kind == "eml":
+    if report.input_format == "eml":
         return fix_eml(data, report, ruleset, message, unsafe)
-    if report.input_kind in ("html", "text"):
+    if report.input_format in ("html", "text"):
         return fix_template(data, report, ruleset, message, unsafe)
-    raise ValueError(f"{path}: fix works on .eml messages and templates, not on {report.input_kind} input")
+    raise ValueError(f"{path}: fix works on .eml messages and templates, not on {report.input_format} input")
 
 
 def default_output(path: Path) -> Path:

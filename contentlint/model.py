@@ -163,7 +163,7 @@ class Problem:
 class Message:
     source: str                      # path, or "-" for standard input
     index: int = 0                   # position inside its source (mbox, Send API payload); 0 otherwise
-    input_kind: str = INPUT_EML
+    input_format: str = INPUT_EML
     has_headers: bool = True         # False for templates: header rules must not fire
     headers: list[tuple[str, str]] = field(default_factory=list)  # decoded, in file order
     subject: Optional[str] = None

@@ -92,7 +92,7 @@ def directives_for(message: Message) -> list[Directive]:
                 out.extend(parse_directives(part.text, scope=part.content_type))
         return out
     # no parts recorded: a template whose body is the file itself
-    mapped = message.input_kind in (INPUT_HTML, INPUT_TEXT)
+    mapped = message.input_format in (INPUT_HTML, INPUT_TEXT)
     for content_type, text in (("text/html", message.html), ("text/plain", message.text)):
         if text and MARKER in text:
             out.extend(parse_directives(text, scope=None if mapped else content_type))

@@ -26,18 +26,18 @@ def norm(text: str) -> str:
 def decoded_at(data: bytes, msg, loc) -> str:
     """What the file holds at ``loc``, decoded like the part or field it belongs to."""
     raw = data[loc.offset:loc.end_offset]
-    if data.startswith(b"\xef\xbb\xbf") and msg.input_kind != "eml":
+    if data.startswith(b"\xef\xbb\xbf") and msg.input_format != "eml":
         raw = data[loc.offset + 3:loc.end_offset + 3]     # templates: offsets count the decoded text
     label = loc.part_label
     part = msg.part_by_label(label) if label else None
     is_field = label in msg.fields or not label
-    if msg.input_kind == INPUT_MAILJET:
+    if msg.input_format == INPUT_MAILJET:
         text = raw.decode("utf-8", "replace")
         try:
             text = json.loads('"' + text + '"')
         except ValueError:
             pass
-    elif msg.input_kind != "eml":
+    elif msg.input_format != "eml":
         text = raw.decode("utf-8", "replace")
     elif part is not None and not is_field:
         if part.encoding == "quoted-printable":

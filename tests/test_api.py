@@ -33,7 +33,7 @@ def linter() -> Linter:
 def test_check_html_report_fields(linter):
     report = linter.check_html(SPAMMY, subject="WIN A PRIZE!!!", sender="Deals <deals@example.com>")
     assert isinstance(report, Report)
-    assert report.source == "<html>" and report.index == 0 and report.input_kind == "html"
+    assert report.source == "<html>" and report.index == 0 and report.input_format == "html"
     assert report.subject == "WIN A PRIZE!!!"
     assert report.kind == "marketing"
     assert report.verdict == "fail"
@@ -96,7 +96,7 @@ def test_config_file_and_keyword_precedence(tmp_path):
 def test_check_bytes_and_message(linter):
     reports = linter.check_bytes(EML, source="deal.eml")
     assert len(reports) == 1
-    assert reports[0].source == "deal.eml" and reports[0].input_kind == "eml"
+    assert reports[0].source == "deal.eml" and reports[0].input_format == "eml"
     assert reports[0].subject == "Amazing deals!!!"
     assert "excessive-punctuation" in rules_of(reports[0])
 
@@ -188,3 +188,13 @@ def test_invalid_settings_are_reported():
 
     with pytest.raises(PackError):
         Linter(rules=[Path(__file__).resolve().parent / "no-such-pack.yaml"])
+
+
+def test_reports_name_the_input_format_and_keep_the_former_key():
+    # issue 11: "kind" no longer names the input format; report-v1 consumers still find input_kind
+    from contentlint.readers import build_message
+
+    report = Linter().check_bytes(b"<p>Hello, our March recipes are online.</p>", source="news.html")[0]
+    d = report.to_dict()
+    assert d["input_format"] == d["input_kind"] == "html" and d["kind"] == "marketing"
+    assert build_message(input_kind="text", text="Hello").input_format == "text"

@@ -122,7 +122,7 @@ rules:
 
 def _check_text(rs, text):
     """The findings of ``rs`` on an English plain-text message with ``text`` as its body."""
-    msg = build_message(subject="Hello", text=text, input_kind="text")
+    msg = build_message(subject="Hello", text=text, input_format="text")
     msg.lang = "en"
     return rs.check(msg)
 

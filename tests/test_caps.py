@@ -123,7 +123,7 @@ def case_max_spans():
 
 
 def case_max_matches(tmp_path):
-    from contentlint.engine.kinds import MAX_MATCHES
+    from contentlint.engine.checkers import MAX_MATCHES
 
     pack = tmp_path / "house.yaml"
     pack.write_text(HOUSE_REGEX.format(pattern=r"\bxyzzy\d+\b"), encoding="utf-8")
@@ -210,7 +210,7 @@ def case_prefix_bytes():
 
     to = "To: " + ", ".join(f"r{i}@example.org" for i in range(PREFIX_BYTES // 10)) + "\n"
     (msg,) = iter_messages(["-"], stdin=io.BytesIO((to + HEAD + "\nHello\n").encode()))
-    assert msg.input_kind == "eml" and msg.subject == "Our letter"
+    assert msg.input_format == "eml" and msg.subject == "Our letter"
 
 
 def case_line_limit():

@@ -245,7 +245,7 @@ def test_noreply_suggests_a_monitored_address_on_the_same_domain(rs):
 
 def headers_msg(headers, **kw):
     from_addr = kw.pop("from_addr", "news@example.com")
-    return Message(source="t", input_kind=INPUT_EML, has_headers=True, headers=headers, from_addr=from_addr,
+    return Message(source="t", input_format=INPUT_EML, has_headers=True, headers=headers, from_addr=from_addr,
                    from_domain=from_addr.split("@")[1], text="Hello, unsubscribe: https://example.com/u", **kw)
 
 
@@ -288,7 +288,7 @@ def test_missing_unsubscribe_snippet_uses_the_templates_esp(rs, html, expected):
 
 
 def test_header_rules_do_not_apply_to_templates(rs):
-    msg = Message(source="t.html", input_kind="html", has_headers=False, subject="Hello", text="Hi",
+    msg = Message(source="t.html", input_format="html", has_headers=False, subject="Hello", text="Hi",
                   from_addr="news@example.com", from_domain="example.com")
     fired = set(by_rule(rs.check(msg)))
     assert not fired & {"missing-list-unsubscribe", "missing-one-click-unsubscribe", "dkim-missing",
@@ -334,7 +334,7 @@ def test_findings_sorted_one_per_rule_with_suggestions(rs):
 
 
 def test_a_slow_regex_at_run_time_becomes_a_finding_not_a_hang(rs, monkeypatch, tmp_path):
-    from contentlint.engine import kinds
+    from contentlint.engine import checkers as kinds
     from contentlint.engine.engine import RuleSet
     from contentlint.engine.packs import compile_rule
 

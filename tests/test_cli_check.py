@@ -446,7 +446,7 @@ def test_real_process_stdin_and_exit_codes(tmp_path, house):
                          cwd=tmp_path, timeout=120)
     assert bad.returncode == 1
     doc = json.loads(bad.stdout)
-    assert doc["results"][0]["source"] == "-" and doc["results"][0]["input_kind"] == "eml"
+    assert doc["results"][0]["source"] == "-" and doc["results"][0]["input_format"] == "eml"
     good = subprocess.run(cmd, input=b"From: a@example.com\nSubject: hi\n\ncalm\n", capture_output=True, env=env,
                           cwd=tmp_path, timeout=120)
     assert good.returncode == 0

@@ -130,7 +130,7 @@ def test_a_disable_range_hides_only_the_matches_inside_it():
 
     html = ("<p>line one</p>\n<!-- contentlint-disable risky-prize-terms -->\n<p>a prize</p>\n"
             "<!-- contentlint-enable risky-prize-terms -->\n<p>another prize</p>\n")
-    msg = Message(source="t.html", input_kind="html", html=html,
+    msg = Message(source="t.html", input_format="html", html=html,
                   parts=[Part("text/html", "text/html", text=html, start_line=1, file_mapped=True)])
     inside, after = Location("text/html", 3, 6), Location("text/html", 5, 12)
     f = Finding("risky-prize-terms", "content", "warning", 1.0, "m", "s", location=inside, spans=(inside, after))

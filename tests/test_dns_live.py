@@ -287,7 +287,7 @@ def test_check_dns_unreachable_raises():
 def test_template_without_headers_has_no_dns_findings():
     from contentlint.model import INPUT_HTML, Message
 
-    msg = Message(source="t.html", input_kind=INPUT_HTML, has_headers=False)
+    msg = Message(source="t.html", input_format=INPUT_HTML, has_headers=False)
     assert check_message_dns(msg, DnsOptions(zone_file=str(zone_path("p-none")))) == []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contentlint.engine import load_ruleset
-from contentlint.engine.kinds import WordsChecker
+from contentlint.engine.checkers import WordsChecker
 from contentlint.engine.lemmas import full_table
 
 spacy = pytest.importorskip("spacy")

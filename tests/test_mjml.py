@@ -160,19 +160,18 @@ def test_subject_findings_point_at_mj_title(tmp_path):
     assert (loc.line, loc.column) == line_of(src, "FREE GIFT") and loc.excerpt.startswith("<mj-title>FREE GIFT")
 
 
-def test_hostile_markup_is_scanned_in_linear_time():
-    import time
+def test_hostile_markup_gives_sane_facts():
+    # how long these take is measured by bench/scaling.py (style-at, style-comment…), not here
+    from contentlint.engine.builtins_html import HtmlFacts, _uses
 
-    from contentlint.engine.builtins_html import HtmlFacts
-
-    for html in ("<!--" * 100000, "<p>x</p>" + '<a "' * 100000, "<style>" + "/*" * 100000 + "</style>",
-                 '<p style="' + "a" * 300000 + '">x</p>', "<style>" + "@a" * 100000 + "</style>"):
-        start = time.perf_counter()
+    cases = {"<!--" * 100000: (0, 0), "<p>x</p>" + '<a "' * 100000: (1, 0),
+             "<style>" + "/*" * 100000 + "</style>": (1, 0), '<p style="' + "a" * 300000 + '">x</p>': (1, 0),
+             '<p style="color:red;' + "a" * 300000 + '">x</p>': (1, 1), "<style>" + "@a" * 100000 + "</style>": (1, 0)}
+    for html, (tags, decls) in cases.items():
         facts = HtmlFacts(html)
-        facts.declarations(), facts.css_blocks()
-        assert time.perf_counter() - start < 2.0
-    start = time.perf_counter()
-    read_mjml(("<mjml><mj-body>" + "<!--" * 100000).encode(), "x.mjml")
-    read_mjml(("<mjml><mj-body><mj-section><mj-column><mj-text>a" + " " * 200000 + "b</mj-text></mj-column>"
-               "</mj-section></mj-body></mjml>").encode(), "x.mjml")
-    assert time.perf_counter() - start < 5.0
+        assert (len(facts.tags), len(_uses(facts).styles.names)) == (tags, decls), html[:40]
+    mj = read_mjml(("<mjml><mj-body>" + "<!--" * 100000).encode(), "x.mjml")
+    assert mj.problems
+    mj = read_mjml(("<mjml><mj-body><mj-section><mj-column><mj-text>a" + " " * 200000 + "b</mj-text></mj-column>"
+                    "</mj-section></mj-body></mjml>").encode(), "x.mjml")
+    assert "a" in mj.visible_text and "b" in mj.visible_text

@@ -49,7 +49,7 @@ def test_eml_whose_first_header_is_longer_than_any_window_is_an_email(tmp_path):
                     encoding="utf-8")
     _, doc = run_json(path)
     (result,) = doc["results"]
-    assert result["input_kind"] == "eml"
+    assert result["input_format"] == "eml"
     assert result["subject"] == "Our December letter"
     assert "dkim-missing" in rules_of(result)   # header rules apply
 
@@ -59,7 +59,7 @@ def test_stdin_email_with_fifty_thousand_recipients_is_an_email():
     assert len(data) > 1_000_000
     _, doc = run_json("-", input=data.encode())
     (result,) = doc["results"]
-    assert (result["input_kind"], result["subject"]) == ("eml", "Our December letter")
+    assert (result["input_format"], result["subject"]) == ("eml", "Our December letter")
 
 
 # -- header limits ----------------------------------------------------------------------------------

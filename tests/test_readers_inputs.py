@@ -1,4 +1,4 @@
-"""Every input kind: mbox, Send API payloads, templates, directories, stdin, sniffing by content."""
+"""Every input format: mbox, Send API payloads, templates, directories, stdin, sniffing by content."""
 from __future__ import annotations
 
 import io
@@ -84,7 +84,7 @@ def test_mailjet_example_payload_globals_and_order():
     results = list(iter_messages([str(EXAMPLES / "mailjet-payload.json")]))
     assert [r.index for r in results] == [0, 1]
     first, second = results
-    assert first.input_kind == INPUT_MAILJET and not first.has_headers
+    assert first.input_format == INPUT_MAILJET and not first.has_headers
     assert first.from_addr == "news@example.com" and first.from_name == "Northwind Outfitters"  # from Globals
     assert second.from_addr == "noreply@offres-flash.example.net"  # own value wins over Globals
     assert second.header("X-Priority") == "1" and second.header("List-Unsubscribe")  # Headers merged
@@ -134,7 +134,7 @@ def test_invalid_json_reports_line_and_column_on_later_line():
 def test_template_front_matter_placeholders_and_lines():
     path = EXAMPLES / "template-fr.html"
     (msg,) = list(iter_messages([str(path)]))
-    assert msg.input_kind == INPUT_HTML and not msg.has_headers and msg.headers == []
+    assert msg.input_format == INPUT_HTML and not msg.has_headers and msg.headers == []
     assert msg.subject == "[[var:prenom]], vos idées lecture de mars"
     assert msg.from_addr == "bonjour@librairie.example.fr" and msg.from_name == "Librairie des Quais"
     assert msg.preheader == "Trois romans, un essai et nos rencontres en librairie ce mois-ci."
@@ -158,14 +158,14 @@ def test_template_options_override_and_title_fallback():
 def test_real_templates_from_corpora():
     for path in sorted(CORPORA.glob("tpl_*.html")):
         (msg,) = list(iter_messages([str(path)]))
-        assert msg.input_kind == INPUT_HTML and msg.html and msg.problems == []
+        assert msg.input_format == INPUT_HTML and msg.html and msg.problems == []
     (msg,) = list(iter_messages([str(next(CORPORA.glob("tpl_postmark*")))]))
     assert "{{name}}" in msg.placeholders or any("name" in p for p in msg.placeholders)
 
 
 def test_plain_text_with_front_matter_and_bad_yaml():
     msg = read_one(b"---\nsubject: Hello: world\nfrom: a@example.com\n---\nHi there\n", source="x.txt")
-    assert msg.input_kind == INPUT_TEXT and msg.text == "Hi there\n"
+    assert msg.input_format == INPUT_TEXT and msg.text == "Hi there\n"
     assert msg.subject == "Hello: world" and [p.code for p in msg.problems] == ["bad-front-matter"]
     assert msg.part("text/plain").start_line == 5
 
@@ -188,13 +188,13 @@ def test_extension_is_only_a_hint(tmp_path):
     html.write_bytes(b"<!doctype html><html><body><p>Hello</p></body></html>")
     payload_file = tmp_path / "payload.txt"
     payload_file.write_bytes(payload([GOOD]))
-    kinds = [r.input_kind for r in iter_messages([str(eml), str(html), str(payload_file)])]
+    kinds = [r.input_format for r in iter_messages([str(eml), str(html), str(payload_file)])]
     assert kinds == [INPUT_EML, INPUT_HTML, INPUT_MAILJET]
 
 
 def test_jinja_template_starting_with_braces_is_not_json():
     msg = read_one(b"{% extends 'base.html' %}\n{{ greeting }}, welcome!\n", source="t.txt")
-    assert msg.input_kind == INPUT_TEXT
+    assert msg.input_format == INPUT_TEXT
 
 
 def test_stdin_bytes_and_streams():
@@ -272,10 +272,10 @@ def test_a_bug_in_one_input_becomes_an_input_error(monkeypatch, tmp_path):
 
 # ---------------------------------------------------------------- build_message
 def test_build_message_headers_mean_has_headers():
-    m = build_message(subject="Hi", html="<p>Hello</p>", headers=[], input_kind=INPUT_EML)
+    m = build_message(subject="Hi", html="<p>Hello</p>", headers=[], input_format=INPUT_EML)
     assert m.has_headers and m.subject == "Hi"
     m = build_message(headers={"From": "Shop <Shop@Example.COM>", "Subject": "=?utf-8?Q?Caf=C3=A9?=",
-                               "Reply-To": "help@example.net"}, text="x", input_kind=INPUT_EML)
+                               "Reply-To": "help@example.net"}, text="x", input_format=INPUT_EML)
     assert (m.subject, m.from_addr, m.reply_to_domain) == ("Café", "shop@example.com", "example.net")
     m = build_message(text="Hello")
     assert not m.has_headers and m.text == "Hello"

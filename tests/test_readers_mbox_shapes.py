@@ -99,7 +99,7 @@ def test_cr_only_eml_is_read_with_exact_positions(tmp_path):
     path.write_bytes(eml.encode("ascii"))
     _, doc = run_json(path)
     (result,) = doc["results"]
-    assert result["input_kind"] == "eml" and result["subject"] == subject
+    assert result["input_format"] == "eml" and result["subject"] == subject
     (too_long,) = [f for f in result["findings"] if f["rule"] == "subject-too-long"]
     assert (too_long["location"]["line"], too_long["location"]["column"]) == (3, 10)
     assert any(f["rule"] == "missing-unsubscribe" for f in result["findings"])  # the body was read

@@ -31,7 +31,7 @@ def codes(msg: Message) -> list[str]:
 def test_plain_ham_headers_addresses_and_mbox_line():
     path, data = corpus("sa_easy_ham__00001")
     msg = read_one(data, source=path)
-    assert msg.input_kind == INPUT_EML and msg.has_headers and msg.index == 0
+    assert msg.input_format == INPUT_EML and msg.has_headers and msg.index == 0
     assert msg.subject == "Re: New Sequences Window"
     assert msg.from_addr == "kre@munnari.oz.au" and msg.from_domain == "munnari.oz.au"
     assert msg.return_path == "exmh-workers-admin@spamassassin.taint.org"

@@ -475,7 +475,7 @@ def test_the_report_uses_the_engines_decoded_offsets_when_it_gives_them():
              span("subject", "", subject, nth=1))          # the lower-case one, after “Prize”
     finding = Finding("risky-prize-terms", "content", "warning", 0.5, "“prize” is prize vocabulary.",
                       "Replace “prize”.", location=spans[0], matches=("prize",) * 3, spans=spans)
-    report = Report(source="<html>", index=0, input_kind="html", subject=subject, score=0.5, verdict="pass",
+    report = Report(source="<html>", index=0, input_format="html", subject=subject, score=0.5, verdict="pass",
                     findings=[finding], message=msg)
     page = render_view(report, 1, "0")
     frame = stdlib_html.unescape(re.search(r'srcdoc="([^"]*)"', page).group(1))

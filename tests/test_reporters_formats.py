@@ -21,7 +21,7 @@ def report(findings, score=None, verdict=None, source="promo.html", index=0, sub
     score = sum(f.weight for f in findings) if score is None else score
     if verdict is None:
         verdict = "fail" if score >= 5 else "warn" if score >= 3 else "pass"
-    return Report(source=source, index=index, input_kind="html", subject=subject, score=score, verdict=verdict,
+    return Report(source=source, index=index, input_format="html", subject=subject, score=score, verdict=verdict,
                   findings=list(findings), thresholds=Thresholds())
 
 

@@ -58,7 +58,7 @@ def _subject_hits(ruleset, subject: str) -> list[str]:
     from contentlint.model import INPUT_TEXT
     from contentlint.readers import ReadOptions, build_message
 
-    msg = build_message(input_kind=INPUT_TEXT, subject=subject, text="Plain body text for the check.",
+    msg = build_message(input_format=INPUT_TEXT, subject=subject, text="Plain body text for the check.",
                         options=ReadOptions(lang="en"))
     return [f.rule for f in ruleset.check(msg, "marketing")]
 

@@ -25,7 +25,7 @@ def finding(rule: str, line: int = 0, column: int = 0, part: str = "text/html") 
 
 
 def template(html: str) -> Message:
-    return Message(source="t.html", input_kind=INPUT_HTML, has_headers=False, html=html,
+    return Message(source="t.html", input_format=INPUT_HTML, has_headers=False, html=html,
                    parts=[Part(label="text/html", content_type="text/html", text=html, start_line=1, file_mapped=True)])
 
 
@@ -104,7 +104,7 @@ def test_unclosed_disable_runs_to_the_end():
 def test_mime_part_lines_are_file_lines_when_mapped():
     body = "<p>x</p>\n<!-- contentlint-disable a-rule -->\n<p>y</p>\n"
     part = Part(label="1 text/html", content_type="text/html", text=body, start_line=20, file_mapped=True)
-    msg = Message(source="m.eml", input_kind=INPUT_EML, html=body, parts=[part])
+    msg = Message(source="m.eml", input_format=INPUT_EML, html=body, parts=[part])
     # directive is on file line 21: a finding at file line 22 is inside, one at line 3 (a header) is not
     kept = apply([finding("a-rule", 22), finding("a-rule", 3, 1, "headers")], msg)
     assert [f.location.line for f in kept] == [3]
@@ -113,7 +113,7 @@ def test_mime_part_lines_are_file_lines_when_mapped():
 def test_encoded_part_directives_apply_only_to_that_part():
     body = "<p>x</p>\n<!-- contentlint-disable a-rule -->\n<p>y</p>\n"
     part = Part(label="1 text/html", content_type="text/html", text=body, encoding="base64", file_mapped=False)
-    msg = Message(source="m.eml", input_kind=INPUT_EML, html=body, parts=[part])
+    msg = Message(source="m.eml", input_format=INPUT_EML, html=body, parts=[part])
     ds = directives_for(msg)
     assert ds and ds[0].scope == "text/html"
     kept = apply([finding("a-rule", 3, 1, "text/html"), finding("a-rule", 3, 1, "headers")], msg)

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def pack_vocabulary(rules_dir: Path | None = None) -> dict[str, list[str]]:
-    from contentlint.engine.kinds import WordsChecker
+    from contentlint.engine.checkers import WordsChecker
     from contentlint.engine.packs import builtin_rules_dir, load_pack_file, pack_files
 
     vocab: dict[str, set[str]] = {}

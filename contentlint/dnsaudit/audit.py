@@ -350,7 +350,7 @@ def example_message(example: dict):
 
     raw = example.get("headers") or {}
     pairs = list(raw.items()) if isinstance(raw, dict) else [tuple(p) for p in raw]
-    msg = Message(source="<example>", input_kind=INPUT_EML, has_headers=True,
+    msg = Message(source="<example>", input_format=INPUT_EML, has_headers=True,
                   headers=[(str(k), str(v)) for k, v in pairs])
     frm = parseaddr(msg.header("From") or "")[1]
     if "@" in frm:

@@ -53,7 +53,7 @@ def to_finding(issue: Issue, ruleset=None, *, line: int = 0) -> Optional[Finding
     try:
         from ..engine.hit import Hit
     except ImportError:  # pragma: no cover - before the hit type had its own module
-        from ..engine.kinds import Hit
+        from ..engine.checkers import Hit
 
     rs = ruleset if ruleset is not None else default_ruleset()
     if issue.rule not in rs:

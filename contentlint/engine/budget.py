@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from .kinds import RUN_TIMEOUT, RuleTimeout
+from .checkers import RUN_TIMEOUT, RuleTimeout
 
 
 class Budget:

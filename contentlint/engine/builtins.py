@@ -366,7 +366,7 @@ def missing_text_part(ctx, rule, params):
     m = ctx.message
     if m.html is None or (m.text is not None and m.text.strip()):
         return None
-    if m.input_kind != "eml":
+    if m.input_format != "eml":
         return None
     return Hit(matches=["text/html only"], fragment="Content-Type", part="headers",
                spans=_header_spans(m, "Content-Type")[:1])

@@ -19,7 +19,7 @@ from dataclasses import replace
 from contentlint.model import MATCH_MAX, MAX_SPANS, Location, Message
 
 from .hit import COMMON_VARS, Hit, RuleTimeout, Span, fill
-from .kinds import WordsChecker
+from .checkers import WordsChecker
 from .rule import Rule
 from .text import clean, clean_map, iter_token_spans, lower_tokens, token_spans, words_of
 
@@ -332,7 +332,7 @@ class RuleSet:
 
     def _build_word_index(self):
         self.word_index: dict[str, WordIndex] = {}
-        from .kinds import WordEntry
+        from .checkers import WordEntry
         for r in self.rules:
             ch = r.checker
             if not isinstance(ch, WordsChecker):

@@ -77,7 +77,7 @@ def build_example(rule: Rule, example: Any) -> Message:
             kind = INPUT_TEXT
         if headers is not None:
             kind = INPUT_EML
-        msg = build_message(source=f"<example {rule.id}>", input_kind=kind, headers=headers,
+        msg = build_message(source=f"<example {rule.id}>", input_format=kind, headers=headers,
                             subject=ex.get("subject"), sender=ex.get("from"), text=text, html=html,
                             options=options)
         if headers is None and ex.get("reply_to"):
@@ -85,7 +85,7 @@ def build_example(rule: Rule, example: Any) -> Message:
             msg.reply_to_domain = ex["reply_to"].rpartition("@")[2].lower() or None
     for p in ex.get("problems") or []:
         msg.problems.append(Problem(str(p.get("code", "")), str(p.get("message", ""))))
-    if msg.input_kind != INPUT_EML and "headers" not in ex and "eml" not in ex:
+    if msg.input_format != INPUT_EML and "headers" not in ex and "eml" not in ex:
         msg.has_headers = False
     return msg
 

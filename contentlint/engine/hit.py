@@ -1,5 +1,5 @@
-"""What a rule's check returns, and the helpers every rule kind shares (no import of the kinds or built-ins,
-so that ``kinds`` and ``builtins`` both import this module and never each other at import time).
+"""What a rule's check returns, and the helpers every rule type shares (no import of the checkers or built-ins,
+so that ``checkers`` and ``builtins`` both import this module and never each other at import time).
 
 A ``Hit`` carries every match, the values for the message/suggestion placeholders, and *where* it matched:
 ``spans``, each a ``Span`` in the text the rule analysed.  The engine maps spans to the input file.

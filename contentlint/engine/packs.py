@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
-from .kinds import COMMON_VARS, KIND_CLASSES, placeholders_in
+from .checkers import COMMON_VARS, CHECKER_CLASSES, placeholders_in
 from .rule import CATEGORIES, KINDS, LEVELS, SCOPES, TYPES, PackError, Rule
 
 _ID_RE = None
@@ -33,7 +33,7 @@ EXAMPLE_KEYS = {"subject", "from", "reply_to", "preheader", "text", "html", "hea
 SKIP_FILES = {"placeholders.yaml", "placeholders.yml", "weights.yaml", "weights.yml", "lists.yaml"}
 DEFAULT_SCOPE = {"words": ("subject", "preheader", "body"), "scored-words": ("subject", "preheader", "body"), "regex": ("subject", "preheader", "body"),
                  "header": ("headers",), "metric": ("body",), "builtin": ("body",), "dns": ("headers",)}
-CACHE_VERSION = 8
+CACHE_VERSION = 9
 
 
 # -- YAML with line numbers -----------------------------------------------------------------------
@@ -194,7 +194,7 @@ def compile_rule(raw, pack: str, pack_langs, file: str, *, probe: bool = True) -
     rtype = raw["type"]
     if rtype not in TYPES:
         raise PackError(f"bad type {rtype!r} (allowed: {', '.join(TYPES)})", **key_where("type"))
-    kind_cls = KIND_CLASSES.get(rtype)
+    kind_cls = CHECKER_CLASSES.get(rtype)
     allowed = set(RULE_COMMON) | (set(kind_cls.KEYS) if kind_cls else set())
     if rtype != "dns":
         unknown = [k for k in raw if k not in allowed]
@@ -394,7 +394,7 @@ def _store_cached(key: str, value) -> None:
 
 # -- entry point ----------------------------------------------------------------------------------
 def _compile_all(files: list[Path]):
-    from .kinds import WordsChecker
+    from .checkers import WordsChecker
     from .lemmas import tables_for
     rules: list[Rule] = []
     seen: dict[str, Rule] = {}

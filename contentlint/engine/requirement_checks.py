@@ -15,7 +15,7 @@ from .text import short_list
 try:  # the hit type has its own module once the engine's import circle is broken
     from .hit import Hit
 except ImportError:  # pragma: no cover - before that change
-    from .kinds import Hit
+    from .checkers import Hit
 
 _WS = re.compile(r"\s+")
 

@@ -62,7 +62,7 @@ class Rule:
     requires_headers: bool = False      # header rules: skipped when Message.has_headers is False
     level_overridden: bool = False      # the user set the level: dynamic levels (metrics) keep it
     replaces: tuple[str, ...] = ()      # rules whose finding this one supersedes when both fire (same cause)
-    checker: Any = None                 # compiled check object (see kinds.py); None for dns rules
+    checker: Any = None                 # compiled check object (see checkers.py); None for dns rules
 
     def applies_to(self, kind: str) -> bool:
         return kind in self.kinds

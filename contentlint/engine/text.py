@@ -1,4 +1,4 @@
-"""Tokenizer and small text helpers shared by the rule kinds.
+"""Tokenizer and small text helpers shared by the rule types.
 
 One regex tokenizer for every language: runs of letters/digits, with the French elisions
 (``l'``, ``d'``, ``qu'``, ``jusqu'``…) split off as their own token so ``l'argent`` gives

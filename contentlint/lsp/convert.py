@@ -372,7 +372,7 @@ def disable_line_edits(rule: str, line: int, result, index: LineIndex) -> Option
     """Edits that silence ``rule`` on 1-based file line ``line``: a disable directive on a line of its
     own before it and an enable directive after it.  None where no comment can go (a header of an
     ``.eml``, a quoted-printable part, a Send API payload)."""
-    if result.input_kind == "eml" and result.parts:
+    if result.input_format == "eml" and result.parts:
         parts = [p for p in result.parts if p.content_type == "text/html"]
     else:
         parts = result.parts
@@ -400,7 +400,7 @@ def disable_file_edit(rule: str, result, index: LineIndex) -> Optional[types.Tex
     """An edit that silences ``rule`` in the whole document: a ``disable-file`` directive in the front
     matter (invisible to the recipient), else at the top of the HTML or text body (after a doctype)."""
     parts = [p for p in result.parts if p.file_mapped and p.start_line > 0 and p.label != "headers"]
-    if result.input_kind == "eml":
+    if result.input_format == "eml":
         parts = [p for p in parts if p.content_type == "text/html"]
     front = next((p for p in parts if p.label == "front-matter"), None)
     part = front or next((p for p in parts if comment_syntax(p.content_type, p.label, result.esp)), None)

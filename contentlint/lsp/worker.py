@@ -78,7 +78,7 @@ class CheckResult:
     fixes: list[Fix] = field(default_factory=list)       # one per fixable rule, then all of them together
     parts: list[PartInfo] = field(default_factory=list)  # of the single message (empty for several)
     esp: Optional[str] = None                            # template syntax family of the single message
-    input_kind: str = ""
+    input_format: str = ""
     encoding: str = "utf-8"                              # how the text was turned into the bytes checked
     seconds: float = 0.0                                 # time the check took in the worker
 
@@ -185,7 +185,7 @@ class Checker:
         if len(messages) == 1 and len(result.reports) == 1:
             message, report = messages[0], result.reports[0]
             result.esp = message.esp
-            result.input_kind = message.input_kind
+            result.input_format = message.input_format
             result.parts = [PartInfo(p.label, p.content_type, p.start_line, _line_count(p.text), p.file_mapped)
                             for p in message.parts]
             result.fixes = _fixes(data, result.encoding, report, linter.ruleset)
@@ -206,9 +206,9 @@ def _fixes(data: bytes, encoding: str, report, ruleset) -> list[Fix]:
     """The fixes of ``contentlint fix`` for this report: each rule alone, then all together."""
     from .. import fix as fix_mod
 
-    if report.input_kind == "eml":
+    if report.input_format == "eml":
         apply = fix_mod.fix_eml
-    elif report.input_kind in ("html", "text"):
+    elif report.input_format in ("html", "text"):
         apply = fix_mod.fix_template
     else:
         return []

@@ -5,7 +5,7 @@ Public API (see docs/architecture.md):
     iter_messages(paths, options=ReadOptions(), stdin=None) -> Iterator[Message | InputError]
     read_bytes(data, source="-", options=ReadOptions(), hint_ext="") -> Iterator[Message | InputError]
     read_email_message(msg, source="<message>", index=0, raw=None, options=None) -> Message
-    build_message(*, source, index, input_kind, headers, subject, sender, text, html, options) -> Message
+    build_message(*, source, index, input_format, headers, subject, sender, text, html, options) -> Message
 
 Inputs are sniffed by content (the file extension is only a hint): Mailjet Send API v3.1 JSON, mbox,
 RFC 5322 message, HTML template, plain text.  Nothing here raises on bad input: a broken input becomes an
@@ -123,18 +123,21 @@ def read_email_message(msg, source: str = "<message>", index: int = 0, raw: Opti
     return mime.read_message_bytes(raw, source, index=index, options=options)
 
 
-def build_message(*, source: str = "<example>", index: int = 0, input_kind: str = INPUT_HTML,
+def build_message(*, source: str = "<example>", index: int = 0, input_format: str = INPUT_HTML,
                   headers=None, subject: Optional[str] = None, sender: Optional[str] = None,
                   text: Optional[str] = None, html: Optional[str] = None,
-                  options: Optional[ReadOptions] = None) -> Message:
+                  options: Optional[ReadOptions] = None, input_kind: Optional[str] = None) -> Message:
     """Build a fully analysed ``Message`` from fields (templates, Send API messages, rule examples, API).
 
     ``headers``: a mapping or a list of (name, value) pairs.  Given (even empty) with
-    ``input_kind=INPUT_EML`` the message has headers (header rules apply); otherwise it has none.
-    ``subject``/``sender`` default to the Subject/From headers.
+    ``input_format=INPUT_EML`` the message has headers (header rules apply); otherwise it has none.
+    ``subject``/``sender`` default to the Subject/From headers.  ``input_kind`` is the former name of
+    ``input_format`` (still accepted).
     """
     from .mime import decode_words, parse_address
 
+    if input_kind is not None:
+        input_format = input_kind
     options = options or ReadOptions()
     pairs: list[tuple[str, str]] = []
     if headers is not None:
@@ -142,8 +145,8 @@ def build_message(*, source: str = "<example>", index: int = 0, input_kind: str 
         for item in items:
             name, value = item
             pairs.append((str(name), decode_words(str(value)) if value is not None else ""))
-    msg = Message(source=source, index=index, input_kind=input_kind,
-                  has_headers=(headers is not None and input_kind == INPUT_EML), headers=pairs)
+    msg = Message(source=source, index=index, input_format=input_format,
+                  has_headers=(headers is not None and input_format == INPUT_EML), headers=pairs)
 
     def first(name: str) -> Optional[str]:
         lname = name.lower()
@@ -411,7 +414,7 @@ def normalise_line_ends(data: bytes) -> bytes:
 
 def _read_file_object(f, source: str, options: ReadOptions, hint_ext: str, from_walk: bool,
                       seekable: bool) -> Iterator[Result]:
-    from .sniff import KIND_MBOX, sniff
+    from .sniff import FORMAT_MBOX, sniff
 
     prefix = f.read(PREFIX_BYTES)
     if isinstance(prefix, str):  # a text stream was handed to us
@@ -419,8 +422,8 @@ def _read_file_object(f, source: str, options: ReadOptions, hint_ext: str, from_
     if len(prefix) < PREFIX_BYTES:  # the whole input
         yield from _dispatch_bytes(prefix, source, options, hint_ext, from_walk)
         return
-    kind = sniff(normalise_line_ends(prefix), hint_ext, partial=True)
-    if kind.name == KIND_MBOX:
+    sniffed = sniff(normalise_line_ends(prefix), hint_ext, partial=True)
+    if sniffed.name == FORMAT_MBOX:
         from .mbox import LoneCRReader, PrefixedReader, iter_mbox
 
         if seekable:
@@ -450,35 +453,35 @@ def _dispatch_bytes(data: bytes, source: str, options: ReadOptions, hint_ext: st
         yield InputError(source, f"input larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; not read")
         return
     data = normalise_line_ends(data)
-    kind = sn.sniff(data, hint_ext)
-    if kind.name == sn.KIND_EMPTY:
+    sniffed = sn.sniff(data, hint_ext)
+    if sniffed.name == sn.FORMAT_EMPTY:
         yield InputError(source, "empty input (nothing to check)" if not data else
                          "empty input (only whitespace, nothing to check)")
-    elif kind.name == sn.KIND_BINARY:
-        yield InputError(source, f"not an e-mail, template or Send API payload: {kind.detail}")
-    elif kind.name == sn.KIND_JSON:
+    elif sniffed.name == sn.FORMAT_BINARY:
+        yield InputError(source, f"not an e-mail, template or Send API payload: {sniffed.detail}")
+    elif sniffed.name == sn.FORMAT_JSON:
         from .mailjet import read_mailjet
 
         yield from read_mailjet(data, source, options, skip_foreign=from_walk)
-    elif kind.name == sn.KIND_MBOX:
+    elif sniffed.name == sn.FORMAT_MBOX:
         from .mbox import iter_mbox_bytes
 
         yield from iter_mbox_bytes(data, source, options)
-    elif kind.name == sn.KIND_EML:
+    elif sniffed.name == sn.FORMAT_EML:
         from .mime import read_message_bytes
 
         try:
             yield read_message_bytes(data, source, index=0, options=options)
         except Exception as exc:  # noqa: BLE001
             yield _internal(source, exc, 0)
-    elif kind.name == sn.KIND_MJML:
+    elif sniffed.name == sn.FORMAT_MJML:
         from .mjml import read_mjml
 
         yield read_mjml(data, source, options)
     else:
         from .template import read_template
 
-        yield read_template(data, source, options, html=(kind.name == sn.KIND_HTML))
+        yield read_template(data, source, options, html=(sniffed.name == sn.FORMAT_HTML))
 
 
 # keep these names importable from the package for the API and the engine

@@ -305,7 +305,7 @@ def read_mailjet(data, source: str, options=None, skip_foreign: bool = False) ->
             if subject is None and options.subject is not None:
                 subject = options.subject
             sender = _format_sender(email, name)
-            msg = build_message(source=source, index=i, input_kind=INPUT_MAILJET, headers=header_pairs,
+            msg = build_message(source=source, index=i, input_format=INPUT_MAILJET, headers=header_pairs,
                                 subject=subject, sender=sender, text=text, html=html, options=options)
             if reply_to is not None:
                 from .mime import parse_address

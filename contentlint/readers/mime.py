@@ -781,7 +781,7 @@ def read_message_bytes(data: bytes, source: str, index: int = 0, options=None, l
     while start < len(data) and data[start:start + 1] in (b"\n", b"\r"):
         start += 1
     top = parse_entity(st, start, len(data), top=True)
-    msg = Message(source=source, index=index, input_kind=INPUT_EML, has_headers=True, raw_size=len(data))
+    msg = Message(source=source, index=index, input_format=INPUT_EML, has_headers=True, raw_size=len(data))
     if not top.headers:
         st.problem("malformed-mime", "no header block: this does not start like an e-mail message "
                    "(expected lines such as \"From: …\" and \"Subject: …\")", "headers", start)

@@ -375,7 +375,7 @@ def read_mjml(data: bytes, source: str, options=None) -> Message:
     html, smap, mj_problems = compile_mjml(prefix + body + suffix, len(fm_text) - len(prefix), text, base_dir,
                                            tuple(getattr(options, "template_roots", ()) or ()))
     problems.extend(mj_problems)
-    msg = Message(source=source, input_kind=INPUT_HTML, has_headers=False, raw_size=len(data))
+    msg = Message(source=source, input_format=INPUT_HTML, has_headers=False, raw_size=len(data))
     if fm_text:
         msg.parts.append(Part(label="front-matter", content_type="text/x-front-matter", charset=charset,
                               text=fm_text, start_line=1, file_mapped=True))

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-KIND_EMPTY = "empty"
-KIND_BINARY = "binary"
-KIND_JSON = "json"
-KIND_MBOX = "mbox"
-KIND_EML = "eml"
-KIND_HTML = "html"
-KIND_TEXT = "text"
-KIND_MJML = "mjml"      # an MJML document (<mjml> root), compiled by readers/mjml.py
+FORMAT_EMPTY = "empty"
+FORMAT_BINARY = "binary"
+FORMAT_JSON = "json"
+FORMAT_MBOX = "mbox"
+FORMAT_EML = "eml"
+FORMAT_HTML = "html"
+FORMAT_TEXT = "text"
+FORMAT_MJML = "mjml"      # an MJML document (<mjml> root), compiled by readers/mjml.py
 
 
 @dataclass(frozen=True)
@@ -150,35 +150,35 @@ def sniff(data: bytes, hint_ext: str = "", partial: bool = False) -> Sniffed:
             text = ""
         body = text.encode("utf-8", "ignore")
         if not body.strip():
-            return Sniffed(KIND_EMPTY)
+            return Sniffed(FORMAT_EMPTY)
         if hint == ".json" or _JSON_START.match(body):
-            return Sniffed(KIND_JSON)
-        return Sniffed(KIND_HTML if _HTML_TAG.search(body) else KIND_TEXT)
+            return Sniffed(FORMAT_JSON)
+        return Sniffed(FORMAT_HTML if _HTML_TAG.search(body) else FORMAT_TEXT)
     data = strip_bom(data)
     if not data.strip():
-        return Sniffed(KIND_EMPTY)
+        return Sniffed(FORMAT_EMPTY)
     start = data.lstrip(b"\r\n")
     # a real header block wins over junk in the body: the MIME reader reports the junk per part
     if is_mbox_start(start, partial):
-        return Sniffed(KIND_MBOX)
+        return Sniffed(FORMAT_MBOX)
     if looks_like_headers(start, partial=partial):
-        return Sniffed(KIND_EML)
+        return Sniffed(FORMAT_EML)
     detail = binary_detail(data)
     if detail:
-        return Sniffed(KIND_BINARY, detail)
+        return Sniffed(FORMAT_BINARY, detail)
     if hint == ".json" or _JSON_START.match(data[:256]):
-        return Sniffed(KIND_JSON)
+        return Sniffed(FORMAT_JSON)
     body = _skip_front_matter(start)
     if _MJML_ROOT.match(body[:65536]):
-        return Sniffed(KIND_MJML)
+        return Sniffed(FORMAT_MJML)
     if _HTML_TAG.search(body[:65536]):
-        return Sniffed(KIND_HTML)
+        return Sniffed(FORMAT_HTML)
     if hint in (".eml", ".msg", ".mbox", ".mbx"):
         # named as a message but without a recognisable header block: read it as one, the MIME reader
         # reports what is wrong instead of silently checking it as a headerless template
-        return Sniffed(KIND_MBOX if start.startswith(b"From ") else KIND_EML)
+        return Sniffed(FORMAT_MBOX if start.startswith(b"From ") else FORMAT_EML)
     if hint == ".mjml" and b"<mj-" in body[:65536]:
-        return Sniffed(KIND_MJML)             # an MJML partial (mj-include'd), without the <mjml> root
+        return Sniffed(FORMAT_MJML)             # an MJML partial (mj-include'd), without the <mjml> root
     if hint in (".html", ".htm"):
-        return Sniffed(KIND_HTML)
-    return Sniffed(KIND_TEXT)
+        return Sniffed(FORMAT_HTML)
+    return Sniffed(FORMAT_TEXT)

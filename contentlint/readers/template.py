@@ -207,7 +207,7 @@ def read_template(data: bytes, source: str, options=None, html: bool = True) -> 
     problems.extend(fm_problems)
     body = text[len(fm_text):]
     ctype = "text/html" if html else "text/plain"
-    msg = Message(source=source, input_kind=INPUT_HTML if html else INPUT_TEXT, has_headers=False,
+    msg = Message(source=source, input_format=INPUT_HTML if html else INPUT_TEXT, has_headers=False,
                   raw_size=len(data))
     msg.file = file_index
     if fm_text:

@@ -1,6 +1,6 @@
-"""Rule kinds: how each ``type:`` of rule is validated, compiled and run.
+"""Rule types: how each ``type:`` of rule is validated, compiled and run.
 
-Every kind compiles to a small picklable checker object with ``check(ctx, rule) -> Hit | None``.
+Every type compiles to a small picklable checker object with ``check(ctx, rule) -> Hit | None``.
 A ``Hit`` (``engine/hit.py``) carries every match, the values for the message/suggestion placeholders, and
 the span of every match in the text it analysed.  The engine turns it into one ``Finding``.
 """
@@ -489,5 +489,5 @@ class ScoredWordsChecker(WordsChecker):
             spans=_word_spans(ctx, [f for _, f in ranked]))
 
 
-KIND_CLASSES: dict[str, Any] = {"words": WordsChecker, "scored-words": ScoredWordsChecker, "regex": RegexChecker, "metric": MetricChecker,
+CHECKER_CLASSES: dict[str, Any] = {"words": WordsChecker, "scored-words": ScoredWordsChecker, "regex": RegexChecker, "metric": MetricChecker,
                                 "header": HeaderChecker, "builtin": BuiltinChecker}

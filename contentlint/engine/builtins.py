@@ -50,6 +50,12 @@ def _registrable(host: Optional[str]) -> Optional[str]:
     return registrable_domain(host)
 
 
+def _wild(pattern: str) -> bool:
+    """The fnmatch pattern has a wildcard (one without is plain equality: compiling each of a list of 80
+    domains cost 20 ms on the first message)."""
+    return "*" in pattern or "?" in pattern or "[" in pattern
+
+
 def _domain_in(domain: Optional[str], patterns) -> bool:
     """``domain`` equals, is a subdomain of, or fnmatches (``yahoo.*``) one of ``patterns``."""
     if not domain:
@@ -582,7 +588,7 @@ def freemail_sender(ctx, rule, params):
     if not domain:
         return None
     for p in params["domains"]:
-        if domain == p or fnmatch.fnmatchcase(domain, p):
+        if domain == p or _wild(p) and fnmatch.fnmatchcase(domain, p):
             return Hit(matches=[m.from_addr], fragment=m.from_addr, part="from",
                        spans=[_address_span(ctx, "From", m.from_addr)],
                        vars={"address": m.from_addr, "domain": domain})
@@ -600,7 +606,7 @@ def freemail_reply_to(ctx, rule, params):
         return None
 
     def free(d):
-        return any(d == p or fnmatch.fnmatchcase(d, p) for p in params["domains"])
+        return any(d == p or _wild(p) and fnmatch.fnmatchcase(d, p) for p in params["domains"])
 
     if free(rdom) and not free(fdom):
         return Hit(matches=[m.reply_to], fragment=m.reply_to, part="headers",

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from email.utils import getaddresses
 
 from .builtins import _dkim_domains, _registrable, _split, builtin
 from .text import short_list
@@ -31,6 +30,8 @@ def from_address_count(ctx, rule, params):
     values = _header_entries(ctx.message, "From")
     if not values:
         return None                       # header-count reports a missing From
+    from email.utils import getaddresses  # 12 ms of start-up (socket, datetime…): only for e-mails
+
     addresses = [a for _, a in getaddresses(values) if a and "@" in a]
     if len(addresses) == 1:
         return None

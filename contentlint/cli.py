@@ -234,7 +234,6 @@ def _serial(paths: list[str], options, linters: _Linters, stdin, skip_unknown_js
 def _parallel(paths: list[str], options, linters: _Linters, stdin, jobs: int, skip_unknown_json: bool = False,
               on_skip=None) -> Iterator[tuple[Any, Any]]:
     import collections
-    import concurrent.futures as cf
     import multiprocessing as mp
 
     from .readers import InputError

@@ -647,7 +647,6 @@ def _cut_attributes(html: str, res: HtmlAnalysis) -> str:
 
 
 def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
-    source = html
     to_part = None
     if html.count("<") > PRESCAN_TAGS:
         html, deepest, to_part = _flatten_deep(html, MAX_DEPTH)

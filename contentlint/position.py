@@ -42,19 +42,22 @@ def _text_of(message: Message, label: str):
     return None, None, label
 
 
-def resolve(message: Message, label: str, start: int, end: int, part_name: str = "") -> Location:
+def resolve(message: Message, label: str, start: int, end: int, part_name: str = "",
+            matched: Optional[str] = None) -> Location:
     """The Location of ``text[start:end]`` of part/field ``label`` (a bug here is an error on that message,
-    reported as such by the Linter, never a silently wrong or missing place)."""
-    return _resolve(message, label, start, end, part_name or label)
+    reported as such by the Linter, never a silently wrong or missing place).  ``matched``: the text the rule
+    matched, as it read it (placeholders masked), shown instead of the part's text there."""
+    return _resolve(message, label, start, end, part_name or label, matched)
 
 
-def _resolve(message: Message, label: str, start: int, end: int, part_name: str) -> Location:
+def _resolve(message: Message, label: str, start: int, end: int, part_name: str,
+             matched: Optional[str] = None) -> Location:
     text, origin, shown = _text_of(message, label)
     if text is None or start < 0:
         return Location(part=part_name)
     start = max(0, min(start, len(text)))
     end = max(start, min(end, len(text)))
-    match = text[start:end]
+    match = text[start:end] if matched is None else matched
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", start)
     line_text = text[line_start:] if line_end < 0 else text[line_start:line_end]
@@ -76,13 +79,15 @@ def _resolve(message: Message, label: str, start: int, end: int, part_name: str)
                     offset=fi.byte(fs), end_offset=fi.byte(fe), **fields)
 
 
-def at_file(message: Message, fs: int, fe: int, part_name: str, excerpt: str = "") -> Location:
+def at_file(message: Message, fs: int, fe: int, part_name: str, excerpt: str = "",
+            matched: Optional[str] = None) -> Location:
     """A Location from offsets of the input file itself (a header field, an attachment's headers)."""
     fi = message.file
     if fi is None or fs < 0:
         return Location(part=part_name, excerpt=excerpt)
     line, col = fi.position(fs)
     end_line, end_col = fi.position(max(fs, fe))
+    extra = {} if matched is None else {"match": matched[:MATCH_MAX], "match_length": len(matched)}
     return Location(part=part_name, line=line, column=col, end_line=end_line, end_column=end_col,
                     offset=fi.byte(fs), end_offset=fi.byte(max(fs, fe)),
-                    excerpt=excerpt or _excerpt(fi.line_text(line), col - 1))
+                    excerpt=excerpt or _excerpt(fi.line_text(line), col - 1), **extra)

@@ -12,12 +12,10 @@ import re
 
 from typing import Optional
 
-import regex
 
 from contentlint.findings import Finding
-from dataclasses import replace
 
-from contentlint.model import MATCH_MAX, MAX_SPANS, Location, Message
+from contentlint.model import MAX_SPANS, Location, Message
 
 from .hit import COMMON_VARS, Hit, RuleTimeout, Span, fill
 from .checkers import WordsChecker
@@ -443,13 +441,11 @@ class RuleSet:
             if got is None:
                 continue
             label, start, end = got
-            if label == "@file":
-                loc = at_file(ctx.message, start, end, hit.part or "headers")
-            else:
-                loc = resolve(ctx.message, label, start, end, hit.part or label)
             matched = _matched_text(ctx, span)
-            if matched is not None:
-                loc = replace(loc, match=matched[:MATCH_MAX], match_length=len(matched))
+            if label == "@file":
+                loc = at_file(ctx.message, start, end, hit.part or "headers", matched=matched)
+            else:
+                loc = resolve(ctx.message, label, start, end, hit.part or label, matched=matched)
             out.append(loc)
         return out
 

@@ -656,7 +656,9 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
                 f"The HTML nests elements about {deepest} deep; everything below depth {MAX_DEPTH} was "
                 f"flattened before analysis. Mail clients choke on such markup: simplify the layout.",
                 Location(PART)))
-    if len(html) > 2 * MAX_ATTRIBUTES:
+    # a tag that long needs as many characters without a ">": one C-level split tells (the pattern would be
+    # tried at every "<")
+    if len(html) > 2 * MAX_ATTRIBUTES and max(map(len, html.split(">"))) >= 2 * MAX_ATTRIBUTES - 1:
         html = _cut_attributes(html, res)
     tree = _parse(html)
     root = tree.root

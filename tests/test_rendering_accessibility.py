@@ -181,3 +181,35 @@ def test_vendored_data_has_its_licence_and_the_clients_the_brief_names():
     families = {c.split(".")[0] for c in clients.known_clients()}
     assert {"gmail", "outlook", "apple-mail", "yahoo", "samsung-email", "thunderbird", "orange", "sfr",
             "laposte"} <= families
+
+
+def test_a_users_value_pattern_finds_the_exact_declaration_whatever_property_it_names(tmp_path):
+    # rendering rules read each declaration once per message; a pattern anchored on properties is only
+    # tried on those, one with a top-level alternative on all of them
+    pack = tmp_path / "house.yaml"
+    pack.write_text("""pack: house
+version: 1
+description: House rendering rules.
+rules:
+  - id: house-sticky-or-grid
+    title: Sticky or grid layout
+    description: Sticky positioning and CSS grid are not supported everywhere.
+    category: rendering
+    level: info
+    weight: 0.0
+    type: builtin
+    scope: [html]
+    check: client_support
+    params: {feature: css-display-grid, value: "^position:\\\\s*sticky|grid-template"}
+    message: "{feature} ({where}, in {element}): {support}."
+    suggestion: Use tables.
+    examples:
+      pass: ['<div style="position:relative">Our spring collection</div>']
+      fail: ['<div style="color:#333;grid-template-columns:1fr 1fr">Our spring collection</div>']
+""", encoding="utf-8")
+    html = ('<html lang="en"><body><p style="color:#333333">Three new jackets.</p>\n'
+            '<table role="presentation"><tr><td style="padding:4px; grid-template-columns:1fr 1fr">Linen</td>'
+            '</tr></table><a href="https://shop.example.com/unsubscribe">Unsubscribe</a></body></html>')
+    found = rules_of(Linter(rules=[str(pack)]).check_html(html))["house-sticky-or-grid"]
+    assert "grid-template-columns:1fr 1fr" in found.message and "<td>" in found.message
+    assert (found.location.line, found.location.column) == (2, html.split("\n")[1].index("grid-template") + 1)

@@ -179,12 +179,16 @@ def _prepare_feature(params, ctx):
 def _value_props(pattern: str) -> Optional[frozenset]:
     """The properties a ``params.value`` pattern can match when it is anchored on them (``^display:…``,
     ``^(?:float|clear):…``), else None: the pattern is tried on every declaration."""
-    depth, escaped = 0, False
+    depth, escaped, in_class = 0, False, False
     for ch in pattern:                      # an alternative at the top level may match any property
         if escaped:
             escaped = False
         elif ch == "\\":
             escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
         elif ch == "(":
             depth += 1
         elif ch == ")":

@@ -689,6 +689,36 @@ def _hex(rgb) -> str:
     return "#%02x%02x%02x" % tuple(rgb)
 
 
+_KEEP = object()            # an element that leaves the inherited value as it is
+_HIDDEN_EFFECT = object()   # an element hidden by its style: nothing inside it is read
+
+
+def _effect(tag, style, background, bgcolor, font_colour, body_text):
+    """What an element does to the colour, background, font size and weight its text inherits:
+    (over an image, background or _KEEP, colour or _KEEP, font px or None, minimum px or 0, bold or _KEEP)."""
+    if style and _HIDDEN_STYLE.search(style):
+        return _HIDDEN_EFFECT
+    decl = _style_map(style) if style else {}
+    over_image = bool(background) or "url(" in (decl.get("background-image", "") + decl.get("background", ""))
+    new_bg = _KEEP
+    bg_value = decl.get("background-color") or decl.get("background") or bgcolor
+    if bg_value:
+        parsed = parse_colour(bg_value.split()[0] if decl.get("background") and not decl.get("background-color") else bg_value)
+        if parsed is not None:
+            new_bg = parsed
+        elif "url(" in bg_value or "gradient" in bg_value:
+            new_bg = None
+    colour_value = decl.get("color") or font_colour or body_text
+    new_colour = parse_colour(colour_value) if colour_value else (None if tag == "a" else _KEEP)
+    px = _font_px(decl.get("font-size"))
+    at_least = 24.0 if tag in ("h1", "h2") and not decl.get("font-size") else 0.0
+    new_bold = True if tag in ("b", "strong", "h1", "h2", "h3", "th") else _KEEP
+    weight = decl.get("font-weight", "")
+    if weight:
+        new_bold = weight.strip().lower() in ("bold", "bolder") or (weight.strip()[:3].isdigit() and int(weight.strip()[:3]) >= 700)
+    return over_image, new_bg, new_colour, px, at_least, new_bold
+
+
 @builtin("low_contrast", params={"normal": 4.5, "large": 3.0, "min_chars": 3},
          vars={"ratio", "needed", "colour", "background", "text", "count"})
 def low_contrast(ctx, rule, params):
@@ -705,17 +735,15 @@ def low_contrast(ctx, rule, params):
         return None
     found = []
     ratios: dict = {}                      # contrast of each (colour, background) pair met
+    effects: dict = {}                     # what an element does to colours and sizes, per distinct markup
     most = max(params["normal"], params["large"])
     # iterative walk: (node, colour, background, font px, bold)
     stack = [(root, (0, 0, 0), (255, 255, 255), 16.0, False)]
-    steps = 0
-    while stack and steps < 200000:
-        steps += 1
+    while stack:
         node, colour, bg, size, bold = stack.pop()
         tag = node.tag
         if tag in ("script", "style", "head", "title", "-comment"):
             continue
-        attrs = node.attributes if tag != "-text" else {}
         if tag == "-text":
             if colour is None or bg is None:
                 continue
@@ -731,30 +759,26 @@ def low_contrast(ctx, rule, params):
                 if sum(map(str.isalnum, text)) >= params["min_chars"]:
                     found.append((ratio, needed, colour, bg, text))
             continue
-        style = attrs.get("style") or ""
-        if style and _HIDDEN_STYLE.search(style):
+        attrs = node.attributes
+        key = (tag, attrs.get("style") or "", attrs.get("background"), attrs.get("bgcolor"),
+               attrs.get("color") if tag == "font" else None, attrs.get("text") if tag == "body" else None)
+        eff = effects.get(key)
+        if eff is None:
+            eff = effects[key] = _effect(*key)
+        if eff is _HIDDEN_EFFECT:
             continue
-        decl = _style_map(style) if style else {}
-        if attrs.get("background") or "url(" in (decl.get("background-image", "") + decl.get("background", "")):
+        over_image, new_bg, new_colour, px, at_least, new_bold = eff
+        if over_image:
             bg = None                                # text over an image: the colours say nothing
-        bg_value = decl.get("background-color") or decl.get("background") or attrs.get("bgcolor")
-        if bg_value:
-            parsed = parse_colour(bg_value.split()[0] if decl.get("background") and not decl.get("background-color") else bg_value)
-            bg = parsed if parsed is not None else (None if "url(" in bg_value or "gradient" in bg_value else bg)
-        colour_value = decl.get("color") or (attrs.get("color") if tag == "font" else None) \
-            or (attrs.get("text") if tag == "body" else None)
-        if colour_value:
-            colour = parse_colour(colour_value)
-        elif tag == "a":
-            colour = None                            # links take the client's link colour unless styled
-        size = _font_px(decl.get("font-size")) or size
-        if tag in ("b", "strong", "h1", "h2", "h3", "th"):
-            bold = True
-        weight = decl.get("font-weight", "")
-        if weight:
-            bold = weight.strip().lower() in ("bold", "bolder") or (weight.strip()[:3].isdigit() and int(weight.strip()[:3]) >= 700)
-        if tag in ("h1", "h2") and not decl.get("font-size"):
-            size = max(size, 24.0)
+        if new_bg is not _KEEP:
+            bg = new_bg
+        if new_colour is not _KEEP:
+            colour = new_colour
+        size = px or size
+        if at_least:
+            size = max(size, at_least)
+        if new_bold is not _KEEP:
+            bold = new_bold
         children = []
         child = node.child
         while child is not None:

@@ -274,3 +274,10 @@ def test_a_bad_morphology_entry_is_a_pack_error(tmp_path, morph_yaml, error):
     result = CliRunner().invoke(app, ["check", str(tpl), "--rules", str(pack)], catch_exceptions=False)
     assert result.exit_code == 2
     assert "house.yaml:" in result.output and error in result.output, result.output
+
+
+def test_rules_show_documents_the_part_of_speech_forms():
+    result = CliRunner().invoke(app, ["rules", "show", "risky-money-terms"], catch_exceptions=False)
+    assert "Part of speech (fr, where no exception decides):" in result.output
+    assert "prêt, prêts: dropped as ADJ" in result.output
+    assert "prête, prêtes: kept only as VERB" in result.output

@@ -281,3 +281,17 @@ def test_rules_show_documents_the_part_of_speech_forms():
     assert "Part of speech (fr, where no exception decides):" in result.output
     assert "prêt, prêts: dropped as ADJ" in result.output
     assert "prête, prêtes: kept only as VERB" in result.output
+
+
+def test_loading_the_tagger_leaves_spacys_french_tokenizer_intact(tmp_path):
+    # the pipeline is loaded without compiling spaCy's French token_match pattern; any other French tokenizer
+    # of the process still gets it (compiled on its first use)
+    code = textwrap.dedent("""\
+        from contentlint.engine import morph
+        nlp = morph.pipeline("fr")
+        import spacy
+        print("OURS", [t.text for t in nlp("prêt-à-porter")], "BLANK", [t.text for t in spacy.blank("fr")("prêt-à-porter")])
+        """)
+    proc = _run_python(code, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "OURS ['prêt', '-', 'à', '-', 'porter'] BLANK ['prêt-à-porter']" in proc.stdout, proc.stdout

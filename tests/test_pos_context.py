@@ -154,12 +154,15 @@ def test_tagging_is_bounded_per_scope(linter, monkeypatch):
     nlp = morph.pipeline("fr")
     rec = _Recorder(nlp)
     monkeypatch.setitem(morph._pipelines, "fr", rec)
-    body = "Nous sommes prêts, " + "et le reste du texte suit sans rien de spécial. " * 50
-    found = _findings(linter, "Nos nouvelles", body * 40, "risky-money-terms")
+    body = ("Nous sommes prêts, " + "et le reste du texte suit sans rien de spécial. " * 50) * 40
+    found = _findings(linter, "Nos nouvelles", body, "risky-money-terms")
     assert 0 < len(rec.pieces) <= morph.MAX_TAGGED
     assert sum(map(len, rec.pieces)) <= morph.MAX_TAGGED * (2 * morph.CONTEXT + len("prêts"))
-    # the hits beyond the bound stay as the exceptions left them (undecided: kept)
-    assert found and len(found[0].spans) > 0
+    # the first MAX_TAGGED are tagged as adjectives and dropped; the hits beyond the bound stay as the
+    # exceptions left them (kept), and the finding points at the first of them
+    html = _html(body)
+    starts = [k for k in range(len(html)) if html.startswith("prêts", k)]
+    assert found and found[0].location.part_offset == starts[morph.MAX_TAGGED]
 
 
 # -- cost: only the texts that need the model load it --------------------------------------------------

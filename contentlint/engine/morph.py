@@ -14,7 +14,8 @@ tagged by spaCy's ``fr_core_news_sm`` (tok2vec + morphologizer only), and the to
   them merged and tagged together; its other hits are kept as the exceptions left them.
 * When the pipeline is not installed (or cannot load), every such hit is kept, i.e. the context exceptions
   alone decide as before, and a warning says so once per process on standard error.
-* A hit whose token spaCy splits differently (it read "prêt-à-porter" as one word) is kept: undecided.
+* A hit whose token spaCy splits differently, or a word alone in its window (a one-word subject), is kept:
+  undecided.
 """
 from __future__ import annotations
 
@@ -242,6 +243,8 @@ def tags(ctx, scope: str, lang: str, offsets: list[tuple[int, int]]) -> Optional
     with _lock:
         docs = list(nlp.pipe(pieces))
     for (s, _e, toks), doc in zip(spans, docs):
+        if sum(t.is_alpha for t in doc) < 2:
+            continue                             # a lone word ("Cadeaux" as a subject): no context to tag it
         by_start = {t.idx: t for t in doc}
         for a, b in toks:
             t = by_start.get(a - s)

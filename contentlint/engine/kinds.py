@@ -248,12 +248,6 @@ class RegexChecker:
         expect(self.replacement is None or isinstance(self.replacement, str), "'replacement' must be a string", ctx)
         self.min_matches = params.get("min_matches", 1)
         expect(isinstance(self.min_matches, int) and self.min_matches >= 1, "'min_matches' must be an integer ≥ 1", ctx)
-        # forms whose part of speech decides a hit the exceptions left (engine/morph.py): {lang: {form: FormSense}}
-        self.morphology = {}
-        if params.get("morphology") is not None:
-            from .morph import parse_morphology
-
-            self.morphology = parse_morphology(params["morphology"], ctx, expect, as_str_list)
 
     def probe(self, samples, ctx):
         for p in self.patterns:

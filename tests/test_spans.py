@@ -168,7 +168,9 @@ def test_sarif_region_equals_the_location(tmp_path):
 # -- generated messages ------------------------------------------------------------------------------------
 _WORDS = st.sampled_from(["bonjour", "notre", "semaine", "club", "été", "nouvelles", "lecture", "voici", "café",
                           "jardin", "automne", "conseils", "lire", "suite", "déjà", "là"])
-_TARGETS = ["GRATUIT", "cadeau", "argent facile", "dernière chance", "100 % gratuit", "gagnez"]
+# "un cadeau": in word salad a bare "cadeau" after another word reads as the modifier of "boîte cadeau",
+# which the French tagger (engine/morph.py) rightly does not count as a prize
+_TARGETS = ["GRATUIT", "un cadeau", "argent facile", "dernière chance", "100 % gratuit", "gagnez"]
 
 
 @st.composite

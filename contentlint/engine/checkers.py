@@ -32,7 +32,7 @@ class WordEntry:
 
 class WordsChecker:
     KEYS = {"words": True, "alternatives": False, "exceptions": False, "default_alternatives": False,
-            "min_matches": False}
+            "min_matches": False, "morphology": False}
     VARS = {"word", "words", "alternatives", "count", "lang"}
 
     def __init__(self, params: dict, ctx: dict):
@@ -76,6 +76,12 @@ class WordsChecker:
         self.default_alternatives = {k: as_str_list(v, f"default_alternatives.{k}", ctx) for k, v in dflt.items()}
         self.min_matches = params.get("min_matches", 1)
         expect(isinstance(self.min_matches, int) and self.min_matches >= 1, "'min_matches' must be an integer ≥ 1", ctx)
+        # forms whose part of speech decides a hit the exceptions left (engine/morph.py): {lang: {form: FormSense}}
+        self.morphology = {}
+        if params.get("morphology") is not None:
+            from .morph import parse_morphology
+
+            self.morphology = parse_morphology(params["morphology"], ctx, expect, as_str_list)
         # filled by the RuleSet once the lemma tables are known
         self.exception_seqs: dict[str, list[tuple]] = {}
         self.alt_by_lemma: dict[str, list[str]] = {}
@@ -107,6 +113,9 @@ class WordsChecker:
                     if inside(i, n):
                         continue
                     found.append((scope, lang, entry, ctx.surface(scope, i, n), i, n))
+        morph = getattr(self, "morphology", None)      # absent from rule sets pickled before it existed
+        if morph and found:
+            found = _by_morphology(ctx, found, morph)
         return found
 
     def check(self, ctx, rule) -> Optional[Hit]:
@@ -124,6 +133,35 @@ class WordsChecker:
             vars={"word": surface, "words": short_list(surfaces), "alternatives": or_list(alts) or "plainer wording",
                   "count": len(found), "lang": lang},
             fragment=surface, part=ctx.part_for(scope), spans=_word_spans(ctx, found))
+
+
+def _by_morphology(ctx, found, morph) -> list:
+    """Drop the matches whose listed form (``morphology:``) spaCy tags as the other sense; keep the rest,
+    and every match when the tagger is not available (engine/morph.py)."""
+    asks = []                                    # (match index, scope, lang, token offsets, sense)
+    for k, (scope, lang, _e, _s, i, n) in enumerate(found):
+        senses = morph.get(lang)
+        if not senses:
+            continue
+        toks = ctx.tokens(scope)
+        for j in range(i, i + n):
+            sense = senses.get(toks[j])
+            if sense is not None:
+                asks.append((k, scope, lang, ctx.token_range(scope, j, 1), sense))
+    if not asks:
+        return found
+    from .morph import tags
+
+    by_scope: dict = {}
+    for _k, scope, lang, off, _sense in asks:
+        by_scope.setdefault((scope, lang), []).append(off)
+    tagged = {key: tags(ctx, key[0], key[1], offs) for key, offs in by_scope.items()}
+    dropped = set()
+    for k, scope, lang, off, sense in asks:
+        tag = (tagged[(scope, lang)] or {}).get(off)
+        if tag is not None and not sense.kept(*tag):
+            dropped.add(k)
+    return [f for k, f in enumerate(found) if k not in dropped] if dropped else found
 
 
 def _word_spans(ctx, found) -> list:

@@ -28,6 +28,10 @@ def _example_text(example) -> str:
     return "; ".join(parts)
 
 
+def _tag(tag) -> str:
+    return " ".join([tag.pos, *sorted(tag.feats)])
+
+
 def show_rule(ruleset, rule_id: str) -> str:
     """Description, message, suggestion and examples of one rule. KeyError for an unknown id."""
     r = ruleset.get(rule_id)
@@ -48,6 +52,15 @@ def show_rule(ruleset, rule_id: str) -> str:
             out += ["", f"Words ({lang}):", wrap.fill(", ".join(t for t, _ in items))]
         for lang, items in ch.exceptions.items():
             out += [f"Exceptions ({lang}):", wrap.fill(", ".join(items))]
+        for lang, senses in (getattr(ch, "morphology", None) or {}).items():
+            by_sense: dict = {}
+            for form, sense in senses.items():
+                by_sense.setdefault(sense, []).append(form)
+            out += [f"Part of speech ({lang}, where no exception decides):"]
+            out += [wrap.fill(f"{', '.join(forms)}: " + (f"kept only as {' or '.join(_tag(t) for t in sense.keep)}"
+                                                          if sense.keep else
+                                                          f"dropped as {' or '.join(_tag(t) for t in sense.drop)}"))
+                    for sense, forms in by_sense.items()]
     for group in ("pass", "fail"):
         items = (r.examples or {}).get(group) or []
         if items:

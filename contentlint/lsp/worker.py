@@ -249,6 +249,10 @@ def _serve(conn) -> None:
         pass
     checker = Checker()
     checker.check(WARM_UP)   # compile the packs before the first document arrives
+    # and load the French tagger (engine/morph.py, 2-3 s once) now, not inside the first check's timeout
+    from contentlint.engine.morph import pipeline
+
+    pipeline("fr")
     try:
         conn.send("ready")
     except OSError:

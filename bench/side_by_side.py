@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""CPU per message of this tree against another checkout of contentlint, measured side by side.
+
+    git worktree add --detach /tmp/cl-base 5704b0a          # the tree to compare with
+    .venv/bin/python bench/side_by_side.py --base /tmp/cl-base
+    .venv/bin/python bench/side_by_side.py --base /tmp/cl-base --every 4 --rounds 5 --ignore client-,html-lang
+
+Each round runs both trees one after the other, each in a fresh process (its tree first on PYTHONPATH, this
+venv's packages for both; the package each one imported is checked), over the same corpus files (every ``--every``-th file of ``--corpus``): it reads each
+file with ``read_bytes`` and checks each message with ``Linter.check``, and reports the CPU seconds spent
+reading, in the rules, and building findings (their exact places); the start-up, the first message and, with
+``--warm-fr``, the French tagger's one-time load are outside the clock. The minimum over the rounds is the
+figure least disturbed by other load on the machine (wall-clock figures of a busy machine are not). A
+benchmark, never a unit test.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_LOOP = r"""
+import glob, json, os, sys, time
+from contentlint.api import Linter
+from contentlint.readers import read_bytes
+corpus, every, ignore, warm = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
+files = [f for f in sorted(glob.glob(os.path.join(corpus, "**", "*"), recursive=True))
+         if os.path.isfile(f) and f.endswith((".eml", ".html", ".txt", ".mbox", ".json"))][::every]
+datas = [(f, open(f, "rb").read()) for f in files]
+linter = Linter(ignore=[x for x in ignore.split(",") if x]) if ignore else Linter()
+linter.check_bytes(datas[0][1], source=datas[0][0])           # packs compiled, caches warm
+if warm:
+    try:
+        from contentlint.engine.morph import pipeline
+        pipeline("fr")
+    except ImportError:
+        pass
+rs = linter.ruleset
+spent = [0.0]
+inner = rs._finding
+def timed(*a, **k):
+    t = time.process_time()
+    try:
+        return inner(*a, **k)
+    finally:
+        spent[0] += time.process_time() - t
+rs._finding = timed
+read = check = 0.0
+messages = 0
+for path, data in datas:
+    t0 = time.process_time()
+    try:
+        items = list(read_bytes(data, path))
+    except Exception:
+        continue
+    t1 = time.process_time()
+    for m in items:
+        if hasattr(m, "source"):
+            messages += 1
+            try:
+                linter.check(m)
+            except Exception:
+                pass
+    read += t1 - t0
+    check += time.process_time() - t1
+import contentlint
+print(json.dumps({"package": os.path.dirname(contentlint.__file__), "messages": messages, "read": read, "rules": check - spent[0], "findings": spent[0],
+                  "total": read + check}))
+"""
+
+
+def run(tree: str | None, args) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = tree or str(ROOT)
+    # from a neutral folder: "python -c" puts the current folder first on sys.path
+    out = subprocess.run([sys.executable, "-c", _LOOP, args.corpus, str(args.every), "" if tree else args.ignore,
+                          "1" if args.warm_fr else "0"], env=env, capture_output=True, text=True, check=True,
+                         cwd=tempfile.gettempdir())
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    want = Path(tree or ROOT).resolve()
+    if Path(got["package"]).resolve().parent != want:
+        raise SystemExit(f"measured {got['package']}, not the tree in {want}")
+    return got
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--base", required=True, help="a checkout (worktree) of the contentlint to compare with")
+    ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpora"))
+    ap.add_argument("--every", type=int, default=8, help="every N-th corpus file (default 8)")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--ignore", default="", help="rule ids or prefixes left out of this tree's run (ablation)")
+    ap.add_argument("--warm-fr", action="store_true", help="load the French tagger before the clock starts")
+    args = ap.parse_args()
+    if not Path(args.corpus).is_dir():
+        print(f"no corpus at {args.corpus}", file=sys.stderr)
+        return 2
+    best: dict[str, dict] = {}
+    for r in range(args.rounds):
+        for name, tree in (("base", args.base), ("this", None)):
+            got = run(tree, args)
+            print(f"round {r + 1} {name:4}: {got['messages']} messages, read {got['read']:.2f} s, rules "
+                  f"{got['rules']:.2f} s, findings {got['findings']:.2f} s, total {got['total']:.2f} s CPU")
+            if name not in best or got["total"] < best[name]["total"]:
+                best[name] = got
+    b, t = best["base"], best["this"]
+    print(f"minimum of {args.rounds}: base {b['total']:.2f} s, this tree {t['total']:.2f} s CPU "
+          f"({t['total'] / b['total']:.2f}x); per message {1000 * b['total'] / b['messages']:.2f} ms vs "
+          f"{1000 * t['total'] / t['messages']:.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -601,6 +601,9 @@ MIN_SPAM_SHARE = 0.9
 FLOOR_SHARE = 0.5
 #: a rule must fire on at least this many fit messages for the corpus to judge its weight
 MIN_RULE_HITS = 20
+#: packs of mailbox-provider requirements: a rule of theirs the fit finds worth nothing keeps its pack weight
+#: instead of reporting at info (the requirements checklist reads warnings)
+REQUIREMENT_PACKS = ("core-providers",)
 #: below this many messages of either class the fit is too small to trust
 MIN_CLASS_SIZE = 200
 
@@ -627,6 +630,8 @@ def write_weights(cal: Calibration, ruleset, path: Path, *, corpus: str, split_n
         if rule.id not in judged:
             continue
         points = cal.rule_points.get(rule.id, 0.0)
+        if points < 0.05 and rule.pack in REQUIREMENT_PACKS:
+            continue    # a mailbox provider's requirement (RFC 5322 headers…) is not optional because old ham broke it
         weights[rule.id] = points
         if points < 0.05:
             levels[rule.id] = "info"    # whatever level the loaded weights gave it: the pack's may be higher

@@ -161,3 +161,20 @@ FAMILIES = [   # (rule, expected to fire, subject, text, lang)
 @pytest.mark.parametrize("rule,fires,subject,text,lang", FAMILIES)
 def test_classic_spam_families_are_named_and_ordinary_mail_is_not(rule, fires, subject, text, lang):
     assert (rule in _rules(Linter(kind="marketing").ruleset, subject, text, lang)) is fires
+
+
+def test_a_provider_requirement_the_fit_finds_worthless_keeps_its_pack_weight(tmp_path):
+    """2002 list software duplicated headers in ham, so the fit gives header-count nothing; Gmail still requires
+    RFC 5322 headers, and the requirements checklist reads its warning: it keeps its pack weight, not info."""
+    rs = load_ruleset(cache=False)
+    cal = calibrate.Calibration(
+        rule_points={"header-count": 0.0, "fake-reply-subject": 0.0}, term_points={}, freqs=[],
+        fit_metrics=calibrate.Metrics(10, 5, 5, 0.9, 5.0, 0.0, 0.5, 1.0),
+        hit_counts={"header-count": 120, "fake-reply-subject": 200})
+    out = tmp_path / "w.yaml"
+    calibrate.write_weights(cal, rs, out, corpus="c", split_note="s")
+    doc = yaml.safe_load(out.read_text())
+    assert "header-count" not in doc["weights"] and "header-count" not in doc.get("levels", {})
+    assert doc["levels"]["fake-reply-subject"] == "info"
+    loaded = load_ruleset(weights_file=out, cache=False)
+    assert loaded.get("header-count").level == "warning" and loaded.get("header-count").weight > 0

@@ -32,7 +32,7 @@ class WordEntry:
 
 class WordsChecker:
     KEYS = {"words": True, "alternatives": False, "exceptions": False, "default_alternatives": False,
-            "min_matches": False, "morphology": False}
+            "min_matches": False, "min_distinct": False, "morphology": False}
     VARS = {"word", "words", "alternatives", "count", "lang"}
 
     def __init__(self, params: dict, ctx: dict):
@@ -82,6 +82,11 @@ class WordsChecker:
             from .morph import parse_morphology
 
             self.morphology = parse_morphology(params["morphology"], ctx, expect, as_str_list)
+        # distinct terms (entries of the list) the matches must include: "free … free" is one term said twice,
+        # "free … make money" two; a topic is scored by its breadth, not by how often one word recurs
+        self.min_distinct = params.get("min_distinct", 1)
+        expect(isinstance(self.min_distinct, int) and not isinstance(self.min_distinct, bool) and self.min_distinct >= 1,
+               "'min_distinct' must be an integer ≥ 1", ctx)
         # filled by the RuleSet once the lemma tables are known
         self.exception_seqs: dict[str, list[tuple]] = {}
         self.alt_by_lemma: dict[str, list[str]] = {}
@@ -123,6 +128,8 @@ class WordsChecker:
         if found:
             found = _drop_nested(found)
         if len(found) < self.min_matches:
+            return None
+        if self.min_distinct > 1 and len({(f[1], f[2].text) for f in found}) < self.min_distinct:
             return None
         scope, lang, entry, surface = found[0][:4]
         alts = (self.alternatives.get(entry.text.lower()) or self.alt_by_lemma.get(" ".join(entry.lem))

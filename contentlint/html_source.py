@@ -36,7 +36,6 @@ _SKIP_TREES = frozenset({"head", "title", "template", "object", "embed", "applet
 #: Start tags the walk turns into links or images.
 ITEM_TAGS = frozenset({"img", "image", "a", "area", "unsubscribe", "webversion", "preferences", "forwardtoafriend"})
 
-_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>\x00]*)((?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+)>")
 _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 #: Runs aligned per text node before giving up on it (skipped whitespace, ignored tags).
 WINDOW = 8

@@ -251,134 +251,39 @@ def _stopwords() -> dict[str, set[str]]:
     return {lang: set(words.split()) for lang, words in language._WORDS.items()}
 
 
-# Markup and address vocabulary is not wording a writer chooses: never learn it.
-_NOT_CONTENT = frozenset("""html body head font nbsp http https www com net org href src img td tr br div span
-    style color face size width height align center table quot amp mailto gif jpg jpeg png php htm asp cgi""".split())
 _ADDRESSES = None
-# Unsubscribe-footer language: 2002 spam had such footers and 2002 ham did not, but the law and the
-# mailbox providers now require them (see the compliance rules), so they must never count as spam words.
-# Never learned, whatever the corpus says:
-# - words naming religion, ethnicity, nationality or sexuality: a linter must not teach that mentioning a
-#   group is spammy (2002 spam says "christian singles"; a parish newsletter is not spam);
-# - courtesy and sign-offs, and the boilerplate every legitimate newsletter carries today;
-# - font names (HTML source leaking into text).
-_NEVER_LEARN = frozenset("""christian christians muslim muslims jewish jew jews catholic catholics islam islamic
-    god jesus church bible gay lesbian black white african african-american asian hispanic latino mexican
-    nigerian nigeria chinese indian arab russian
-    regard regards sincerely thank thanks dear hello welcome please kindly
-    browser view version online privacy policy rights reserved copyright contact follow reply
-    arial helvetica verdana tahoma geneva courier times roman sans serif""".split())
-_FOOTER_WORDS = frozenset("""unsubscribe unsubscribed subscribe subscription subscriber subscribed opt optout
-    preference preferences mailing newsletter remove removal removed list wish future receive""".split())
-# The boilerplate that ESPs insert and the law requires (CAN-SPAM postal address, why-you-get-this, opt-out,
-# view-online, address-book lines): 2002 spam carried such lines and 2002 ham did not, so their word pairs look
-# like spam to a corpus. Any two-word term found in one of these sentences is never learned.
-_FOOTER_PHRASES = {
-    "en": """Our mailing address is:
-You are receiving this email because you opted in at our website.
-You received this email because you signed up for our newsletter.
-You are receiving this because you subscribed to our mailing list.
-This email was sent to your email address because you asked to hear from us.
-This message was sent to you by our company.
-Why did I get this? You are on our list.
-If you no longer wish to receive these emails, you can unsubscribe.
-If you do not want to hear from us, click here to unsubscribe.
-To remove yourself from our mailing list, reply with remove.
-To stop receiving these emails, update your preferences.
-Want to change how you receive these emails? You can update your preferences or unsubscribe from this list.
-Update your email address. Manage your email preferences.
-Add us to your address book to make sure our emails reach your inbox.
-Forward this email to a friend.
-View this email in your browser. Having trouble viewing this email? View it online.
-Please do not reply to this email. We respect your privacy.
-Copyright 2024 Our company, all rights reserved. Privacy policy. Terms of use. Contact us.""",
-    "fr": """Notre adresse postale est :
-Vous recevez cet email car vous êtes inscrit à notre lettre d'information.
-Vous avez reçu ce message parce que vous vous êtes abonné sur notre site.
-Si vous ne souhaitez plus recevoir nos emails, vous pouvez vous désinscrire.
-Pour ne plus recevoir nos messages, cliquez ici.
-Gérez vos préférences. Mettez à jour votre adresse email.
-Ajoutez-nous à votre carnet d'adresses pour recevoir nos emails dans votre boîte de réception.
-Voir la version en ligne. Transférer à un ami.
-Merci de ne pas répondre à cet email. Nous respectons votre vie privée.
-Copyright 2024 Notre société, tous droits réservés. Politique de confidentialité. Mentions légales. Contactez-nous.""",
-}
-
-
-# The ordinary wording of transactional mail (sign-up and order confirmations, password resets, shipping
-# notices, receipts, bookings, feedback requests). 2002 ham is mailing-list talk and rarely says "confirm your",
-# "click the button below" or "this mail was sent", while spam of every era imitates such mail, so a corpus
-# learns them as spam words and they then add points to every real confirmation mail. No term (word or word
-# pair) found in these sentences is ever learned: whether such a mail is genuine is for the structural, link
-# and sender rules to judge, not its vocabulary.
-_TRANSACTIONAL_PHRASES = {
-    "en": """Please confirm your email address by clicking the button below.
-Confirm your account to get started. Verify your email address to activate your account.
-This mail was sent to you because you created an account. This mail is sent automatically.
-If you did not request this, you can safely ignore this email; your account will not change.
-Click the link below to reset your password. This link will expire in 24 hours.
-Thank you for your order. See below for your order details and your receipt.
-Your order has shipped. Track your package with FedEx, UPS or DHL using the tracking number below.
-Your refund has been processed; the balance of your account is shown below.
-Your booking is confirmed: find your reservation details and your ticket below.
-Your invoice is attached. Your payment was received. Your subscription has been renewed.
-Enter the code below to finish signing up. Your registration is complete.
-Click below to confirm your subscription. Important information about your account.
-We would love your feedback: please take a minute to fill out our feedback form.
-Reply to this message if you have any questions. Contact us by phone or via email.
-Your verification code is 123456. Use this code to sign in to your account.
-You have a new message from our support team. Here is a copy of your message.""",
-    "fr": """Veuillez confirmer votre adresse email en cliquant sur le bouton ci-dessous.
-Confirmez votre compte pour commencer. Vérifiez votre adresse email pour activer votre compte.
-Ce message vous a été envoyé car vous avez créé un compte. Ce mail est envoyé automatiquement.
-Si vous n'êtes pas à l'origine de cette demande, ignorez ce message ; votre compte ne sera pas modifié.
-Cliquez sur le lien ci-dessous pour réinitialiser votre mot de passe. Ce lien expire dans 24 heures.
-Merci pour votre commande. Retrouvez ci-dessous le détail de votre commande et votre reçu.
-Votre commande a été expédiée. Suivez votre colis avec le numéro de suivi ci-dessous.
-Votre remboursement a été effectué ; le solde de votre compte figure ci-dessous.
-Votre réservation est confirmée : retrouvez votre billet et les détails ci-dessous.
-Votre facture est jointe. Votre paiement a bien été reçu. Votre abonnement a été renouvelé.
-Saisissez le code ci-dessous pour finaliser votre inscription. Votre inscription est terminée.
-Cliquez ci-dessous pour confirmer votre inscription. Informations importantes concernant votre compte.
-Votre avis nous intéresse : prenez une minute pour remplir notre questionnaire.
-Répondez à ce message pour toute question. Contactez-nous par téléphone ou par email.
-Votre code de vérification est 123456. Utilisez ce code pour vous connecter à votre compte.
-Vous avez un nouveau message de notre service client. Voici une copie de votre message.""",
-}
 
 
 @functools.lru_cache(maxsize=None)
-def _transactional_terms(lang: str) -> frozenset:
-    """Words (not stopwords) and word pairs of the ordinary transactional wording of ``lang``."""
+def _never_learned() -> tuple[frozenset, frozenset]:
+    """(single words, words that may not be part of a term) that are never learned, from the ``learn-*``
+    lists of rules/lists.yaml: markup words; group names, courtesy, newsletter boilerplate and font names;
+    unsubscribe-footer words (now required by law, so never a spam sign)."""
+    from .engine.packs import read_lists
+
+    lists = read_lists()
+    return frozenset(lists["learn-not-content"]), frozenset(lists["learn-never"]) | frozenset(lists["learn-footer-words"])
+
+
+@functools.lru_cache(maxsize=None)
+def _sentence_terms(lang: str) -> frozenset:
+    """Terms of ``lang`` that are never learned because ordinary legitimate mail says them: every word pair
+    of the footer boilerplate (``learn-footer-sentences``), every word (not a stopword) and word pair of the
+    transactional wording (``learn-transactional-sentences``), lemmatised as ``_grams`` forms them."""
     from .engine.lemmas import full_table
+    from .engine.packs import read_lists
     from .engine.text import lower_tokens
 
-    text = _TRANSACTIONAL_PHRASES.get(lang)
-    if not text:
-        return frozenset()
+    lists = read_lists()
     table = full_table(lang)
     stop = _stopwords().get(lang, set())
     out = set()
-    for sentence in text.splitlines():
-        toks = [table.get(t, t) for t in lower_tokens(sentence)]
-        out.update(t for t in toks if t not in stop)
-        out.update(a + " " + b for a, b in zip(toks, toks[1:]))
-    return frozenset(out)
-
-
-def _footer_pairs(lang: str) -> frozenset:
-    """Lemma pairs of the footer boilerplate of ``lang`` (as ``_grams`` would form them)."""
-    from .engine.lemmas import full_table
-    from .engine.text import lower_tokens
-
-    text = _FOOTER_PHRASES.get(lang)
-    if not text:
-        return frozenset()
-    table = full_table(lang)
-    out = set()
-    for sentence in text.splitlines():
-        toks = [table.get(t, t) for t in lower_tokens(sentence)]
-        out.update(a + " " + b for a, b in zip(toks, toks[1:]))
+    for key, singles in (("learn-footer-sentences", False), ("learn-transactional-sentences", True)):
+        for sentence in lists[key].get(lang, ()):
+            toks = [table.get(t, t) for t in lower_tokens(sentence)]
+            if singles:
+                out.update(t for t in toks if t not in stop)
+            out.update(a + " " + b for a, b in zip(toks, toks[1:]))
     return frozenset(out)
 
 
@@ -410,7 +315,7 @@ def _grams(ctx, lang: str, table: dict, stop: set) -> frozenset:
 
 
 def _good_token(t: str) -> bool:
-    return 2 < len(t) <= 20 and t.isalpha() and t not in _NOT_CONTENT
+    return 2 < len(t) <= 20 and t.isalpha() and t not in _never_learned()[0]
 
 
 def collect(examples: Sequence[Example], ruleset, *, kind: str = "marketing", mine: bool = True,
@@ -486,11 +391,12 @@ def mine_terms(samples: Sequence[Sample], *, max_terms: int = MAX_TERMS_PER_LANG
         # "below") is not spam vocabulary because 2002 ham rarely says it
         ham_groups = [src for src, n in ham_sizes.items() if n >= MIN_HAM_SOURCE]
         S, H = len(spam), len(ham)
-        footer = _footer_pairs(lang) | _transactional_terms(lang)
+        footer = _sentence_terms(lang)
+        never = _never_learned()[1]
         cands = []
         for g, c in cs.items():
             words_of_g = g.split()
-            if c / S < MIN_TERM_SPAM_DF or c < 5 or any(w in _FOOTER_WORDS or w in _NEVER_LEARN for w in words_of_g) \
+            if c / S < MIN_TERM_SPAM_DF or c < 5 or any(w in never for w in words_of_g) \
                     or g in footer:
                 continue
             # a term must be common in spam of at least two independent collections, so that one

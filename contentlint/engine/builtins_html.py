@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import cached_property
 from typing import Optional
 
 from contentlint.textscan import blank_between
@@ -130,6 +131,11 @@ class HtmlFacts:
                 self.has_vml = True
         self._blocks = None
 
+    @cached_property
+    def lower(self) -> str:
+        """The HTML lower-cased (once: several checks search it)."""
+        return self.html.lower()
+
     def tag(self, name: str) -> Optional[Tag]:
         return next((t for t in self.tags if t.name == name), None)
 
@@ -208,7 +214,7 @@ class _UseIndex:
 
     def __init__(self, f: HtmlFacts):
         self.f = f
-        self.lower = f.html.lower()
+        self.lower = f.lower
         self._styles: Optional[_Styles] = None
         self._by_attr: dict[str, list[int]] = {}
         self.by_name: dict[str, list[int]] = {}
@@ -529,7 +535,7 @@ def layout_table_role(ctx, rule, params):
     tables = [t for t in f.tags if t.name == "table"]
     if not tables:
         return None
-    low = f.html.lower()
+    low = f.lower
 
     def data_table(t: Tag) -> bool:
         # header cells or a caption before the next table starts or ends: a data table keeps its semantics
@@ -723,7 +729,7 @@ def _effect(tag, style, background, bgcolor, font_colour, body_text):
          vars={"ratio", "needed", "colour", "background", "text", "count"})
 def low_contrast(ctx, rule, params):
     html = ctx.message.html
-    if not html or ("color" not in html.lower() and "bgcolor" not in html.lower()):
+    if not html or "color" not in html.lower():          # "bgcolor" holds it too
         return None
     try:
         from selectolax.lexbor import LexborHTMLParser as Parser

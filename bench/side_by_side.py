@@ -52,12 +52,13 @@ def timed(*a, **k):
         spent[0] += time.process_time() - t
 rs._finding = timed
 read = check = 0.0
-messages = 0
+messages = errors = 0
 for path, data in datas:
     t0 = time.process_time()
     try:
         items = list(read_bytes(data, path))
     except Exception:
+        errors += 1          # counted and reported: the two trees must read the same messages
         continue
     t1 = time.process_time()
     for m in items:
@@ -66,11 +67,11 @@ for path, data in datas:
             try:
                 linter.check(m)
             except Exception:
-                pass
+                errors += 1
     read += t1 - t0
     check += time.process_time() - t1
 import contentlint
-print(json.dumps({"package": os.path.dirname(contentlint.__file__), "messages": messages, "read": read, "rules": check - spent[0], "findings": spent[0],
+print(json.dumps({"package": os.path.dirname(contentlint.__file__), "messages": messages, "errors": errors, "read": read, "rules": check - spent[0], "findings": spent[0],
                   "total": read + check}))
 """
 
@@ -105,7 +106,7 @@ def main() -> int:
     for r in range(args.rounds):
         for name, tree in (("base", args.base), ("this", None)):
             got = run(tree, args)
-            print(f"round {r + 1} {name:4}: {got['messages']} messages, read {got['read']:.2f} s, rules "
+            print(f"round {r + 1} {name:4}: {got['messages']} messages ({got['errors']} errors), read {got['read']:.2f} s, rules "
                   f"{got['rules']:.2f} s, findings {got['findings']:.2f} s, total {got['total']:.2f} s CPU")
             if name not in best or got["total"] < best[name]["total"]:
                 best[name] = got

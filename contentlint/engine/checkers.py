@@ -13,7 +13,8 @@ import regex
 
 from .builtins import BUILTINS
 from .hit import (COMMON_VARS, MAX_MATCHES, PROBE_TIMEOUT, RUN_TIMEOUT, Hit, RuleTimeout, Span,  # noqa: F401
-                  as_str_list, compile_pattern, expect, fill, placeholders_in, probe_pattern)
+                  as_str_list, compile_pattern, expect, fill, passes_prefilter, placeholders_in, probe_pattern,
+                  required_literals)
 from .rule import PackError
 from .text import collapse, or_list, short_list, shorten_at_word
 
@@ -250,6 +251,8 @@ class RegexChecker:
         expect(isinstance(ignorecase, bool), "'ignorecase' must be true or false", ctx)
         flags = regex.V0 | (regex.IGNORECASE if ignorecase else 0)
         self.patterns = [compile_pattern(p, flags, "pattern", ctx) for p in patterns]
+        # what each pattern cannot match without: the pattern runs only on texts that hold one of them
+        self.required = [required_literals(p) for p in patterns]
         self.exceptions = {e.lower() for e in as_str_list(params.get("exceptions") or [], "exceptions", ctx)}
         self.replacement = params.get("replacement")
         expect(self.replacement is None or isinstance(self.replacement, str), "'replacement' must be a string", ctx)
@@ -257,8 +260,12 @@ class RegexChecker:
         expect(isinstance(self.min_matches, int) and self.min_matches >= 1, "'min_matches' must be an integer ≥ 1", ctx)
 
     def probe(self, samples, ctx):
-        for p in self.patterns:
+        for k, p in enumerate(self.patterns):
             probe_pattern(p, samples, "pattern", ctx)
+            # a safety net under required_literals: a prefilter that refuses a sample the pattern matches goes
+            if self.required[k] and any(p.search(t) and not passes_prefilter(self.required[k], t.casefold())
+                                        for t in samples):
+                self.required[k] = None
 
     def check(self, ctx, rule) -> Optional[Hit]:
         found = []
@@ -269,7 +276,13 @@ class RegexChecker:
             text = ctx.text(scope) if self.placeholders == "mask" else ctx.text_without_placeholders(scope)
             if not text:
                 continue
-            for pat in self.patterns:
+            folded = None
+            for pat, required in zip(self.patterns, self.required):
+                if required is not None:
+                    if folded is None:
+                        folded = ctx.folded(text)
+                    if not any(x in folded for x in required):
+                        continue
                 try:
                     for m in pat.finditer(text, timeout=RUN_TIMEOUT):
                         s = m.group()

@@ -72,6 +72,7 @@ class Context:
         self.lang = lang or "und"
         self._mask = None
         self._texts: dict[str, str] = {}
+        self._folded: dict[str, str] = {}
         self._tokens: dict[str, list] = {}
         self._spans: dict[str, list] = {}
         self._span_iters: dict[str, object] = {}
@@ -125,6 +126,13 @@ class Context:
                 t = clean(self.mask(raw)) if raw else ""
             self._texts[scope] = t
         return t
+
+    def folded(self, text: str) -> str:
+        """``text.casefold()``, once per text of the message (the regex rules' prefilter reads it)."""
+        got = self._folded.get(text)
+        if got is None:
+            got = self._folded[text] = text.casefold()
+        return got
 
     def text_without_placeholders(self, scope: str) -> str:
         """The scope's text with placeholders cut out (not blanked): offsets move, whitespace is real."""

@@ -75,6 +75,88 @@ def compile_pattern(pattern: str, flags: int, key: str, ctx: dict):
         raise PackError(f"invalid regex in '{key}': {exc} (pattern {pattern!r})", **ctx) from None
 
 
+# -- what a pattern cannot match without ---------------------------------------------------------
+# syntax of the ``regex`` module that Python's own parser reads differently or not at all: no prefilter then
+_NOT_SRE = regex.compile(r"\[:|\{[^\d,}]|\(\?[|&R(0-9+\-]|\(\?[Vrfbepw]|\\[pPXNmMKGhHvV]")
+
+
+def required_literals(pattern: str) -> Optional[tuple[str, ...]]:
+    """Strings (case-folded) one of which every match of ``pattern`` contains, or None when it cannot tell.
+
+    A rule's regular expression is tried only on texts that hold one of them (``str.casefold`` of the
+    text, so it holds whatever the pattern's case or flags): a C-speed ``in`` instead of a regex scan of every
+    position, for the many patterns that need an ``@``, ``http`` or a keyword.  Read with Python's own
+    pattern parser; a pattern it does not read, or reads otherwise than ``regex`` does, gets None."""
+    if _NOT_SRE.search(pattern):
+        return None
+    try:
+        import re._parser as sre_parse          # Python 3.11+
+    except ImportError:                         # pragma: no cover - older Pythons
+        import sre_parse  # type: ignore
+    try:
+        tree = sre_parse.parse(pattern)
+    except Exception:  # noqa: BLE001 - any syntax the stdlib parser rejects: no prefilter, never an error
+        return None
+    got = _req_seq(list(tree), sre_parse)
+    if not got or any(not x for x in got):
+        return None
+    return tuple(sorted({x.casefold() for x in got}))
+
+
+def _req_seq(items, sp) -> Optional[list[str]]:
+    c = sp  # constants are re-exported by the parser module
+    run: list[str] = []
+    found: list[list[str]] = []
+    for op, av in items:
+        if op is c.LITERAL:
+            run.append(chr(av))
+            continue
+        if run and op is c.BRANCH and all(b and all(o is c.LITERAL for o, _ in b) for b in av[1]):
+            # "cli(?:ck|quez)" (the parser's factoring of "click|cliquez"): the whole words
+            head = "".join(run)
+            found.append(sorted({head + "".join(chr(a) for _, a in b) for b in av[1]}))
+            run = []
+            continue
+        if run:
+            found.append(["".join(run)])
+            run = []
+        got = _req_node(op, av, sp)
+        if got:
+            found.append(got)
+    if run:
+        found.append(["".join(run)])
+    if not found:
+        return None
+    return max(found, key=lambda alts: (min(len(a) for a in alts) - 0.1 * len(alts)))
+
+
+def _req_node(op, av, sp) -> Optional[list[str]]:
+    c = sp
+    if op is c.SUBPATTERN:
+        return _req_seq(list(av[-1]), sp)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+        return _req_seq(list(av[2]), sp) if av[0] >= 1 else None
+    if op is getattr(c, "ATOMIC_GROUP", None):
+        return _req_seq(list(av), sp)
+    if op is c.BRANCH:
+        alts: list[str] = []
+        for branch in av[1]:
+            got = _req_seq(list(branch), sp)
+            if not got:
+                return None
+            alts += got
+        alts = sorted(set(alts))
+        return alts if len(alts) <= 40 else None
+    if op is c.IN:
+        chars = [chr(a) for o, a in av if o is c.LITERAL]
+        return chars if len(chars) == len(av) and 0 < len(chars) <= 12 else None
+    return None
+
+
+def passes_prefilter(required: Optional[tuple[str, ...]], folded: str) -> bool:
+    return required is None or any(x in folded for x in required)
+
+
 _PROBES = ("a" * 5000 + "!", "a" * 40 + "!", " " * 5000 + "x", "0" * 5000 + "a", "ab" * 2500 + "!",
            "é" * 3000 + "!", "!" * 5000 + "a", "A1 " * 1500 + "\n", "x@" * 2000 + ".", "<" * 3000 + "a",
            "https://" + "a." * 2000 + "!")

@@ -123,6 +123,8 @@ def _is_acronym(word: str, acronyms) -> bool:
 
 _WORD = regex.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _TWO_CAPS = regex.compile(r"\p{Lu}\p{Lu}")
+# one match per whitespace-separated word holding two small ASCII letters in a row (from them to its end)
+_TWO_SMALL = re.compile(r"[a-z][a-z]\S*")
 _EDGE = "\"'’.,;:!?()[]{}<>«»“”‘/\\|*#@&%$€+=~^`_-–—…•·"
 
 
@@ -137,8 +139,19 @@ def _caps_words(text, acronyms, min_count, min_ratio, label_max_words=0):
         return 0, []
     words = text.split()
     # a shouting word is upper-case as split (its stripped edges are punctuation): too few, nothing to count
-    if len([w for w in words if w.isupper()]) < min_count:
+    upper = [w for w in words if w.isupper()]
+    if len(upper) < min_count:
         return len(words), []
+    # most texts with a few capitalised words are far below the ratio: an upper bound of the candidates
+    # (every upper-case word that is no acronym) against a lower bound of the words (those with two small
+    # letters in a row always count) decides without the loop over every word below
+    bound = 0
+    for raw in upper:
+        w = raw.strip(_EDGE)
+        if len(w) >= 2 and not _is_acronym(w, acronyms):
+            bound += 1
+    if bound < min_count or bound < min_ratio * len(_TWO_SMALL.findall(text)):
+        return None, []
     total = 0
     candidates = 0
     tags = set()
@@ -192,17 +205,22 @@ def _shouted_runs(text, acronyms, min_run):
         return []
     runs, cur = [], []
     last_end = None
+    seen: dict[str, tuple] = {}                        # a word's (cased, shouted, acronym), worked out once
+    gap = _RUN_GAP.fullmatch
     # only words without a small letter can be shouted or acronyms; a word with one between two of them
     # fails the gap test below, so skipping it gives the same runs (and most body words are skipped)
     for m in _NO_SMALL_WORD.finditer(text):
         w = m.group()
-        cased = w.lower() != w.upper()
+        known = seen.get(w)
+        if known is None:
+            upper = is_letters_upper(w)
+            shouted = upper and len(w) >= 2 and not _is_acronym(w, acronyms)
+            # "SNCF", "A": part of a shouted line, not counted
+            known = seen[w] = (w.lower() != w.upper(), shouted, upper and not shouted)
+        cased, shouted, acronym = known
         if not cased:                                  # "2024", "50": neither breaks nor extends a run
             continue
-        shouted = is_letters_upper(w) and len(w) >= 2 and not _is_acronym(w, acronyms)
-        acronym = is_letters_upper(w) and not shouted  # "SNCF", "A": part of a shouted line, not counted
-        joined = last_end is not None and _RUN_GAP.fullmatch(text, last_end, m.start()) is not None
-        if (shouted or acronym) and (joined or not cur):
+        if (shouted or acronym) and (not cur or last_end is not None and gap(text, last_end, m.start()) is not None):
             if shouted or cur:
                 cur.append((m.start(), m.end(), shouted))
         else:
@@ -251,6 +269,8 @@ def caps(ctx, rule, params):
     runs = _shouted_runs(text, params["acronyms"], params["min_run"]) if params["min_run"] else []
     if not shouting and not runs:
         return None
+    if total is None:           # the quick bound decided on the ratio: the count the message shows
+        total = _caps_words(text, params["acronyms"], 0, 0.0, params["label_max_words"])[0]
     if runs:
         # a shouted sentence or line, however long the body: report the lines, their words as the fix
         # a run starts and ends at word boundaries: its words are read from it alone (linear overall)

@@ -38,12 +38,25 @@ class WordIndex:
     def __init__(self, table: dict[str, str]):
         self.table = table
         self.first: dict[str, list] = {}
+        # the same entries split for the lookup: one-token entries by first key, longer ones by first key
+        # and then second key (form or lemma), so that a common first word ("the", "de") brings only the
+        # entries its next word can continue
+        self.alone: dict[str, list] = {}
+        self.second: dict[str, dict[str, list]] = {}
         self._triggers: Optional[frozenset] = None
 
     def add(self, entry):
         keys = {entry.low[0]} if entry.exact else {entry.low[0], entry.lem[0]}
         for k in keys:
-            self.first.setdefault(k, []).append(entry)
+            entries = self.first.setdefault(k, [])
+            item = (len(entries), entry)     # its place among the entries of k: hits keep the list's order
+            entries.append(entry)
+            if len(entry.low) == 1:
+                self.alone.setdefault(k, []).append(item)
+            else:
+                by_next = self.second.setdefault(k, {})
+                for k2 in ({entry.low[1]} if entry.exact else {entry.low[1], entry.lem[1]}):
+                    by_next.setdefault(k2, []).append(item)
         self._triggers = None
 
     def triggers(self) -> frozenset:
@@ -234,17 +247,25 @@ class Context:
             starts = index.triggers().intersection(toks) if toks else None
             if starts:
                 get = index.table.get
-                first = index.first
+                alone, second = index.alone, index.second
                 n_toks = len(toks)
                 seen = set()
                 for i in [i for i, t in enumerate(toks) if t in starts]:
                     low = toks[i]
-                    cands = first.get(low)
                     li = get(low, low)
-                    if li != low:
-                        more = first.get(li)
-                        if more:
-                            cands = (cands or []) + more
+                    nxt = toks[i + 1] if i + 1 < n_toks else None
+                    ln = get(nxt, nxt) if nxt is not None else None
+                    cands = []
+                    for k in ((low,) if li == low else (low, li)):
+                        mine = alone.get(k) or []
+                        by_next = second.get(k) if nxt is not None else None
+                        if by_next:
+                            more = by_next.get(nxt)
+                            if ln != nxt and ln in by_next:
+                                more = (more or []) + by_next[ln]
+                            if more:      # an entry keyed by form and lemma comes once, in list order
+                                mine = sorted(dict(mine + more).items())
+                        cands += [e for _, e in mine]
                     if not cands:
                         continue
                     for e in cands:

@@ -87,7 +87,9 @@ def _fold(text: str) -> str:
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    # the marks are looked up once per distinct character, not once per character of a long body
+    marks = {c: None for c in set(decomposed) if not c.isascii() and unicodedata.combining(c)}
+    return decomposed.translate(str.maketrans(marks)) if marks else decomposed
 
 
 class _Pat:

@@ -414,14 +414,7 @@ class RuleSet:
     def check(self, message: Message, kind: str = "marketing", *, template_roots: tuple = ()) -> list[Finding]:
         ctx = Context(self, message, kind, template_roots)
         findings = []
-        for rule in self.rules:
-            if rule.checker is None or kind not in rule.kinds:
-                continue
-            if rule.requires_headers and not message.has_headers:
-                continue
-            if rule.type not in ("words", "scored-words") and rule.languages != ("any",) and ctx.lang != "und" \
-                    and ctx.lang not in rule.languages:
-                continue
+        for rule in self._applicable(kind, bool(message.has_headers), ctx.lang):
             try:
                 hit = rule.checker.check(ctx, rule)
             except RuleTimeout as exc:
@@ -435,6 +428,21 @@ class RuleSet:
         findings = self.drop_replaced(findings)
         findings.sort(key=Finding.sort_key)
         return findings
+
+    def _applicable(self, kind: str, has_headers: bool, lang: str) -> list[Rule]:
+        """The rules that run on a message of this kind, with or without headers, in this language (the
+        same few combinations come back message after message: worked out once each)."""
+        memo = self.__dict__.setdefault("_applicable_memo", {})
+        key = (kind, has_headers, lang, id(self.rules), len(self.rules))
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = [
+                rule for rule in self.rules
+                if rule.checker is not None and kind in rule.kinds
+                and not (rule.requires_headers and not has_headers)
+                and not (rule.type not in ("words", "scored-words") and rule.languages != ("any",)
+                         and lang != "und" and lang not in rule.languages)]
+        return got
 
     def _finding(self, rule: Rule, hit: Hit, message: Optional[Message], ctx: Optional["Context"]) -> Finding:
         """The one finding builder.  ``message``/``ctx`` may be None when the hit brings its ``location`` and

@@ -288,14 +288,24 @@ class Context:
         """Token spans (start, length) where any of ``seqs`` ((low, lem) pairs) occurs."""
         toks = self.tokens(scope)
         lem = self.lemmas(scope, lang)
-        firsts = {}
-        for low, lm in seqs:
-            firsts.setdefault(low[0], []).append((low, lm))
-            if lm[0] != low[0]:
-                firsts.setdefault(lm[0], []).append((low, lm))
+        memo = self.ruleset.__dict__.setdefault("_phrase_firsts", {})
+        got = memo.get(id(seqs))
+        if got is None or got[0] is not seqs:     # the sequences are kept with their index: ids stay theirs
+            firsts: dict[str, list] = {}
+            for low, lm in seqs:
+                firsts.setdefault(low[0], []).append((low, lm))
+                if lm[0] != low[0]:
+                    firsts.setdefault(lm[0], []).append((low, lm))
+            got = memo[id(seqs)] = (seqs, firsts)
+        firsts = got[1]
         spans = []
         n_toks = len(toks)
-        for i, t in enumerate(toks):
+        # only the places where a form or a lemma starts a sequence (two C-speed scans, not a Python step
+        # with lookups per token)
+        where = {i for i, t in enumerate(toks) if t in firsts}
+        where.update(i for i, t in enumerate(lem) if t in firsts)
+        for i in sorted(where):
+            t = toks[i]
             cands = firsts.get(t)
             if lem[i] != t and lem[i] in firsts:
                 cands = (cands or []) + firsts[lem[i]]

@@ -167,3 +167,19 @@ def test_every_requirement_cites_rules_that_exist():
     for req in REQUIREMENTS:
         assert set(req.rules) <= ids, req.id
         assert req.providers and set(req.providers) <= set(PROVIDERS)
+
+
+@pytest.mark.parametrize("from_value, flagged", [
+    ("Spring Shop <news@shop.example>", False),
+    ("news@shop.example", False),
+    ("Spring Shop <news@shop.example>, Other <x@other.example>", True),   # two addresses
+    ('"Spring, Shop" <news@shop.example>', False),                       # a comma inside quotes: one
+    ('"news@shop.example" <undisclosed>', True),                         # the only @ is in the quoted name
+    ("Shop: news@shop.example, x@other.example;", True),                 # a group of two
+    ("Spring Shop (promo) <news@shop.example>", False),                  # a comment
+])
+def test_from_address_count_counts_addresses_not_at_signs(tmp_path, from_value, flagged):
+    """One address in From passes (the plain forms skip the address parser); anything else is parsed."""
+    path = variant(tmp_path, "From: Boutique Martin <news@example.com>", f"From: {from_value}")
+    rules = {f.rule for r in Linter().iter_path(str(path)) for f in r.findings}
+    assert ("from-address-count" in rules) is flagged

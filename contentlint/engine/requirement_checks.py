@@ -17,6 +17,8 @@ except ImportError:  # pragma: no cover - before that change
     from .checkers import Hit
 
 _WS = re.compile(r"\s+")
+# a From value with one "@" and none of the characters of quoting, comments, groups or lists
+_PLAIN_ONE_ADDRESS = re.compile(r"\s*(?:[^\s@\"(),:;<>\[\]\\][^@\"(),:;<>\[\]\\]*?\s*)?<?[^\s@\"(),:;<>\[\]\\]+@[^\s@\"(),:;<>\[\]\\]+>?\s*")
 
 
 def _header_entries(message, name: str) -> list[str]:
@@ -30,6 +32,8 @@ def from_address_count(ctx, rule, params):
     values = _header_entries(ctx.message, "From")
     if not values:
         return None                       # header-count reports a missing From
+    if len(values) == 1 and _PLAIN_ONE_ADDRESS.fullmatch(values[0]):
+        return None                       # "Name <a@b.example>" or "a@b.example": one address, no parse needed
     from email.utils import getaddresses  # 12 ms of start-up (socket, datetime…): only for e-mails
 
     addresses = [a for _, a in getaddresses(values) if a and "@" in a]

@@ -61,13 +61,40 @@ def _domain_in(domain: Optional[str], patterns) -> bool:
     if not domain:
         return False
     domain = domain.lower().strip(".")
-    for p in patterns:
-        if "*" in p:
-            if fnmatch.fnmatchcase(domain, p) or fnmatch.fnmatchcase(domain, "*." + p):
+    if len(patterns) < 8:                 # a short list (a brand's domains): the plain loop
+        for p in patterns:
+            if "*" in p:
+                if fnmatch.fnmatchcase(domain, p) or fnmatch.fnmatchcase(domain, "*." + p):
+                    return True
+            elif domain == p or domain.endswith("." + p):
                 return True
-        elif domain == p or domain.endswith("." + p):
+        return False
+    exact, wild = _domain_sets(patterns)     # a rule's long list (ESP and tracking domains): kept with it
+    # equal to a pattern or a subdomain of one: the domain or one of its parents (at a dot) is in the set
+    if domain in exact:
+        return True
+    dot = domain.find(".")
+    while dot != -1:
+        if domain[dot + 1:] in exact:
+            return True
+        dot = domain.find(".", dot + 1)
+    for p in wild:
+        if fnmatch.fnmatchcase(domain, p) or fnmatch.fnmatchcase(domain, "*." + p):
             return True
     return False
+
+
+_DOMAIN_SETS: dict[int, tuple] = {}
+
+
+def _domain_sets(patterns) -> tuple[frozenset, list]:
+    """(the plain patterns as a set, the ``*`` ones) of a rule's pattern list, worked out once per list (only
+    the lists of a loaded rule set come here, so the table stays as small as the rule set)."""
+    got = _DOMAIN_SETS.get(id(patterns))
+    if got is None or got[0] is not patterns:       # the list is kept with its sets: its id stays its own
+        got = _DOMAIN_SETS[id(patterns)] = (patterns, frozenset(p for p in patterns if "*" not in p),
+                                            [p for p in patterns if "*" in p])
+    return got[1], got[2]
 
 
 def _lower_list(params, ctx, *keys):

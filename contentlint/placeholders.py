@@ -79,6 +79,9 @@ class _Spec:
     trusted: bool = True     # only reviewed built-in files: patterns run with stdlib `re`
     validated: bool = False  # every pattern compiled once (a cached spec of the same files): compile lazily
     combined: dict[str, bool] = field(default_factory=dict)  # which pattern lists compile as one alternation
+    # per syntax without a literal prefix: the strings (case-folded) one of which each match holds, worked
+    # out by the validating load; a text with none of them does not need that syntax compiled
+    needs: dict[str, tuple] = field(default_factory=dict)
 
 
 def _fold(text: str) -> str:
@@ -243,7 +246,14 @@ class PlaceholderSet:
             literal = _literal_prefix(syn["pattern"])
             if syn.get("ignore_case") or len(literal) < 2:
                 literal = ""
+                if not lazy and trusted:
+                    from .engine.hit import required_literals
+
+                    need = required_literals(syn["pattern"])
+                    if need:
+                        spec.needs[syn["name"]] = need
             self._syntaxes.append((literal, pat, syn["name"], syn.get("family") or syn["name"]))
+        self._needs = [spec.needs.get(name) if lazy else None for _lit, _pat, name, _fam in self._syntaxes]
         self._first = frozenset(self._first_chars(spec.syntaxes))
         self._family_hints = [(comp(h["pattern"], f"family hint {h['family']!r}", ignore_case=True), h["family"])
                               for h in spec.families]
@@ -311,9 +321,17 @@ class PlaceholderSet:
 
     def _find(self, text: str) -> list[PlaceholderMatch]:
         found: list[tuple[int, int, int, object]] = []
+        folded = None
         for rank, (literal, pat, _form, _family) in enumerate(self._syntaxes):
             if literal and literal not in text:
                 continue
+            need = self._needs[rank]
+            if need and pat._rx is None:
+                # not compiled yet (a one-template run): only compile it for a text that can hold a match
+                if folded is None:
+                    folded = text.casefold()
+                if not any(x in folded for x in need):
+                    continue
             for m in pat.finditer(text):
                 if m.end() > m.start():
                     found.append((m.start(), rank, m.end(), m))
@@ -536,7 +554,7 @@ def load_placeholders(paths: Iterable[str | Path] = (), *, include_default: bool
     return PlaceholderSet(spec)
 
 
-_SPEC_CACHE_VERSION = "placeholders v2"
+_SPEC_CACHE_VERSION = "placeholders v3"
 
 
 @lru_cache(maxsize=1)

@@ -110,6 +110,30 @@ def test_an_edited_placeholders_file_takes_effect(cache_dir, tmp_path, monkeypat
         placeholders.default_placeholders.cache_clear()
 
 
+@pytest.mark.parametrize("text", [
+    "Bonjour %recipient.first_name%, voici %unsubscribe_url%",        # Mailgun (no literal prefix)
+    "[firstname], your [webversion] link",                            # Campaign Monitor brackets
+    "<unsubscribe>Leave</unsubscribe> and <webversion>view</webversion>",
+    "Hi {$customer.firstname}, {if $x}gift{/if}",                     # Smarty / PrestaShop
+    "@include('emails.footer') and {{ include('footer.twig') }}",
+])
+def test_a_warm_start_finds_what_a_cold_one_finds(cache_dir, text):
+    """From the cache, a syntax is compiled only for texts that can hold it: every placeholder is still found,
+    first text of the process or not."""
+    placeholders.default_placeholders.cache_clear()
+    try:
+        built = placeholders.default_placeholders()           # validating load: every pattern compiled
+        want = [(m.start, m.end, m.syntax) for m in built.find(text)]
+        assert want
+        for _ in range(2):
+            placeholders.default_placeholders.cache_clear()
+            warm = placeholders.default_placeholders()
+            assert [(m.start, m.end, m.syntax) for m in warm.find("nothing of the kind here")] == []
+            assert [(m.start, m.end, m.syntax) for m in warm.find(text)] == want
+    finally:
+        placeholders.default_placeholders.cache_clear()
+
+
 def test_a_cached_placeholders_file_with_a_bad_pattern_is_still_reported(cache_dir, tmp_path, monkeypatch):
     copy = tmp_path / "placeholders.yaml"
     copy.write_text('syntaxes:\n  - {name: broken, pattern: "(unclosed"}\n', encoding="utf-8")

@@ -33,7 +33,7 @@ EXAMPLE_KEYS = {"subject", "from", "reply_to", "preheader", "text", "html", "hea
 SKIP_FILES = {"placeholders.yaml", "placeholders.yml", "weights.yaml", "weights.yml", "lists.yaml"}
 DEFAULT_SCOPE = {"words": ("subject", "preheader", "body"), "scored-words": ("subject", "preheader", "body"), "regex": ("subject", "preheader", "body"),
                  "header": ("headers",), "metric": ("body",), "builtin": ("body",), "dns": ("headers",)}
-CACHE_VERSION = 11
+CACHE_VERSION = 12
 
 
 # -- YAML with line numbers -----------------------------------------------------------------------
@@ -464,6 +464,11 @@ def load_ruleset(extra_paths: Iterable = (), *, disable: Iterable[str] = (),
     else:
         rules, tables = _compile_all(files)
         weights, caps, levels = read_weights(weights_path) if weights_path else ({}, {}, {})
+        from .checkers import WordsChecker
+        from .engine import word_data
+        for rule in rules:          # the word rules' tokenized terms travel with the compiled packs
+            if isinstance(rule.checker, WordsChecker):
+                rule.checker.word_data = word_data(rule.id, rule.checker, tables)
         if cache:
             _store_cached(key, (rules, tables, weights, caps, levels))
 

@@ -65,10 +65,10 @@ def token_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _TOKEN_RE.finditer(text)]
 
 
-def iter_token_spans(text: str):
-    """``token_spans`` as a generator (callers that need the first few offsets stop early)."""
-    for m in _TOKEN_RE.finditer(text):
-        yield m.span()
+def token_matches(text: str):
+    """The tokens of ``text`` as an iterator of regex matches, in the order of ``lower_tokens`` (callers that
+    need the first few offsets stop early)."""
+    return _TOKEN_RE.finditer(text)
 
 
 def words_of(text: str) -> list[str]:

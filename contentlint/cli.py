@@ -958,14 +958,18 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-def main(argv: Optional[List[str]] = None) -> None:
-    """Console entry point."""
+def main(argv: Optional[List[str]] = None, *, exit_at_once: bool = False) -> None:
+    """Console entry point.  ``exit_at_once`` (the installed ``contentlint`` script): a ``check`` ends the
+    process as soon as its output is flushed (see ``entry``)."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if args and args[0] == "check":
             kw = _fast_parse(args[1:])
             if kw is not None:
-                sys.exit(run_check(**kw))
+                code = run_check(**kw)
+                if exit_at_once:
+                    _exit_at_once(code)
+                sys.exit(code)
         get_app()(args=args, prog_name="contentlint")
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
@@ -979,5 +983,24 @@ def main(argv: Optional[List[str]] = None) -> None:
         sys.exit(EXIT_FAIL)
 
 
+def entry() -> None:
+    """The installed ``contentlint`` command.  After a ``check`` (its report written, ``--output`` closed, the
+    caches stored) the process ends without the interpreter's teardown, which frees every object of the
+    rule set, the lemma tables and the compiled patterns one by one: 50 ms of a 0.25 s pre-commit run on
+    one template (bench/bench.py's cold start).  ``main()`` called from Python keeps the usual exit."""
+    main(exit_at_once=True)
+
+
+def _exit_at_once(code: int) -> None:
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:      # `contentlint check … | head`: as main() answers it
+        os._exit(EXIT_FAIL)
+    except (OSError, ValueError):
+        pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    main()
+    entry()

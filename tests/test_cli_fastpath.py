@@ -1,6 +1,7 @@
 """The `check` fast path (no typer/pydantic import) parses exactly like the typer command."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -79,3 +80,25 @@ def test_one_file_check_imports_neither_typer_nor_heavy_modules(tmp_path):
         assert heavy not in imported, heavy
     assert "contentlint.reporters.text" in imported
     assert "contentlint.reporters.sarif" not in imported
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_the_installed_command_ends_with_its_whole_report_and_exit_code(tmp_path, fmt):
+    """The console script ends a check without the interpreter's teardown: what it printed, what it wrote
+    with --output and its exit code are all there."""
+    tpl = tmp_path / "t.html"
+    tpl.write_text('<html lang="en"><body><p>FREE MONEY!!! CLICK HERE NOW TO WIN A PRIZE TODAY</p>'
+                   '<p>Hello, our March news.</p></body></html>')
+    entry = "import sys; sys.argv[0] = 'contentlint'; from contentlint.cli import entry; entry()"
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    shown = subprocess.run([sys.executable, "-c", entry, "check", str(tpl), "--format", fmt, "--no-color"],
+                           capture_output=True, text=True, env=env, timeout=120)
+    out = tmp_path / f"report.{fmt}"
+    written = subprocess.run([sys.executable, "-c", entry, "check", str(tpl), "--format", fmt, "--output", str(out)],
+                             capture_output=True, text=True, env=env, timeout=120)
+    assert shown.returncode == written.returncode == 1, shown.stderr + written.stderr
+    assert out.read_text(encoding="utf-8") == shown.stdout
+    if fmt == "text":
+        assert "all-caps-body" in shown.stdout and shown.stdout.rstrip().endswith("pass")
+    else:
+        json.loads(shown.stdout)

@@ -4,6 +4,7 @@
     git worktree add --detach /tmp/cl-base 5704b0a          # the tree to compare with
     .venv/bin/python bench/side_by_side.py --base /tmp/cl-base
     .venv/bin/python bench/side_by_side.py --base /tmp/cl-base --every 4 --rounds 5 --ignore client-,html-lang
+    .venv/bin/python bench/side_by_side.py --base /tmp/cl-base --warm-fr --cold 21   # and cold starts
 
 Each round runs both trees one after the other, each in a fresh process (its tree first on PYTHONPATH, this
 venv's packages for both; the package each one imported is checked), over the same corpus files (every ``--every``-th file of ``--corpus``): it reads each
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,14 +92,55 @@ def run(tree: str | None, args) -> dict:
     return got
 
 
+_COLD = ("import sys; sys.argv[0] = 'contentlint'; import contentlint.cli as cli; "
+         "getattr(cli, 'entry', cli.main)()")   # the installed command's entry (entry, or main before it)
+
+
+def cold(tree: Optional[str], template: str, cache: str) -> tuple[float, float]:
+    """(wall, CPU) seconds of one ``contentlint check <template>`` in a fresh process of ``tree``, .pyc files
+    and the tree's own user cache warm (the pre-commit situation)."""
+    import resource
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONPATH=tree or str(ROOT), CONTENTLINT_CACHE_DIR=cache)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", _COLD, "check", "--no-color", template], env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tempfile.gettempdir())
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def cold_starts(args) -> None:
+    import statistics
+
+    template = str(ROOT / "examples" / "template-fr.html")
+    with tempfile.TemporaryDirectory() as tmp:
+        trees = (("base", args.base), ("this", None))
+        got: dict[str, list] = {name: [] for name, _ in trees}
+        for r in range(args.cold + 3):                      # 3 warm-up rounds: .pyc and caches written
+            for name, tree in trees:
+                t = cold(tree, template, os.path.join(tmp, name))
+                if r >= 3:
+                    got[name].append(t)
+    med = {name: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for name, v in got.items()}
+    (bw, bc), (tw, tc) = med["base"], med["this"]
+    print(f"cold start, one template, median of {args.cold} alternated runs: base {bw:.3f} s wall / {bc:.3f} s CPU, "
+          f"this tree {tw:.3f} s / {tc:.3f} s ({tw / bw:.2f}x wall, {tc / bc:.2f}x CPU)")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--base", required=True, help="a checkout (worktree) of the contentlint to compare with")
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpora"))
     ap.add_argument("--every", type=int, default=8, help="every N-th corpus file (default 8)")
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3, help="throughput rounds (0: cold starts only)")
     ap.add_argument("--ignore", default="", help="rule ids or prefixes left out of this tree's run (ablation)")
     ap.add_argument("--warm-fr", action="store_true", help="load the French tagger before the clock starts")
+    ap.add_argument("--cold", type=int, default=0, metavar="N",
+                    help="also time N alternated cold starts of each tree on examples/template-fr.html")
     args = ap.parse_args()
     if not Path(args.corpus).is_dir():
         print(f"no corpus at {args.corpus}", file=sys.stderr)
@@ -110,10 +153,13 @@ def main() -> int:
                   f"{got['rules']:.2f} s, findings {got['findings']:.2f} s, total {got['total']:.2f} s CPU")
             if name not in best or got["total"] < best[name]["total"]:
                 best[name] = got
-    b, t = best["base"], best["this"]
-    print(f"minimum of {args.rounds}: base {b['total']:.2f} s, this tree {t['total']:.2f} s CPU "
-          f"({t['total'] / b['total']:.2f}x); per message {1000 * b['total'] / b['messages']:.2f} ms vs "
-          f"{1000 * t['total'] / t['messages']:.2f} ms")
+    if best:
+        b, t = best["base"], best["this"]
+        print(f"minimum of {args.rounds}: base {b['total']:.2f} s, this tree {t['total']:.2f} s CPU "
+              f"({t['total'] / b['total']:.2f}x); per message {1000 * b['total'] / b['messages']:.2f} ms vs "
+              f"{1000 * t['total'] / t['messages']:.2f} ms")
+    if args.cold:
+        cold_starts(args)
     return 0
 
 

@@ -144,3 +144,26 @@ def test_tracking_urls():
                 "https://e.example.com/o.gif?id=2"):
         assert PS.is_tracking_url(url), url
     assert not PS.is_tracking_url("https://cdn.example.com/images/logo.png")
+
+
+def test_unsubscribe_wording_is_recognised_in_every_language_and_spelling():
+    """Every configured unsubscribe word or phrase is found in a sentence, in capitals, with accents, and
+    with hyphens or line breaks between its words; and the factored pattern says what a plain alternation of
+    the words says (the definition) on those texts and on near misses."""
+    import re as _re
+
+    from contentlint.placeholders import _fold, default_placeholders
+
+    ph = default_placeholders()
+    words = sorted({_fold(w).strip() for ws in ph.unsubscribe_words.values() for w in ws if str(w).strip()},
+                   key=len, reverse=True)
+    assert len(words) > 40
+    flat = _re.compile(r"(?<!\w)(?:" + "|".join(_re.escape(w).replace(r"\ ", r"[\s\-]+") for w in words) + ")")
+    originals = [w for ws in ph.unsubscribe_words.values() for w in ws if str(w).strip()]
+    for w in originals:
+        for text in (f"To stop these mails, {w} here.", f"{w.upper()}!", w.replace(" ", "-"),
+                     w.replace(" ", "\n")):
+            assert ph.is_unsubscribe_text(text), text
+    for w in words:
+        for text in (w[:-1], "x" + w, w[1:], w.replace(" ", "")):
+            assert ph.is_unsubscribe_text(text) == bool(flat.search(_fold(text))), text

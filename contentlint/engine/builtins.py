@@ -204,9 +204,10 @@ def _caps_words(text, acronyms, min_count, min_ratio, label_max_words=0):
         candidates += len(line_caps)
     if candidates < min_count or not total or candidates / total < min_ratio:
         return total, []
+    # str.islower first: a word whose letters are capitals is not lower-case, and most words are
     shouting = [Token(m.start(), m.end(), m.group(), m.group().lower()) for m in _WORD.finditer(text)
-                if is_letters_upper(m.group()) and not _is_acronym(m.group(), acronyms) and m.group() not in tags
-                and not (labels and _line_of(text, m.start()) in labels)]
+                if not m.group().islower() and is_letters_upper(m.group()) and not _is_acronym(m.group(), acronyms)
+                and m.group() not in tags and not (labels and _line_of(text, m.start()) in labels)]
     return total, shouting
 
 
@@ -303,7 +304,8 @@ def caps(ctx, rule, params):
         # a run starts and ends at word boundaries: its words are read from it alone (linear overall)
         shouting = [Token(m.start(), m.end(), m.group(), m.group().lower())
                     for a, b, _ in runs for m in _WORD.finditer(text, a, b)
-                    if is_letters_upper(m.group()) and not _is_acronym(m.group(), params["acronyms"])]
+                    if not m.group().islower() and is_letters_upper(m.group())
+                    and not _is_acronym(m.group(), params["acronyms"])]
         first = text[runs[0][0]:runs[0][1]]
         n_words = sum(n for _, _, n in runs)
         what = (f"{len(runs)} shouted lines ({n_words} words)" if len(runs) > 1

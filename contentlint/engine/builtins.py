@@ -7,6 +7,7 @@ Each check is ``func(ctx, rule, params) -> Hit | None``.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -137,7 +138,10 @@ def _prepare_caps(params, ctx):
     return params
 
 
-def _is_acronym(word: str, acronyms) -> bool:
+@functools.lru_cache(maxsize=8192)
+def _is_acronym(word: str, acronyms: frozenset) -> bool:
+    """SNCF, PDF, A4, COVID19: an acronym (listed, or short without a vowel, or with a digit), not shouting.
+    Cached: the same capitalised words come back in every message of a campaign."""
     if word.upper() in acronyms:
         return True
     letters = [c for c in word if c.isalpha()]

@@ -159,3 +159,22 @@ def test_shipped_lemma_table_covers_the_shipped_vocabulary():
     assert fr["factures"] == "facture" and fr["gagnez"] == "gagner" and en["winners"] == "winner"
     assert en["prizes"] == "prize"
     assert len(fr) < 5000 and len(en) < 5000     # trimmed, not the 200k-entry table
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcquejlmnstſSQUJLĹ'’ _-.,\n") + ["é", "ß", "İ", "Σ", "ﬁ", "中"]),
+               max_size=30))
+def test_fast_tokens_are_the_tokenizer_s_tokens(text):
+    """lower_tokens (no IGNORECASE on the lower-cased text) gives what the case-insensitive tokenizer gives,
+    elisions ("l'", "qu'") included: word rules and the token offsets of findings stay aligned."""
+    from contentlint.engine.text import _TOKEN_RE, lower_tokens, token_spans
+
+    norm = text.replace("’", "'")
+    low = norm.lower()          # the text lower-cased at once (a final sigma is ς), as before the change
+    want = _TOKEN_RE.findall(low) if len(low) == len(norm) else [t.lower() for t in _TOKEN_RE.findall(norm)]
+    assert lower_tokens(text) == want
+    assert len(token_spans(text)) == len(want)

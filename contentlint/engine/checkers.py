@@ -276,12 +276,12 @@ class RegexChecker:
             text = ctx.text(scope) if self.placeholders == "mask" else ctx.text_without_placeholders(scope)
             if not text:
                 continue
-            folded = None
+            folded = False
             for pat, required in zip(self.patterns, self.required):
                 if required is not None:
-                    if folded is None:
+                    if folded is False:
                         folded = ctx.folded(text)
-                    if not any(x in folded for x in required):
+                    if folded is not None and not any(x in folded for x in required):
                         continue
                 try:
                     for m in pat.finditer(text, timeout=RUN_TIMEOUT):

@@ -164,12 +164,14 @@ class Context:
             self._texts[scope] = t
         return t
 
-    def folded(self, text: str) -> str:
-        """``text.casefold()``, once per text of the message (the regex rules' prefilter reads it)."""
+    def folded(self, text: str) -> Optional[str]:
+        """``text.casefold()``, once per text of the message (the regex rules' prefilter reads it); None for a
+        long text that is not ASCII, whose case folding costs more than the patterns it would spare (0.4 ms
+        for 58 KB of French HTML against 20 µs for ASCII)."""
         got = self._folded.get(text)
         if got is None:
-            got = self._folded[text] = text.casefold()
-        return got
+            got = self._folded[text] = text.casefold() if len(text) <= 8192 or text.isascii() else ""
+        return got or None
 
     def text_without_placeholders(self, scope: str) -> str:
         """The scope's text with placeholders cut out (not blanked): offsets move, whitespace is real."""

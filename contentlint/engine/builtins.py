@@ -90,9 +90,11 @@ _DOMAIN_SETS: dict[int, tuple] = {}
 
 def _domain_sets(patterns) -> tuple[frozenset, list]:
     """(the plain patterns as a set, the ``*`` ones) of a rule's pattern list, worked out once per list (only
-    the lists of a loaded rule set come here, so the table stays as small as the rule set)."""
+    the long lists of loaded rule sets come here; the table is bounded all the same)."""
     got = _DOMAIN_SETS.get(id(patterns))
     if got is None or got[0] is not patterns:       # the list is kept with its sets: its id stays its own
+        if len(_DOMAIN_SETS) >= 256:                # rule sets loaded again and again (an editor session)
+            _DOMAIN_SETS.clear()
         got = _DOMAIN_SETS[id(patterns)] = (patterns, frozenset(p for p in patterns if "*" not in p),
                                             [p for p in patterns if "*" in p])
     return got[1], got[2]

@@ -469,6 +469,8 @@ class RuleSet:
         key = (kind, has_headers, lang, id(self.rules), len(self.rules))
         got = memo.get(key)
         if got is None:
+            if len(memo) >= 512:            # languages come from the messages (any <html lang>): bounded
+                memo.clear()
             got = memo[key] = [
                 rule for rule in self.rules
                 if rule.checker is not None and kind in rule.kinds

@@ -86,6 +86,9 @@ def collapse(text: str) -> str:
 
 def is_letters_upper(token: str) -> bool:
     """True for a word written entirely in capitals (at least two letters)."""
+    if token.isascii():
+        # ASCII: the letters are the cased characters, so "all letters capitals" is str.isupper
+        return token.isupper() and (token.isalpha() and len(token) >= 2 or sum(c.isalpha() for c in token) >= 2)
     letters = [c for c in token if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 

@@ -23,6 +23,8 @@ from __future__ import annotations
 import codecs
 import re
 from bisect import bisect_right
+from itertools import accumulate, compress, repeat
+from operator import add
 from typing import Callable, Optional, Sequence
 
 
@@ -35,6 +37,13 @@ class SegMap:
                  ilens: Sequence[int] = (), out_len: int = 0):
         self.outs, self.ins, self.olens, self.ilens = list(outs), list(ins), list(olens), list(ilens)
         self.out_len = out_len
+
+    @classmethod
+    def of(cls, outs: list, ins: list, olens: list, ilens: list, out_len: int) -> "SegMap":
+        """A map over these lists as they are (not copied: the caller hands them over)."""
+        m = cls.__new__(cls)
+        m.outs, m.ins, m.olens, m.ilens, m.out_len = outs, ins, olens, ilens, out_len
+        return m
 
     @classmethod
     def shift(cls, delta: int, length: int) -> "SegMap":
@@ -122,11 +131,46 @@ class MapBuilder:
             self.pos += len(text)
 
     def build(self) -> tuple[str, SegMap]:
-        return "".join(self.pieces), SegMap(self.outs, self.ins, self.olens, self.ilens, self.pos)
+        return "".join(self.pieces), SegMap.of(self.outs, self.ins, self.olens, self.ilens, self.pos)
+
+
+_SPLITTERS: dict = {}
+
+
+def _splitter(pattern: "re.Pattern"):
+    """``split`` of ``pattern`` wrapped in one capturing group (None when it has groups of its own)."""
+    sp = _SPLITTERS.get(pattern, 0)
+    if sp == 0:
+        sp = None
+        if not pattern.groups:
+            sp = re.compile("(" + pattern.pattern + ")", pattern.flags).split
+        if len(_SPLITTERS) < 64:
+            _SPLITTERS[pattern] = sp
+    return sp
 
 
 def deletions_map(text: str, pattern: "re.Pattern") -> tuple[str, Optional[SegMap]]:
-    """``text`` without the matches of ``pattern``, and the map back (None when nothing was deleted)."""
+    """``text`` without the matches of ``pattern``, and the map back (None when nothing was deleted).
+
+    One ``split`` finds the kept stretches and the deleted matches; their offsets are running sums of their
+    lengths (C speed: no Python step per match).  The segments are the non-empty stretches, as
+    ``MapBuilder.copy`` would make them (a pattern that can match empty text takes the piecewise path)."""
+    split = _splitter(pattern)
+    parts = split(text) if split is not None else None
+    if parts is not None:
+        if len(parts) == 1:
+            return text, None
+        lens = list(map(len, parts))
+        if all(lens[1::2]):
+            starts = list(accumulate(lens, initial=0))
+            kept = lens[0::2]
+            ins = starts[0:len(parts):2]
+            if not all(kept):
+                ins = list(compress(ins, kept))
+                kept = list(compress(kept, kept))
+            outs = list(accumulate(kept, initial=0))
+            out_len = outs.pop()
+            return "".join(parts[0::2]), SegMap.of(outs, ins, kept, list(kept), out_len)
     b = None
     pos = 0
     for m in pattern.finditer(text):
@@ -161,26 +205,27 @@ def compose(*maps) -> Callable[[int, int], tuple[int, int]]:
 _QP_ESC = re.compile(rb"=(?:[0-9A-Fa-f]{2}|=|\r?\n)")
 
 
+_QP_SPLIT = re.compile(b"(" + _QP_ESC.pattern + b")").split
+
+
 def qp_map(payload: bytes) -> Optional[SegMap]:
-    """Map of the bytes ``binascii.a2b_qp(payload)`` gives back to ``payload`` (None if it cannot match)."""
-    b = MapBuilder()
-    pos = 0
-    out = 0
-    outs, ins, olens, ilens = b.outs, b.ins, b.olens, b.ilens
-    for m in _QP_ESC.finditer(payload):
-        s = m.start()
-        if s > pos:
-            outs.append(out); ins.append(pos); olens.append(s - pos); ilens.append(s - pos)
-            out += s - pos
-        width = m.end() - s
-        if width == 3 and payload[s + 1] not in b"\r\n" or width == 2 and payload[s + 1] == 0x3D:
-            outs.append(out); ins.append(s); olens.append(1); ilens.append(width)
-            out += 1
-        pos = m.end()
-    if pos < len(payload):
-        outs.append(out); ins.append(pos); olens.append(len(payload) - pos); ilens.append(len(payload) - pos)
-        out += len(payload) - pos
-    return SegMap(outs, ins, olens, ilens, out)
+    """Map of the bytes ``binascii.a2b_qp(payload)`` gives back to ``payload`` (None if it cannot match).
+
+    Stretches between escapes are identity segments, ``=XX`` and ``==`` one-byte units, soft line breaks
+    give nothing.  One ``split`` finds them; offsets are running sums of the pieces' lengths."""
+    parts = _QP_SPLIT(payload)
+    ilens = list(map(len, parts))
+    ins = list(accumulate(ilens, initial=0))
+    ins.pop()
+    olens = list(ilens)
+    olens[1::2] = [0 if esc[1] in b"\r\n" else 1 for esc in parts[1::2]]
+    if not all(olens):
+        ins = list(compress(ins, olens))
+        ilens = list(compress(ilens, olens))
+        olens = list(compress(olens, olens))
+    outs = list(accumulate(olens, initial=0))
+    out_len = outs.pop()
+    return SegMap.of(outs, ins, olens, ilens, out_len)
 
 
 class Base64Map:
@@ -349,12 +394,9 @@ class FileIndex:
     def _lines(self) -> list[int]:
         if self._starts is None:
             nl = b"\n" if isinstance(self.data, (bytes, bytearray)) else "\n"
-            starts = [0]
-            find = self.data.find
-            i = find(nl)
-            while i >= 0:
-                starts.append(i + 1)
-                i = find(nl, i + 1)
+            # line k + 1 starts one past the end of line k: running sums of the lines' lengths + 1
+            starts = list(accumulate(map(add, map(len, self.data.split(nl)), repeat(1)), initial=0))
+            starts.pop()
             self._starts = starts
         return self._starts
 
@@ -445,18 +487,30 @@ class Origin:
 IRREGULAR_SPACE = re.compile(r"\s{2,}|[^\S ]")
 
 
+_IRREGULAR_SPLIT = re.compile("(" + IRREGULAR_SPACE.pattern + ")").split
+
+
+def stretches_map(text: str) -> SegMap:
+    """The map of ``text`` stripped, each run of irregular whitespace (``IRREGULAR_SPACE``) made one generated
+    character: the stretches between runs are copied whole (one segment per stretch), as ``MapBuilder``
+    would copy them.  One ``split``; offsets are running sums (no Python step per run)."""
+    cur = len(text) - len(text.lstrip())
+    stop = len(text.rstrip())
+    if cur >= stop:
+        return SegMap.of([], [], [], [], 0)
+    parts = _IRREGULAR_SPLIT(text[cur:stop])
+    lens = list(map(len, parts))
+    ins = list(accumulate(lens, initial=cur))[0:len(parts):2]
+    kept = lens[0::2]          # never empty: the runs are maximal and the ends are not whitespace
+    outs = list(accumulate(map(add, kept, repeat(1)), initial=0))
+    outs.pop()
+    return SegMap.of(outs, ins, kept, list(kept), outs[-1] + kept[-1])
+
+
 def collapse_mapped(text: str) -> tuple[str, SegMap]:
     """``" ".join(text.split())`` and its map back to ``text`` (stretches between irregular whitespace
     are copied whole: one segment per change, not per word)."""
-    b = MapBuilder()
-    cur = len(text) - len(text.lstrip())
-    stop = len(text.rstrip())
-    for m in IRREGULAR_SPACE.finditer(text, cur, stop):
-        b.copy(text[cur:m.start()], cur)
-        b.insert(" ")
-        cur = m.end()
-    b.copy(text[cur:stop], cur)
-    return b.build()
+    return " ".join(text.split()), stretches_map(text)
 
 
 def pieces_map(pieces: Sequence[tuple[str, int]], sep: str = "") -> tuple[str, SegMap]:

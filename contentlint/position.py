@@ -9,11 +9,30 @@ excerpt, with line 0.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import accumulate, repeat
+from operator import add
 from typing import Optional
 
 from .model import MATCH_MAX, Location, Message
 
 EXCERPT = 80
+#: texts this long get an index of their line starts (a finding then costs a bisection, not a count
+#: from the start of the text)
+_INDEXED = 4096
+_LINES: dict = {}      # id(text) -> (text, line starts); holding the text keeps its id from being reused
+
+
+def _line_starts(text: str) -> list[int]:
+    got = _LINES.get(id(text))
+    if got is not None and got[0] is text:
+        return got[1]
+    starts = list(accumulate(map(add, map(len, text.split("\n")), repeat(1)), initial=0))
+    starts.pop()
+    if len(_LINES) >= 16:
+        _LINES.clear()
+    _LINES[id(text)] = (text, starts)
+    return starts
 
 
 def _excerpt(line: str, col0: int) -> str:
@@ -58,14 +77,21 @@ def _resolve(message: Message, label: str, start: int, end: int, part_name: str,
     start = max(0, min(start, len(text)))
     end = max(start, min(end, len(text)))
     match = text[start:end] if matched is None else matched
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    line_text = text[line_start:] if line_end < 0 else text[line_start:line_end]
-    part_line = text.count("\n", 0, start) + 1
+    if len(text) < _INDEXED:
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", start)
+        part_line = text.count("\n", 0, start) + 1
+    else:                                   # a long text: its line starts, found once, bisected
+        starts = _line_starts(text)
+        k = bisect_right(starts, start) - 1
+        line_start = starts[k]
+        line_end = starts[k + 1] - 1 if k + 1 < len(starts) else -1
+        part_line = k + 1
+    stop = len(text) if line_end < 0 else line_end
     part_col = start - line_start + 1
     fields = dict(part=part_name, part_label=shown, part_offset=start, part_end=end, part_line=part_line,
                   part_column=part_col, match=match[:MATCH_MAX], match_length=len(match),
-                  excerpt=_excerpt(line_text[:4000], part_col - 1))
+                  excerpt=_excerpt(text[line_start:min(stop, line_start + 4000)], part_col - 1))
     if origin is None or getattr(origin, "file", None) is None:
         return Location(**fields)
     fs, fe = origin.to_file(start, end)

@@ -23,14 +23,19 @@ _INDEXED = 4096
 _LINES: dict = {}      # id(text) -> (text, line starts); holding the text keeps its id from being reused
 
 
-def _line_starts(text: str) -> list[int]:
+def _line_starts(text: str) -> Optional[list[int]]:
+    """The line starts of ``text`` from the second finding in it on (None the first time)."""
     got = _LINES.get(id(text))
     if got is not None and got[0] is text:
-        return got[1]
+        if got[1] is not None:
+            return got[1]
+    else:               # a text seen once is counted (one finding in a long text is the common case)
+        if len(_LINES) >= 16:
+            _LINES.clear()
+        _LINES[id(text)] = (text, None)
+        return None
     starts = list(accumulate(map(add, map(len, text.split("\n")), repeat(1)), initial=0))
     starts.pop()
-    if len(_LINES) >= 16:
-        _LINES.clear()
     _LINES[id(text)] = (text, starts)
     return starts
 
@@ -76,13 +81,15 @@ def _resolve(message: Message, label: str, start: int, end: int, part_name: str,
         return Location(part=part_name)
     start = max(0, min(start, len(text)))
     end = max(start, min(end, len(text)))
-    match = text[start:end] if matched is None else matched
-    if len(text) < _INDEXED:
+    # only what is shown is copied (a span may cover a whole part)
+    match = text[start:min(end, start + MATCH_MAX)] if matched is None else matched[:MATCH_MAX]
+    match_length = end - start if matched is None else len(matched)
+    starts = _line_starts(text) if len(text) >= _INDEXED else None
+    if starts is None:
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", start)
         part_line = text.count("\n", 0, start) + 1
     else:                                   # a long text: its line starts, found once, bisected
-        starts = _line_starts(text)
         k = bisect_right(starts, start) - 1
         line_start = starts[k]
         line_end = starts[k + 1] - 1 if k + 1 < len(starts) else -1
@@ -90,7 +97,7 @@ def _resolve(message: Message, label: str, start: int, end: int, part_name: str,
     stop = len(text) if line_end < 0 else line_end
     part_col = start - line_start + 1
     fields = dict(part=part_name, part_label=shown, part_offset=start, part_end=end, part_line=part_line,
-                  part_column=part_col, match=match[:MATCH_MAX], match_length=len(match),
+                  part_column=part_col, match=match, match_length=match_length,
                   excerpt=_excerpt(text[line_start:min(stop, line_start + 4000)], part_col - 1))
     if origin is None or getattr(origin, "file", None) is None:
         return Location(**fields)

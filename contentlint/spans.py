@@ -149,12 +149,35 @@ def _splitter(pattern: "re.Pattern"):
     return sp
 
 
+#: the readers' pattern for NUL bytes and the CR of a CRLF (readers.mime._NUL_OR_CR)
+_CR_BEFORE_LF = "\x00|\r(?=\n)"
+
+
+def _crlf_map(text: str) -> tuple[str, Optional[SegMap]]:
+    """``deletions_map(text, _CR_BEFORE_LF)`` of a text without NUL: the deleted characters are the CR of each
+    CRLF, so ``str.split("\r\n")`` finds them (several times faster than the pattern's split)."""
+    lines = text.split("\r\n")
+    if len(lines) == 1:
+        return text, None
+    kept = list(map(add, map(len, lines), repeat(1)))   # each stretch: the LF before a line and the line
+    kept[0] -= 1                                        # the first line has none
+    ins = list(accumulate(map(add, kept, repeat(1)), initial=0))
+    ins.pop()
+    if not kept[0]:
+        del kept[0], ins[0]
+    outs = list(accumulate(kept, initial=0))
+    out_len = outs.pop()
+    return "\n".join(lines), SegMap.of(outs, ins, kept, list(kept), out_len)
+
+
 def deletions_map(text: str, pattern: "re.Pattern") -> tuple[str, Optional[SegMap]]:
     """``text`` without the matches of ``pattern``, and the map back (None when nothing was deleted).
 
     One ``split`` finds the kept stretches and the deleted matches; their offsets are running sums of their
     lengths (C speed: no Python step per match).  The segments are the non-empty stretches, as
     ``MapBuilder.copy`` would make them (a pattern that can match empty text takes the piecewise path)."""
+    if pattern.pattern == _CR_BEFORE_LF and "\x00" not in text:
+        return _crlf_map(text)
     split = _splitter(pattern)
     parts = split(text) if split is not None else None
     if parts is not None:

@@ -228,20 +228,96 @@ def compose(*maps) -> Callable[[int, int], tuple[int, int]]:
 _QP_ESC = re.compile(rb"=(?:[0-9A-Fa-f]{2}|=|\r?\n)")
 
 
-_QP_SPLIT = re.compile(b"(" + _QP_ESC.pattern + b")").split
+#: an escape whole, and (group 2) what makes it a decoded byte: set for =XX and ==, None for a soft line break
+_QP_SPLIT = re.compile(rb"(=(?:([0-9A-Fa-f]{2}|=)|\r?\n))").split
 
 
-def qp_map(payload: bytes) -> Optional[SegMap]:
-    """Map of the bytes ``binascii.a2b_qp(payload)`` gives back to ``payload`` (None if it cannot match).
+def qp_map(payload: bytes) -> "QPMap":
+    """Map of the bytes ``binascii.a2b_qp(payload)`` gives back to ``payload``, built a block at a time."""
+    return QPMap(payload)
 
-    Stretches between escapes are identity segments, ``=XX`` and ``==`` one-byte units, soft line breaks
-    give nothing.  One ``split`` finds them; offsets are running sums of the pieces' lengths."""
+
+class QPMap:
+    """``qp_segments(payload)`` cut into blocks of whole lines (about ``_QP_BLOCK`` bytes each: an escape never
+    spans a line end), each block's segments built on the first lookup in it.
+
+    A block's decoded length is ``len(binascii.a2b_qp(block))`` (C speed), which is what the escapes give
+    unless the block holds ``=`` + CR not followed by LF (``a2b_qp`` drops the rest of that line) or ends
+    with ``=`` (dropped): such a block is counted from its segments.  The blocks' segments, end to end, are
+    those of the whole payload (an identity stretch cut in two maps the same), so a lookup gives what the
+    whole map would."""
+
+    __slots__ = ("payload", "outs", "ins", "spans", "maps")
+
+    def __init__(self, payload: bytes):
+        import binascii
+
+        self.payload = payload
+        self.outs: list[int] = []          # decoded offset of each block that decodes to something
+        self.ins: list[int] = []           # its offset in the payload
+        self.spans: list[tuple[int, int]] = []
+        self.maps: dict[int, SegMap] = {}
+        n = len(payload)
+        pos = out = 0
+        while pos < n:
+            nl = payload.find(b"\n", pos + _QP_BLOCK)
+            stop = n if nl < 0 else nl + 1
+            block = payload[pos:stop]
+            if b"=\r" in block and block.count(b"=\r") != block.count(b"=\r\n") or block.endswith(b"="):
+                seg = qp_segments(block)
+                size = seg.out_len
+                self.maps[len(self.outs)] = seg
+            else:
+                size = len(binascii.a2b_qp(block))
+            if size:
+                self.outs.append(out)
+                self.ins.append(pos)
+                self.spans.append((pos, stop))
+                out += size
+            else:
+                self.maps.pop(len(self.outs), None)
+            pos = stop
+
+    def _block(self, k: int) -> SegMap:
+        m = self.maps.get(k)
+        if m is None:
+            a, b = self.spans[k]
+            m = self.maps[k] = qp_segments(self.payload[a:b])
+        return m
+
+    def _start(self, off: int) -> int:
+        if not self.outs:
+            return -1
+        k = max(0, bisect_right(self.outs, off) - 1)
+        return self.ins[k] + self._block(k).start(off - self.outs[k])
+
+    def _end(self, off: int) -> int:
+        if off <= 0:
+            return self._start(0)
+        if not self.outs:
+            return -1
+        k = max(0, bisect_right(self.outs, off - 1) - 1)
+        return self.ins[k] + self._block(k).end(off - self.outs[k])
+
+    def __call__(self, start: int, end: int) -> tuple[int, int]:
+        return self._start(start), self._end(end)
+
+
+_QP_BLOCK = 512
+
+
+def qp_segments(payload: bytes) -> SegMap:
+    """The segments of the bytes ``binascii.a2b_qp(payload)`` gives back: stretches between escapes are
+    identity segments, ``=XX`` and ``==`` one-byte units, soft line breaks give nothing.  One ``split`` finds them; lengths and offsets are computed by C loops (``map``,
+    ``accumulate``, ``compress``), not one Python step per escape."""
     parts = _QP_SPLIT(payload)
-    ilens = list(map(len, parts))
+    ilens = [0] * (2 * (len(parts) // 3) + 1)            # stretch, escape, stretch, …, stretch
+    ilens[0::2] = map(len, parts[0::3])
+    ilens[1::2] = map(len, parts[1::3])
     ins = list(accumulate(ilens, initial=0))
     ins.pop()
     olens = list(ilens)
-    olens[1::2] = [0 if esc[1] in b"\r\n" else 1 for esc in parts[1::2]]
+    olens[1::2] = map(int, map(bool, parts[2::3]))       # an escape gives one byte or none
     if not all(olens):
         ins = list(compress(ins, olens))
         ilens = list(compress(ilens, olens))

@@ -16,6 +16,7 @@ from typing import Optional
 from contentlint.findings import Finding
 
 from contentlint.model import MAX_SPANS, Location, Message
+from contentlint.position import at_file, resolve
 
 from .hit import _PLACEHOLDER, COMMON_VARS, Hit, RuleTimeout, Span, fill
 from .checkers import WordsChecker
@@ -415,8 +416,13 @@ class RuleSet:
         values.setdefault("title", rule.title)
         if "from_domain" not in values:
             # suggestions tell the sender what to publish or configure: never on someone else's webmail domain
-            values["from_domain"] = (self.own_domain(message.from_domain) or "your-domain.example") \
-                if message.from_domain else "example.com"
+            shown = ctx._scope_maps.get("@from_domain") if ctx is not None else None
+            if shown is None:
+                shown = (self.own_domain(message.from_domain) or "your-domain.example") \
+                    if message.from_domain else "example.com"
+                if ctx is not None:
+                    ctx._scope_maps["@from_domain"] = shown     # once per message
+            values["from_domain"] = shown
         level = rule.level if (rule.level_overridden or not hit.level) else hit.level
         weight = round(rule.weight * hit.factor, 3)
         spans = self._locations(ctx, hit) if hit.location is None else [hit.location]
@@ -429,8 +435,6 @@ class RuleSet:
 
     def _locations(self, ctx: "Context", hit: Hit) -> list[Location]:
         """One Location per span of the hit (the first MAX_SPANS), in the input file where it can be."""
-        from contentlint.position import at_file, resolve
-
         spans = hit.spans
         if not spans and hit.fragment:
             found = _fragment_span(ctx, hit)

@@ -478,32 +478,45 @@ _SEVEN_BIT_STATEFUL = frozenset({"utf-7", "iso2022_jp", "iso2022_kr", "iso2022_j
 class FileIndex:
     """Line and column of an offset in the input file (bytes of an e-mail, or the decoded text of a
     template or JSON payload).  ``line_offset``/``byte_offset``: what precedes ``data`` in the file (a message
-    of an mbox).  Columns count characters (a byte that is not UTF-8 counts as one)."""
+    of an mbox).  Columns count characters (a byte that is not UTF-8 counts as one).
 
-    __slots__ = ("data", "line_offset", "byte_offset", "removed", "_starts", "_byte_lens")
+    Line starts are found as far as the offsets asked for need them (a block at least as large as what is
+    already indexed, so the whole file costs at most twice one pass): most findings are in the headers and
+    the text parts, and the attachments after them are never split into lines."""
+
+    __slots__ = ("data", "line_offset", "byte_offset", "removed", "_starts", "_covered", "_byte_lens")
 
     def __init__(self, data, line_offset: int = 0, byte_offset: int = 0, removed: Sequence[int] = ()):
         self.data = data
         self.line_offset = line_offset
         self.byte_offset = byte_offset
         self.removed = list(removed)    # offsets of ``data`` where the reader removed a byte of the file
-        self._starts: Optional[list[int]] = None
+        self._starts: list[int] = [0]
+        self._covered = 0               # every line break before this offset is in _starts
         self._byte_lens = None
 
-    def _lines(self) -> list[int]:
-        if self._starts is None:
+    def _cover(self, off: int) -> list[int]:
+        """The line starts, with every line break before ``off`` found."""
+        covered = self._covered
+        n = len(self.data)
+        if off > covered and covered < n:
+            stop = min(n, max(off, 2 * covered, covered + 65536))
             nl = b"\n" if isinstance(self.data, (bytes, bytearray)) else "\n"
             # line k + 1 starts one past the end of line k: running sums of the lines' lengths + 1
-            starts = list(accumulate(map(add, map(len, self.data.split(nl)), repeat(1)), initial=0))
-            starts.pop()
-            self._starts = starts
+            more = list(accumulate(map(add, map(len, self.data[covered:stop].split(nl)), repeat(1)),
+                                   initial=covered))
+            self._starts.extend(more[1:-1])
+            self._covered = stop
         return self._starts
+
+    def _lines(self) -> list[int]:
+        return self._cover(len(self.data))
 
     def position(self, off: int) -> tuple[int, int]:
         """(1-based line, 1-based column) of ``off``; (0, 0) when unknown."""
         if off is None or off < 0 or off > len(self.data):
             return 0, 0
-        starts = self._lines()
+        starts = self._cover(off)
         k = bisect_right(starts, off) - 1
         start = starts[k]
         prefix = self.data[start:off]
@@ -536,8 +549,10 @@ class FileIndex:
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based file line (decoded for display)."""
-        starts = self._lines()
         k = line - 1 - self.line_offset
+        starts = self._starts
+        while len(starts) <= k + 1 and self._covered < len(self.data):   # its end too
+            starts = self._cover(self._covered + 1)
         if k < 0 or k >= len(starts):
             return ""
         end = starts[k + 1] - 1 if k + 1 < len(starts) else len(self.data)

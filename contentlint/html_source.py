@@ -24,7 +24,7 @@ import re
 from bisect import bisect_right
 from typing import Optional
 
-from .spans import MapBuilder, SegMap, collapse_mapped, stretches_map
+from .spans import MapBuilder, SegMap, collapse_mapped, deletions_map, stretches_map
 
 #: Elements whose content is raw text (not parsed): no text runs, no tags inside.
 _RAW_TEXT = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes", "plaintext", "noscript"})
@@ -227,19 +227,18 @@ def _decode_refs(b: MapBuilder, src: str, start: int, end: int) -> None:
 
 
 # -- text normalisation with maps (must give exactly html_text.normalise_text / _one_line) ---------------
-def normalise_mapped(raw: str, invisible: "re.Pattern") -> tuple[str, SegMap]:
-    """``html_text.normalise_text(raw)`` and its map back to ``raw``.
+def normalise_mapped(raw: str, invisible: "re.Pattern", want_text: bool = True) -> tuple[str, SegMap]:
+    """``html_text.normalise_text(raw)`` and its map back to ``raw`` (the text is "" unless ``want_text``).
 
     Lines stripped and collapsed, blank lines dropped, joined by "\n": every maximal run of irregular
     whitespace between two words becomes one character ("\n" when the run holds a line break, else " "), so
     the map is ``stretches_map`` of the text (the stretches between those runs, copied whole)."""
-    from .spans import deletions_map
-
     dmap = None
     text = raw
     if not raw.isascii():
         text, dmap = deletions_map(raw, invisible)
-    out = "\n".join([" ".join(line.split()) for line in text.split("\n") if line and not line.isspace()])
+    out = "\n".join([" ".join(line.split()) for line in text.split("\n") if line and not line.isspace()]) \
+        if want_text else ""
     nmap = stretches_map(text)
     if dmap is not None:
         nmap = _chain(nmap, dmap)
@@ -247,8 +246,6 @@ def normalise_mapped(raw: str, invisible: "re.Pattern") -> tuple[str, SegMap]:
 
 
 def one_line_mapped(raw: str, invisible: "re.Pattern") -> tuple[str, SegMap]:
-    from .spans import deletions_map
-
     dmap = None
     text = raw
     if not raw.isascii():
@@ -462,14 +459,14 @@ class TextMaps:
         """Map of ``visible_text`` offsets → ``src`` offsets."""
         if self._visible is None:
             raw = self.vis_raw()
-            _, nmap = normalise_mapped(raw.text, self.invisible)
+            _, nmap = normalise_mapped(raw.text, self.invisible, False)
             self._visible = _Chain(nmap, raw)
         return self._visible
 
     def hidden_map(self, k: int):
         pieces, ids = self.hidden[k]
         raw = self._pieces_map(pieces, ids)
-        _, nmap = normalise_mapped(raw.text, self.invisible)
+        _, nmap = normalise_mapped(raw.text, self.invisible, False)
         return _Chain(nmap, raw)
 
     def vis_range_map(self, a: int, b: int):

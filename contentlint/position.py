@@ -20,20 +20,24 @@ EXCERPT = 80
 #: texts this long get an index of their line starts (a finding then costs a bisection, not a count
 #: from the start of the text)
 _INDEXED = 4096
-_LINES: dict = {}      # id(text) -> (text, line starts); holding the text keeps its id from being reused
+_COUNTED = 6
+_LINES: dict = {}      # id(text) -> (text, its line starts or the lookups so far); the text held keeps its id
 
 
 def _line_starts(text: str) -> Optional[list[int]]:
-    """The line starts of ``text`` from the second finding in it on (None the first time)."""
+    """The line starts of ``text`` from its ``_COUNTED + 1``-th finding on (None before)."""
     got = _LINES.get(id(text))
-    if got is not None and got[0] is text:
-        if got[1] is not None:
-            return got[1]
-    else:               # a text seen once is counted (one finding in a long text is the common case)
+    if got is None or got[0] is not text:
         if len(_LINES) >= 16:
             _LINES.clear()
-        _LINES[id(text)] = (text, None)
+        _LINES[id(text)] = (text, 1)
         return None
+    if type(got[1]) is int:     # the first findings in a text are counted (cheaper than an index for a few)
+        if got[1] < _COUNTED:
+            _LINES[id(text)] = (text, got[1] + 1)
+            return None
+    else:
+        return got[1]
     starts = list(accumulate(map(add, map(len, text.split("\n")), repeat(1)), initial=0))
     starts.pop()
     _LINES[id(text)] = (text, starts)
@@ -96,20 +100,23 @@ def _resolve(message: Message, label: str, start: int, end: int, part_name: str,
         part_line = k + 1
     stop = len(text) if line_end < 0 else line_end
     part_col = start - line_start + 1
-    fields = dict(part=part_name, part_label=shown, part_offset=start, part_end=end, part_line=part_line,
-                  part_column=part_col, match=match, match_length=match_length,
-                  excerpt=_excerpt(text[line_start:min(stop, line_start + 4000)], part_col - 1))
-    if origin is None or getattr(origin, "file", None) is None:
-        return Location(**fields)
-    fs, fe = origin.to_file(start, end)
-    if fs is None or fs < 0:
-        return Location(**fields)
+    excerpt = _excerpt(text[line_start:min(stop, line_start + 4000)], part_col - 1)
+    fs = fe = -1
+    if origin is not None and getattr(origin, "file", None) is not None:
+        fs, fe = origin.to_file(start, end)
+        if fs is None:
+            fs = -1
+    if fs < 0:
+        return Location(part=part_name, part_label=shown, part_offset=start, part_end=end, part_line=part_line,
+                        part_column=part_col, match=match, match_length=match_length, excerpt=excerpt)
     fe = max(fs, fe if fe is not None and fe >= 0 else fs)
     fi = origin.file
     line, col = fi.position(fs)
     end_line, end_col = fi.position(fe)
     return Location(line=line, column=col, end_line=end_line, end_column=end_col,
-                    offset=fi.byte(fs), end_offset=fi.byte(fe), **fields)
+                    offset=fi.byte(fs), end_offset=fi.byte(fe), part=part_name, part_label=shown,
+                    part_offset=start, part_end=end, part_line=part_line, part_column=part_col, match=match,
+                    match_length=match_length, excerpt=excerpt)
 
 
 def at_file(message: Message, fs: int, fe: int, part_name: str, excerpt: str = "",

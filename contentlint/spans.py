@@ -209,16 +209,16 @@ def deletions_map(text: str, pattern: "re.Pattern") -> tuple[str, Optional[SegMa
 
 def compose(*maps) -> Callable[[int, int], tuple[int, int]]:
     """One function ``(start, end) → (start, end)`` through ``maps`` (first applied first; None = identity)."""
-    chain = [m for m in maps if m is not None]
+    steps = [(m.start, m.end) if isinstance(m, SegMap) else (None, m) for m in maps if m is not None]
 
     def run(start: int, end: int) -> tuple[int, int]:
-        for m in chain:
+        for to_start, to_end in steps:
             if start < 0:
                 return -1, -1
-            if isinstance(m, SegMap):
-                start, end = m.start(start), m.end(end)
+            if to_start is None:
+                start, end = to_end(start, end)
             else:
-                start, end = m(start, end)
+                start, end = to_start(start), to_end(end)
         return start, end
     return run
 
@@ -516,7 +516,7 @@ class FileIndex:
         """(1-based line, 1-based column) of ``off``; (0, 0) when unknown."""
         if off is None or off < 0 or off > len(self.data):
             return 0, 0
-        starts = self._cover(off)
+        starts = self._starts if off <= self._covered else self._cover(off)
         k = bisect_right(starts, off) - 1
         start = starts[k]
         prefix = self.data[start:off]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from bisect import bisect_right
 
 from typing import Optional
 
@@ -521,8 +522,6 @@ class _Joined:
         self.place = place
 
     def __call__(self, start: int, end: int):
-        from bisect import bisect_right
-
         k = bisect_right(self.starts, start) - 1
         if k < 0:
             return None

@@ -413,11 +413,17 @@ class TextMaps:
         tags = self.scanned().items
         out = []
         ti = 0
+        values: dict[int, str] = {}      # a tag's value, read once (an item not found looks at TAG_WINDOW tags)
         for name, value in self.items:
             want = (value or "").strip()
             found = None
             for k in range(ti, min(ti + TAG_WINDOW, len(tags))):
-                if tags[k][0] == name and self._tag_value(tags[k], name) == want:
+                if tags[k][0] != name:
+                    continue
+                got = values.get(k)
+                if got is None:
+                    got = values[k] = self._tag_value(tags[k], name)
+                if got == want:
                     found = k
                     break
             if found is None:

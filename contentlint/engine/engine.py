@@ -640,9 +640,12 @@ def _header_place(ctx: "Context", i: int, s: int, e: int):
     value_at = len(name) + 2
     if s < value_at:
         return "@file", off, off + len(name.encode("utf-8", "replace"))
-    from contentlint.readers.mime import header_field_origin
+    origin = ctx._scope_maps.get(("@header", off))
+    if origin is None:              # once per header field and message (several rules read the same one)
+        from contentlint.readers.mime import header_field_origin
 
-    _, origin = header_field_origin(m.file.data, off, m.file)
+        _, origin = header_field_origin(m.file.data, off, m.file)
+        ctx._scope_maps[("@header", off)] = origin
     fs, fe = origin.to_file(s - value_at, e - value_at)
     return None if fs < 0 else ("@file", fs, fe)
 
@@ -691,11 +694,15 @@ def _where(ctx: "Context", span: Span):
             start, end = _seg(cmap, start, end)
             start, end = _seg(cut_map, start, end)
         else:
-            ctx.text(scope)
+            cleaned = ctx.text(scope)
             cm = ctx._scope_maps.get("clean:" + scope, 0)
             if cm == 0:
-                cm = ctx._scope_maps["clean:" + scope] = clean_map(ctx.mask(ctx.raw(scope))) \
-                    if scope not in ("headers", "from", "reply-to", "links", "images", "attachments") else None
+                raw = ctx.raw(scope)
+                # masking keeps the length: a cleaned text as long as the raw one lost nothing (no map, and
+                # no second masking of the whole text to find that out)
+                cm = ctx._scope_maps["clean:" + scope] = clean_map(ctx.mask(raw)) \
+                    if scope not in ("headers", "from", "reply-to", "links", "images", "attachments") \
+                    and len(cleaned) != len(raw) else None
             start, end = _seg(cm, start, end)
         return _scope_place(ctx, scope, start, end)
     if kind == "text":

@@ -179,6 +179,8 @@ def deletions_map(text: str, pattern: "re.Pattern") -> tuple[str, Optional[SegMa
     if pattern.pattern == _CR_BEFORE_LF and "\x00" not in text:
         return _crlf_map(text)
     split = _splitter(pattern)
+    if split is not None and pattern.search(text) is None:     # the usual case; the search is twice as
+        return text, None                                      # fast as the split with its group
     parts = split(text) if split is not None else None
     if parts is not None:
         if len(parts) == 1:
@@ -224,12 +226,10 @@ def compose(*maps) -> Callable[[int, int], tuple[int, int]]:
 
 
 # -- transfer encodings ------------------------------------------------------------------------------
-# what binascii.a2b_qp decodes: =XX, "==" (as "="), and soft line breaks
-_QP_ESC = re.compile(rb"=(?:[0-9A-Fa-f]{2}|=|\r?\n)")
-
-
-#: an escape whole, and (group 2) what makes it a decoded byte: set for =XX and ==, None for a soft line break
-_QP_SPLIT = re.compile(rb"(=(?:([0-9A-Fa-f]{2}|=)|\r?\n))").split
+#: the escapes binascii.a2b_qp decodes (=XX, "==" as "=", soft line breaks), to split at each one; group 1:
+#: what makes it a decoded byte (the hex digits, or "=" of "=="), group 2: the line break of a soft line
+#: break (the pattern starts with its literal "=", which ``re`` searches fast)
+_QP_SPLIT = re.compile(rb"=(?:([0-9A-Fa-f]{2}|=)|(\r?\n))").split
 
 
 def qp_map(payload: bytes) -> "QPMap":
@@ -308,16 +308,17 @@ _QP_BLOCK = 512
 
 def qp_segments(payload: bytes) -> SegMap:
     """The segments of the bytes ``binascii.a2b_qp(payload)`` gives back: stretches between escapes are
-    identity segments, ``=XX`` and ``==`` one-byte units, soft line breaks give nothing.  One ``split`` finds them; lengths and offsets are computed by C loops (``map``,
-    ``accumulate``, ``compress``), not one Python step per escape."""
+    identity segments, ``=XX`` and ``==`` one-byte units, soft line breaks give nothing.  One ``split``
+    finds them; offsets are running sums of the pieces' lengths (``accumulate``, ``compress``)."""
     parts = _QP_SPLIT(payload)
     ilens = [0] * (2 * (len(parts) // 3) + 1)            # stretch, escape, stretch, …, stretch
     ilens[0::2] = map(len, parts[0::3])
-    ilens[1::2] = map(len, parts[1::3])
+    units = parts[1::3]
+    ilens[1::2] = [len(u or soft) + 1 for u, soft in zip(units, parts[2::3])]
     ins = list(accumulate(ilens, initial=0))
     ins.pop()
     olens = list(ilens)
-    olens[1::2] = map(int, map(bool, parts[2::3]))       # an escape gives one byte or none
+    olens[1::2] = [0 if u is None else 1 for u in units]    # an escape gives one byte or none
     if not all(olens):
         ins = list(compress(ins, olens))
         ilens = list(compress(ilens, olens))

@@ -354,7 +354,6 @@ class TextMaps:
         ri = 0
         nruns = len(runs)
         for text in self.nodes:
-            t = text.replace("\r", "\n") if "\r" in text else text
             if ri < nruns:
                 a, b = runs[ri]
                 # the usual case: the next run, as written (no reference, no CR), is the node
@@ -362,6 +361,8 @@ class TextMaps:
                     out.append(a)
                     ri += 1
                     continue
+            t = text.replace("\r", "\n") if "\r" in text else text
+            if ri < nruns:
                 if t and run(ri) == t:            # the next run, decoded, is the node
                     out.append(_RunMap(src, a, b))
                     ri += 1

@@ -431,7 +431,7 @@ class RuleSet:
         return Finding(
             rule=rule.id, category=rule.category, level=level, weight=weight,
             message=_fill(rule.message, values), suggestion=_fill(rule.suggestion, values),
-            location=location, matches=tuple(str(x) for x in hit.matches), pack=rule.pack,
+            location=location, matches=tuple(map(str, hit.matches)), pack=rule.pack,
             spans=tuple(spans))
 
     def _locations(self, ctx: "Context", hit: Hit) -> list[Location]:
@@ -669,8 +669,13 @@ def _matched_text(ctx: "Context", span: Span) -> Optional[str]:
             part = m.part_by_label(span.key)
             return part.text[span.a:span.b] if part is not None and part.text else None
         if span.kind == "item":
-            items = [x for x in (*m.links, *m.images) if x.index == span.a]
-            return getattr(items[0], span.key, None) if items else None
+            by_index = ctx._scope_maps.get("@items")
+            if by_index is None:         # the first link or image of each index, once per message
+                by_index = ctx._scope_maps["@items"] = {}
+                for x in (*m.links, *m.images):
+                    by_index.setdefault(x.index, x)
+            item = by_index.get(span.a)
+            return getattr(item, span.key, None) if item is not None else None
         if span.kind == "link-text":
             return m.links[span.a].text
         if span.kind == "hidden":

@@ -64,10 +64,27 @@ def _text_of(message: Message, label: str):
     if f is not None:
         origin = f.resolve_origin()
         return f.text or "", origin, label
-    p = message.part_by_label(label)
+    p = part_by_label(message, label)
     if p is not None:
         return p.text, p.origin, p.label
     return None, None, label
+
+
+def part_by_label(message: Message, label: str):
+    """``message.part_by_label(label)`` from an index of the parts by label and by content type, built once
+    per message (and again if its parts change): a message of many parts otherwise costs a walk of its parts
+    for each span."""
+    parts = message.parts
+    got = message.__dict__.get("_parts_index")
+    if got is None or got[0] is not parts or got[1] != len(parts):
+        by_label: dict = {}
+        by_type: dict = {}
+        for p in parts:
+            by_label.setdefault(p.label, p)
+            by_type.setdefault(p.content_type, p)
+        got = message.__dict__["_parts_index"] = (parts, len(parts), by_label, by_type)
+    p = got[2].get(label)
+    return p if p is not None else got[3].get(label)
 
 
 def resolve(message: Message, label: str, start: int, end: int, part_name: str = "",

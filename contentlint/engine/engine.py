@@ -17,7 +17,7 @@ from typing import Optional
 from contentlint.findings import Finding
 
 from contentlint.model import MAX_SPANS, Location, Message
-from contentlint.position import at_file, resolve
+from contentlint.position import at_file, part_by_label, resolve
 
 from .hit import _PLACEHOLDER, COMMON_VARS, Hit, RuleTimeout, Span, fill
 from .checkers import WordsChecker
@@ -666,7 +666,7 @@ def _matched_text(ctx: "Context", span: Span) -> Optional[str]:
         if span.kind == "visible":
             return m.visible_text[span.a:span.b]
         if span.kind == "text":
-            part = m.part_by_label(span.key)
+            part = part_by_label(m, span.key)
             return part.text[span.a:span.b] if part is not None and part.text else None
         if span.kind == "item":
             by_index = ctx._scope_maps.get("@items")

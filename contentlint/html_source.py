@@ -24,7 +24,7 @@ import re
 from bisect import bisect_right
 from typing import Optional
 
-from .spans import IRREGULAR_SPACE, MapBuilder, SegMap, collapse_mapped
+from .spans import MapBuilder, SegMap, collapse_mapped, deletions_map, stretches_map
 
 #: Elements whose content is raw text (not parsed): no text runs, no tags inside.
 _RAW_TEXT = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes", "plaintext", "noscript"})
@@ -52,10 +52,14 @@ class Scan:
         self.title: Optional[tuple[int, int]] = None     # the first <title> content
 
 
-#: The tokens scan() takes whole (a comment's start, a bogus comment, a start or end tag): one regex search
-#: finds the next one; what it passes over is text, unless a "<" there starts a broken token.
-_TOKEN = re.compile(r"<(?:(!--)|[!?][^>]*+>|(/?)([A-Za-z][^\s/>\x00]*+)((?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+)>)")
+#: The tokens scan() takes whole (a comment's start, a bogus comment, a start or end tag), or else a "<" that
+#: starts none of them (empty last group): one pass of ``finditer`` finds them all in order, so the text
+#: between two matches holds no "<".  ``lastindex`` tells which: 1 comment, 3 tag, 4 a lone "<", None bogus.
+_TOKEN = re.compile(r"<(?:(!--)|[!?][^>]*+>|(/?)([A-Za-z][^\s/>\x00]*+)(?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+>|())")
+_BROKEN_HEAD = re.compile(r"</?([A-Za-z][^\s/>\x00]*)")
 _CLOSE: dict = {}
+#: Start tags that change what scan() records (anything else only ends a text run).
+_NOTED = ITEM_TAGS | _RAW_TEXT | _RCDATA | _SKIP_TREES | {"body"}
 
 
 def _close_rx(name: str):
@@ -72,81 +76,103 @@ def scan(src: str) -> Scan:
     items = out.items
     n = len(src)
     pos = 0
+    last = -1                      # end of runs[-1] (a run that ends where the next begins is extended)
     skip: list[str] = []           # open elements whose subtree is not read
-    no_gt_after = n + 1            # no '>' at or after this offset (avoids rescanning to the end)
-    search = _TOKEN.search
-
-    def add_run(a, b):
-        if a >= b or skip:
-            return
-        if runs and runs[-1][1] == a:
-            runs[-1] = (runs[-1][0], b)
-        else:
-            runs.append((a, b))
-
+    finditer = _TOKEN.finditer
     while pos < n:
-        m = search(src, pos)
-        i = m.start() if m is not None else n
-        lt = src.find("<", pos, i)
-        if lt >= 0:                    # a "<" the token pattern did not take: text, or a broken token
-            add_run(pos, lt)
-            i = lt
-            nxt = src[i + 1:i + 2]
-            if nxt in ("!", "?"):      # a bogus comment with no ">" after it: the rest is not text
-                break
-            if not (nxt.isascii() and nxt.isalpha()) and not (nxt == "/" and src[i + 2:i + 3].isalpha()):
-                add_run(i, i + 1)      # a lone "<" is text
-                pos = i + 1
-                continue
-            # unterminated quote: HTML ends the tag at the next '>' anyway
-            j = src.find(">", i) if i < no_gt_after else -1
-            if j < 0:
-                no_gt_after = i
-                break                  # EOF inside a tag: the rest is not text
-            end = j + 1
-            head = re.match(r"</?([A-Za-z][^\s/>\x00]*)", src[i:end])
-            closing, name = ("/" if src[i + 1] == "/" else ""), (head.group(1).lower() if head else "")
-        else:
-            add_run(pos, i)
-            if m is None:
-                break
-            if m.group(1):             # <!-- … -->
-                j = src.find("-->", m.end())
-                pos = n if j < 0 else j + 3
-                continue
-            name = m.group(3)
-            if name is None:           # <!…> or <?…?>: a bogus comment
+        jump = -1                  # where to search again when a token is not taken as the pattern matched
+        for m in finditer(src, pos):
+            i = m.start()
+            if i > pos and not skip:                   # the text before the token
+                if last == pos:
+                    runs[-1] = (runs[-1][0], i)
+                else:
+                    runs.append((pos, i))
+                last = i
+            kind = m.lastindex
+            if kind == 3:
+                closing, name = m.group(2, 3)
+                pos = m.end()
+                if closing:
+                    if skip:
+                        name = name.lower()
+                        if skip[-1] == name:
+                            skip.pop()
+                        elif name == "head" and "head" in skip:
+                            del skip[skip.index("head"):]
+                    continue
+                name = name.lower()
+                if name not in _NOTED:
+                    continue
+                end = pos
+            elif kind is None:         # <!…> or <?…?>: a bogus comment
                 pos = m.end()
                 continue
-            end = m.end()
-            closing, name = m.group(2), name.lower()
-        pos = end
-        if closing:
-            if skip and skip[-1] == name:
-                skip.pop()
-            elif name == "head" and "head" in skip:
+            elif kind == 1:            # <!-- … -->
+                j = src.find("-->", m.end())
+                jump = n if j < 0 else j + 3
+                break
+            else:                      # a "<" that starts no token: text, or a broken token
+                nxt = src[i + 1:i + 2]
+                if nxt in ("!", "?"):  # a bogus comment with no ">" after it: the rest is not text
+                    return out
+                if not (nxt.isascii() and nxt.isalpha()) and not (nxt == "/" and src[i + 2:i + 3].isalpha()):
+                    if not skip:       # a lone "<" is text
+                        if last == i:
+                            runs[-1] = (runs[-1][0], i + 1)
+                        else:
+                            runs.append((i, i + 1))
+                        last = i + 1
+                    pos = i + 1
+                    continue
+                # unterminated quote: HTML ends the tag at the next '>' anyway
+                j = src.find(">", i)
+                if j < 0:
+                    return out         # EOF inside a tag: the rest is not text
+                end = jump = pos = j + 1
+                head = _BROKEN_HEAD.match(src, i, end)
+                name = head.group(1).lower() if head else ""
+                if src[i + 1] == "/":
+                    if skip and skip[-1] == name:
+                        skip.pop()
+                    elif name == "head" and "head" in skip:
+                        del skip[skip.index("head"):]
+                    break
+            # a start tag that matters
+            if name == "body" and "head" in skip:
                 del skip[skip.index("head"):]
-            continue
-        if name == "body" and "head" in skip:
-            del skip[skip.index("head"):]
-        if name in ITEM_TAGS and not skip:
-            items.append((name, i, end))
-        if name in _RAW_TEXT or name in _RCDATA:
-            close = _close_rx(name).search(src, end)
-            stop = close.start() if close else n
-            if name in _RCDATA:
-                if name == "title" and out.title is None:
-                    out.title = (end, stop)
-                if name == "textarea":
-                    add_run(end, stop)
-            if close:
-                j = src.find(">", close.start())
-                pos = n if j < 0 else j + 1
-            else:
-                pos = n
-            continue
-        if name in _SKIP_TREES and not src[i:end].rstrip(">").endswith("/"):
-            skip.append(name)
+            if name in ITEM_TAGS and not skip:
+                items.append((name, i, end))
+            if name in _RAW_TEXT or name in _RCDATA:
+                close = _close_rx(name).search(src, end)
+                stop = close.start() if close else n
+                if name in _RCDATA:
+                    if name == "title" and out.title is None:
+                        out.title = (end, stop)
+                    if name == "textarea" and end < stop and not skip:
+                        if last == end:
+                            runs[-1] = (runs[-1][0], stop)
+                        else:
+                            runs.append((end, stop))
+                        last = stop
+                if close:
+                    j = src.find(">", close.start())
+                    jump = n if j < 0 else j + 1
+                else:
+                    jump = n
+                break
+            if name in _SKIP_TREES and not src[i:end].rstrip(">").endswith("/"):
+                skip.append(name)
+            if jump >= 0:
+                break
+        else:                          # no token after pos: the rest is text
+            if pos < n and not skip:
+                if last == pos:
+                    runs[-1] = (runs[-1][0], n)
+                else:
+                    runs.append((pos, n))
+            return out
+        pos = jump
     return out
 
 
@@ -201,47 +227,25 @@ def _decode_refs(b: MapBuilder, src: str, start: int, end: int) -> None:
 
 
 # -- text normalisation with maps (must give exactly html_text.normalise_text / _one_line) ---------------
-def normalise_mapped(raw: str, invisible: "re.Pattern") -> tuple[str, SegMap]:
-    """``html_text.normalise_text(raw)`` and its map back to ``raw``."""
-    from .spans import deletions_map
+def normalise_mapped(raw: str, invisible: "re.Pattern", want_text: bool = True) -> tuple[str, SegMap]:
+    """``html_text.normalise_text(raw)`` and its map back to ``raw`` (the text is "" unless ``want_text``).
 
+    Lines stripped and collapsed, blank lines dropped, joined by "\n": every maximal run of irregular
+    whitespace between two words becomes one character ("\n" when the run holds a line break, else " "), so
+    the map is ``stretches_map`` of the text (the stretches between those runs, copied whole)."""
     dmap = None
     text = raw
     if not raw.isascii():
         text, dmap = deletions_map(raw, invisible)
-    b = MapBuilder()
-    first = True
-    pos = 0
-    n = len(text)
-    irregular = IRREGULAR_SPACE.finditer
-    while pos <= n:
-        nl = text.find("\n", pos)
-        end = n if nl < 0 else nl
-        line = text[pos:end]
-        if line and not line.isspace():
-            if not first:
-                b.insert("\n")
-            first = False
-            # " ".join(line.split()): stretches between irregular whitespace runs are copied as they are
-            cur = len(line) - len(line.lstrip())
-            stop = len(line.rstrip())
-            for m in irregular(line, cur, stop):
-                b.copy(line[cur:m.start()], pos + cur)
-                b.insert(" ")
-                cur = m.end()
-            b.copy(line[cur:stop], pos + cur)
-        if nl < 0:
-            break
-        pos = nl + 1
-    out, nmap = b.build()
+    out = "\n".join([" ".join(line.split()) for line in text.split("\n") if line and not line.isspace()]) \
+        if want_text else ""
+    nmap = stretches_map(text)
     if dmap is not None:
         nmap = _chain(nmap, dmap)
     return out, nmap
 
 
 def one_line_mapped(raw: str, invisible: "re.Pattern") -> tuple[str, SegMap]:
-    from .spans import deletions_map
-
     dmap = None
     text = raw
     if not raw.isascii():
@@ -322,20 +326,25 @@ class TextMaps:
         return self._scan
 
     def node_maps(self) -> list:
-        """For each text node, a SegMap from its text to ``src`` (None when it could not be aligned)."""
+        """For each text node, its map to ``src``: an int ``a`` when the node is ``src`` as written from ``a``
+        (most nodes), else an object with ``start``/``end`` (built on first use), None when it could not be
+        aligned."""
         if self._node_maps is not None:
             return self._node_maps
         sc = self.scanned()
         runs = sc.runs
         src = self.src
-        decoded: dict[int, tuple[str, SegMap]] = {}
+        decoded: dict[int, str] = {}
 
         def run(k):
+            """The text of run k as lexbor decodes it (``decode_into``'s text: character references cannot
+            span a line break, so decoding the CR-normalised run whole gives the same text, at C speed)."""
             d = decoded.get(k)
             if d is None:
-                b = MapBuilder()
-                decode_into(b, src, runs[k][0], runs[k][1])
-                d = decoded[k] = b.build()
+                raw = src[runs[k][0]:runs[k][1]]
+                if "\r" in raw:
+                    raw = _CR.sub("\n", raw)
+                d = decoded[k] = _html.unescape(raw) if "&" in raw else raw
                 if len(decoded) > 16 * WINDOW:     # keep the cache small (runs are read in order)
                     for key in [key for key in decoded if key < k - 2 * WINDOW]:
                         del decoded[key]
@@ -345,28 +354,35 @@ class TextMaps:
         ri = 0
         nruns = len(runs)
         for text in self.nodes:
-            if ri < nruns:       # the usual case: the next run, as written (no reference, no CR), is the node
+            if ri < nruns:
                 a, b = runs[ri]
+                # the usual case: the next run, as written (no reference, no CR), is the node
                 if b - a == len(text) and src.startswith(text, a) and "&" not in text and "\r" not in text:
-                    out.append(_Shift(a))
+                    out.append(a)
+                    ri += 1
+                    continue
+            t = text.replace("\r", "\n") if "\r" in text else text
+            if ri < nruns:
+                if t and run(ri) == t:            # the next run, decoded, is the node
+                    out.append(_RunMap(src, a, b))
                     ri += 1
                     continue
             found = None
-            t = text.replace("\r", "\n") if "\r" in text else text
             for k0 in range(ri, min(ri + WINDOW, nruns)):
                 pieces = []
                 pos = 0
                 k = k0
                 while k < nruns and pos < len(t):
-                    d, m = run(k)
+                    d = run(k)
+                    m = None
                     if k == k0 and not t.startswith(d[:1] or "\0") and d.startswith("\n") and t.startswith(d[1:2] or "\0"):
-                        d, m = d[1:], _Shifted(m, 1)      # the newline HTML drops after <pre>/<textarea>
+                        d, m = d[1:], 1                   # the newline HTML drops after <pre>/<textarea>
                     if d and t.startswith(d, pos):
-                        pieces.append((pos, d, m))
+                        pieces.append((pos, d, k, m))
                         pos += len(d)
                         k += 1
                     elif pos and d and t.startswith(d[:len(t) - pos], pos) and len(d) > len(t) - pos:
-                        pieces.append((pos, d[:len(t) - pos], m))   # node ends inside a run (rare)
+                        pieces.append((pos, d[:len(t) - pos], k, m))   # node ends inside a run (rare)
                         pos = len(t)
                         break
                     else:
@@ -378,10 +394,12 @@ class TextMaps:
                 out.append(None)
                 continue
             pieces, ri = found
-            if len(pieces) == 1 and isinstance(pieces[0][2], SegMap) and pieces[0][0] == 0:
-                out.append(pieces[0][2])
+            maps = [(p[0], p[1], _RunMap(src, *runs[p[2]]) if p[3] is None
+                     else _Shifted(_RunMap(src, *runs[p[2]]), p[3])) for p in pieces]
+            if len(pieces) == 1 and pieces[0][3] is None and pieces[0][0] == 0:
+                out.append(maps[0][2])
             else:
-                out.append(_Concat(pieces))
+                out.append(_Concat(maps))
         self._node_maps = out
         return out
 
@@ -396,11 +414,17 @@ class TextMaps:
         tags = self.scanned().items
         out = []
         ti = 0
+        values: dict[int, str] = {}      # a tag's value, read once (an item not found looks at TAG_WINDOW tags)
         for name, value in self.items:
             want = (value or "").strip()
             found = None
             for k in range(ti, min(ti + TAG_WINDOW, len(tags))):
-                if tags[k][0] == name and self._tag_value(tags[k], name) == want:
+                if tags[k][0] != name:
+                    continue
+                got = values.get(k)
+                if got is None:
+                    got = values[k] = self._tag_value(tags[k], name)
+                if got == want:
                     found = k
                     break
             if found is None:
@@ -442,14 +466,14 @@ class TextMaps:
         """Map of ``visible_text`` offsets → ``src`` offsets."""
         if self._visible is None:
             raw = self.vis_raw()
-            _, nmap = normalise_mapped(raw.text, self.invisible)
+            _, nmap = normalise_mapped(raw.text, self.invisible, False)
             self._visible = _Chain(nmap, raw)
         return self._visible
 
     def hidden_map(self, k: int):
         pieces, ids = self.hidden[k]
         raw = self._pieces_map(pieces, ids)
-        _, nmap = normalise_mapped(raw.text, self.invisible)
+        _, nmap = normalise_mapped(raw.text, self.invisible, False)
         return _Chain(nmap, raw)
 
     def vis_range_map(self, a: int, b: int):
@@ -502,19 +526,26 @@ class TextMaps:
         return self.to_part.start(start), self.to_part.end(end)
 
 
-class _Shift:
-    """A text node that is the source as written from ``at``: offset + at."""
+class _RunMap:
+    """A text node that is one run of the source decoded (``decode_into``): its map, built on first use."""
 
-    __slots__ = ("at",)
+    __slots__ = ("src", "a", "b", "m")
 
-    def __init__(self, at: int):
-        self.at = at
+    def __init__(self, src: str, a: int, b: int):
+        self.src, self.a, self.b, self.m = src, a, b, None
+
+    def _map(self) -> SegMap:
+        if self.m is None:
+            bld = MapBuilder()
+            decode_into(bld, self.src, self.a, self.b)
+            self.m = bld.build()[1]
+        return self.m
 
     def start(self, off):
-        return self.at + off
+        return self._map().start(off)
 
     def end(self, off):
-        return self.at + off
+        return self._map().end(off)
 
 
 class _Concat:
@@ -565,10 +596,12 @@ class _PiecesMap:
         k, base = self._piece(off, False)
         if k < 0:
             return -1
-        return self.node_maps[self.ids[k]].start(off - base)
+        m = self.node_maps[self.ids[k]]
+        return m + off - base if type(m) is int else m.start(off - base)
 
     def end(self, off: int) -> int:
         k, base = self._piece(max(0, off - 1), False)
         if k < 0:
             return -1
-        return self.node_maps[self.ids[k]].end(off - base)
+        m = self.node_maps[self.ids[k]]
+        return m + off - base if type(m) is int else m.end(off - base)

@@ -9,11 +9,39 @@ excerpt, with line 0.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import accumulate, repeat
+from operator import add
 from typing import Optional
 
 from .model import MATCH_MAX, Location, Message
 
 EXCERPT = 80
+#: texts this long get an index of their line starts (a finding then costs a bisection, not a count
+#: from the start of the text)
+_INDEXED = 4096
+_COUNTED = 6
+_LINES: dict = {}      # id(text) -> (text, its line starts or the lookups so far); the text held keeps its id
+
+
+def _line_starts(text: str) -> Optional[list[int]]:
+    """The line starts of ``text`` from its ``_COUNTED + 1``-th finding on (None before)."""
+    got = _LINES.get(id(text))
+    if got is None or got[0] is not text:
+        if len(_LINES) >= 16:
+            _LINES.clear()
+        _LINES[id(text)] = (text, 1)
+        return None
+    if type(got[1]) is int:     # the first findings in a text are counted (cheaper than an index for a few)
+        if got[1] < _COUNTED:
+            _LINES[id(text)] = (text, got[1] + 1)
+            return None
+    else:
+        return got[1]
+    starts = list(accumulate(map(add, map(len, text.split("\n")), repeat(1)), initial=0))
+    starts.pop()
+    _LINES[id(text)] = (text, starts)
+    return starts
 
 
 def _excerpt(line: str, col0: int) -> str:
@@ -36,10 +64,27 @@ def _text_of(message: Message, label: str):
     if f is not None:
         origin = f.resolve_origin()
         return f.text or "", origin, label
-    p = message.part_by_label(label)
+    p = part_by_label(message, label)
     if p is not None:
         return p.text, p.origin, p.label
     return None, None, label
+
+
+def part_by_label(message: Message, label: str):
+    """``message.part_by_label(label)`` from an index of the parts by label and by content type, built once
+    per message (and again if its parts change): a message of many parts otherwise costs a walk of its parts
+    for each span."""
+    parts = message.parts
+    got = message.__dict__.get("_parts_index")
+    if got is None or got[0] is not parts or got[1] != len(parts):
+        by_label: dict = {}
+        by_type: dict = {}
+        for p in parts:
+            by_label.setdefault(p.label, p)
+            by_type.setdefault(p.content_type, p)
+        got = message.__dict__["_parts_index"] = (parts, len(parts), by_label, by_type)
+    p = got[2].get(label)
+    return p if p is not None else got[3].get(label)
 
 
 def resolve(message: Message, label: str, start: int, end: int, part_name: str = "",
@@ -57,26 +102,38 @@ def _resolve(message: Message, label: str, start: int, end: int, part_name: str,
         return Location(part=part_name)
     start = max(0, min(start, len(text)))
     end = max(start, min(end, len(text)))
-    match = text[start:end] if matched is None else matched
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    line_text = text[line_start:] if line_end < 0 else text[line_start:line_end]
-    part_line = text.count("\n", 0, start) + 1
+    # only what is shown is copied (a span may cover a whole part)
+    match = text[start:min(end, start + MATCH_MAX)] if matched is None else matched[:MATCH_MAX]
+    match_length = end - start if matched is None else len(matched)
+    starts = _line_starts(text) if len(text) >= _INDEXED else None
+    if starts is None:
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", start)
+        part_line = text.count("\n", 0, start) + 1
+    else:                                   # a long text: its line starts, found once, bisected
+        k = bisect_right(starts, start) - 1
+        line_start = starts[k]
+        line_end = starts[k + 1] - 1 if k + 1 < len(starts) else -1
+        part_line = k + 1
+    stop = len(text) if line_end < 0 else line_end
     part_col = start - line_start + 1
-    fields = dict(part=part_name, part_label=shown, part_offset=start, part_end=end, part_line=part_line,
-                  part_column=part_col, match=match[:MATCH_MAX], match_length=len(match),
-                  excerpt=_excerpt(line_text[:4000], part_col - 1))
-    if origin is None or getattr(origin, "file", None) is None:
-        return Location(**fields)
-    fs, fe = origin.to_file(start, end)
-    if fs is None or fs < 0:
-        return Location(**fields)
+    excerpt = _excerpt(text[line_start:min(stop, line_start + 4000)], part_col - 1)
+    fs = fe = -1
+    if origin is not None and getattr(origin, "file", None) is not None:
+        fs, fe = origin.to_file(start, end)
+        if fs is None:
+            fs = -1
+    if fs < 0:
+        return Location(part=part_name, part_label=shown, part_offset=start, part_end=end, part_line=part_line,
+                        part_column=part_col, match=match, match_length=match_length, excerpt=excerpt)
     fe = max(fs, fe if fe is not None and fe >= 0 else fs)
     fi = origin.file
     line, col = fi.position(fs)
     end_line, end_col = fi.position(fe)
     return Location(line=line, column=col, end_line=end_line, end_column=end_col,
-                    offset=fi.byte(fs), end_offset=fi.byte(fe), **fields)
+                    offset=fi.byte(fs), end_offset=fi.byte(fe), part=part_name, part_label=shown,
+                    part_offset=start, part_end=end, part_line=part_line, part_column=part_col, match=match,
+                    match_length=match_length, excerpt=excerpt)
 
 
 def at_file(message: Message, fs: int, fe: int, part_name: str, excerpt: str = "",

@@ -23,6 +23,8 @@ from __future__ import annotations
 import codecs
 import re
 from bisect import bisect_right
+from itertools import accumulate, compress, repeat
+from operator import add
 from typing import Callable, Optional, Sequence
 
 
@@ -35,6 +37,13 @@ class SegMap:
                  ilens: Sequence[int] = (), out_len: int = 0):
         self.outs, self.ins, self.olens, self.ilens = list(outs), list(ins), list(olens), list(ilens)
         self.out_len = out_len
+
+    @classmethod
+    def of(cls, outs: list, ins: list, olens: list, ilens: list, out_len: int) -> "SegMap":
+        """A map over these lists as they are (not copied: the caller hands them over)."""
+        m = cls.__new__(cls)
+        m.outs, m.ins, m.olens, m.ilens, m.out_len = outs, ins, olens, ilens, out_len
+        return m
 
     @classmethod
     def shift(cls, delta: int, length: int) -> "SegMap":
@@ -122,11 +131,71 @@ class MapBuilder:
             self.pos += len(text)
 
     def build(self) -> tuple[str, SegMap]:
-        return "".join(self.pieces), SegMap(self.outs, self.ins, self.olens, self.ilens, self.pos)
+        return "".join(self.pieces), SegMap.of(self.outs, self.ins, self.olens, self.ilens, self.pos)
+
+
+_SPLITTERS: dict = {}
+
+
+def _splitter(pattern: "re.Pattern"):
+    """``split`` of ``pattern`` wrapped in one capturing group (None when it has groups of its own)."""
+    sp = _SPLITTERS.get(pattern, 0)
+    if sp == 0:
+        sp = None
+        if not pattern.groups:
+            sp = re.compile("(" + pattern.pattern + ")", pattern.flags).split
+        if len(_SPLITTERS) < 64:
+            _SPLITTERS[pattern] = sp
+    return sp
+
+
+#: the readers' pattern for NUL bytes and the CR of a CRLF (readers.mime._NUL_OR_CR)
+_CR_BEFORE_LF = "\x00|\r(?=\n)"
+
+
+def _crlf_map(text: str) -> tuple[str, Optional[SegMap]]:
+    """``deletions_map(text, _CR_BEFORE_LF)`` of a text without NUL: the deleted characters are the CR of each
+    CRLF, so ``str.split("\r\n")`` finds them (several times faster than the pattern's split)."""
+    lines = text.split("\r\n")
+    if len(lines) == 1:
+        return text, None
+    kept = list(map(add, map(len, lines), repeat(1)))   # each stretch: the LF before a line and the line
+    kept[0] -= 1                                        # the first line has none
+    ins = list(accumulate(map(add, kept, repeat(1)), initial=0))
+    ins.pop()
+    if not kept[0]:
+        del kept[0], ins[0]
+    outs = list(accumulate(kept, initial=0))
+    out_len = outs.pop()
+    return "\n".join(lines), SegMap.of(outs, ins, kept, list(kept), out_len)
 
 
 def deletions_map(text: str, pattern: "re.Pattern") -> tuple[str, Optional[SegMap]]:
-    """``text`` without the matches of ``pattern``, and the map back (None when nothing was deleted)."""
+    """``text`` without the matches of ``pattern``, and the map back (None when nothing was deleted).
+
+    One ``split`` finds the kept stretches and the deleted matches; their offsets are running sums of their
+    lengths (C speed: no Python step per match).  The segments are the non-empty stretches, as
+    ``MapBuilder.copy`` would make them (a pattern that can match empty text takes the piecewise path)."""
+    if pattern.pattern == _CR_BEFORE_LF and "\x00" not in text:
+        return _crlf_map(text)
+    split = _splitter(pattern)
+    if split is not None and pattern.search(text) is None:     # the usual case; the search is twice as
+        return text, None                                      # fast as the split with its group
+    parts = split(text) if split is not None else None
+    if parts is not None:
+        if len(parts) == 1:
+            return text, None
+        lens = list(map(len, parts))
+        if all(lens[1::2]):
+            starts = list(accumulate(lens, initial=0))
+            kept = lens[0::2]
+            ins = starts[0:len(parts):2]
+            if not all(kept):
+                ins = list(compress(ins, kept))
+                kept = list(compress(kept, kept))
+            outs = list(accumulate(kept, initial=0))
+            out_len = outs.pop()
+            return "".join(parts[0::2]), SegMap.of(outs, ins, kept, list(kept), out_len)
     b = None
     pos = 0
     for m in pattern.finditer(text):
@@ -142,45 +211,121 @@ def deletions_map(text: str, pattern: "re.Pattern") -> tuple[str, Optional[SegMa
 
 def compose(*maps) -> Callable[[int, int], tuple[int, int]]:
     """One function ``(start, end) → (start, end)`` through ``maps`` (first applied first; None = identity)."""
-    chain = [m for m in maps if m is not None]
+    steps = [(m.start, m.end) if isinstance(m, SegMap) else (None, m) for m in maps if m is not None]
 
     def run(start: int, end: int) -> tuple[int, int]:
-        for m in chain:
+        for to_start, to_end in steps:
             if start < 0:
                 return -1, -1
-            if isinstance(m, SegMap):
-                start, end = m.start(start), m.end(end)
+            if to_start is None:
+                start, end = to_end(start, end)
             else:
-                start, end = m(start, end)
+                start, end = to_start(start), to_end(end)
         return start, end
     return run
 
 
 # -- transfer encodings ------------------------------------------------------------------------------
-# what binascii.a2b_qp decodes: =XX, "==" (as "="), and soft line breaks
-_QP_ESC = re.compile(rb"=(?:[0-9A-Fa-f]{2}|=|\r?\n)")
+#: the escapes binascii.a2b_qp decodes (=XX, "==" as "=", soft line breaks), to split at each one; group 1:
+#: what makes it a decoded byte (the hex digits, or "=" of "=="), group 2: the line break of a soft line
+#: break (the pattern starts with its literal "=", which ``re`` searches fast)
+_QP_SPLIT = re.compile(rb"=(?:([0-9A-Fa-f]{2}|=)|(\r?\n))").split
 
 
-def qp_map(payload: bytes) -> Optional[SegMap]:
-    """Map of the bytes ``binascii.a2b_qp(payload)`` gives back to ``payload`` (None if it cannot match)."""
-    b = MapBuilder()
-    pos = 0
-    out = 0
-    outs, ins, olens, ilens = b.outs, b.ins, b.olens, b.ilens
-    for m in _QP_ESC.finditer(payload):
-        s = m.start()
-        if s > pos:
-            outs.append(out); ins.append(pos); olens.append(s - pos); ilens.append(s - pos)
-            out += s - pos
-        width = m.end() - s
-        if width == 3 and payload[s + 1] not in b"\r\n" or width == 2 and payload[s + 1] == 0x3D:
-            outs.append(out); ins.append(s); olens.append(1); ilens.append(width)
-            out += 1
-        pos = m.end()
-    if pos < len(payload):
-        outs.append(out); ins.append(pos); olens.append(len(payload) - pos); ilens.append(len(payload) - pos)
-        out += len(payload) - pos
-    return SegMap(outs, ins, olens, ilens, out)
+def qp_map(payload: bytes) -> "QPMap":
+    """Map of the bytes ``binascii.a2b_qp(payload)`` gives back to ``payload``, built a block at a time."""
+    return QPMap(payload)
+
+
+class QPMap:
+    """``qp_segments(payload)`` cut into blocks of whole lines (about ``_QP_BLOCK`` bytes each: an escape never
+    spans a line end), each block's segments built on the first lookup in it.
+
+    A block's decoded length is ``len(binascii.a2b_qp(block))`` (C speed), which is what the escapes give
+    unless the block holds ``=`` + CR not followed by LF (``a2b_qp`` drops the rest of that line) or ends
+    with ``=`` (dropped): such a block is counted from its segments.  The blocks' segments, end to end, are
+    those of the whole payload (an identity stretch cut in two maps the same), so a lookup gives what the
+    whole map would."""
+
+    __slots__ = ("payload", "outs", "ins", "spans", "maps")
+
+    def __init__(self, payload: bytes):
+        import binascii
+
+        self.payload = payload
+        self.outs: list[int] = []          # decoded offset of each block that decodes to something
+        self.ins: list[int] = []           # its offset in the payload
+        self.spans: list[tuple[int, int]] = []
+        self.maps: dict[int, SegMap] = {}
+        n = len(payload)
+        pos = out = 0
+        while pos < n:
+            nl = payload.find(b"\n", pos + _QP_BLOCK)
+            stop = n if nl < 0 else nl + 1
+            block = payload[pos:stop]
+            if b"=\r" in block and block.count(b"=\r") != block.count(b"=\r\n") or block.endswith(b"="):
+                seg = qp_segments(block)
+                size = seg.out_len
+                self.maps[len(self.outs)] = seg
+            else:
+                size = len(binascii.a2b_qp(block))
+            if size:
+                self.outs.append(out)
+                self.ins.append(pos)
+                self.spans.append((pos, stop))
+                out += size
+            else:
+                self.maps.pop(len(self.outs), None)
+            pos = stop
+
+    def _block(self, k: int) -> SegMap:
+        m = self.maps.get(k)
+        if m is None:
+            a, b = self.spans[k]
+            m = self.maps[k] = qp_segments(self.payload[a:b])
+        return m
+
+    def _start(self, off: int) -> int:
+        if not self.outs:
+            return -1
+        k = max(0, bisect_right(self.outs, off) - 1)
+        return self.ins[k] + self._block(k).start(off - self.outs[k])
+
+    def _end(self, off: int) -> int:
+        if off <= 0:
+            return self._start(0)
+        if not self.outs:
+            return -1
+        k = max(0, bisect_right(self.outs, off - 1) - 1)
+        return self.ins[k] + self._block(k).end(off - self.outs[k])
+
+    def __call__(self, start: int, end: int) -> tuple[int, int]:
+        return self._start(start), self._end(end)
+
+
+_QP_BLOCK = 512
+
+
+def qp_segments(payload: bytes) -> SegMap:
+    """The segments of the bytes ``binascii.a2b_qp(payload)`` gives back: stretches between escapes are
+    identity segments, ``=XX`` and ``==`` one-byte units, soft line breaks give nothing.  One ``split``
+    finds them; offsets are running sums of the pieces' lengths (``accumulate``, ``compress``)."""
+    parts = _QP_SPLIT(payload)
+    ilens = [0] * (2 * (len(parts) // 3) + 1)            # stretch, escape, stretch, …, stretch
+    ilens[0::2] = map(len, parts[0::3])
+    units = parts[1::3]
+    ilens[1::2] = [len(u or soft) + 1 for u, soft in zip(units, parts[2::3])]
+    ins = list(accumulate(ilens, initial=0))
+    ins.pop()
+    olens = list(ilens)
+    olens[1::2] = [0 if u is None else 1 for u in units]    # an escape gives one byte or none
+    if not all(olens):
+        ins = list(compress(ins, olens))
+        ilens = list(compress(ilens, olens))
+        olens = list(compress(olens, olens))
+    outs = list(accumulate(olens, initial=0))
+    out_len = outs.pop()
+    return SegMap.of(outs, ins, olens, ilens, out_len)
 
 
 class Base64Map:
@@ -334,35 +479,45 @@ _SEVEN_BIT_STATEFUL = frozenset({"utf-7", "iso2022_jp", "iso2022_kr", "iso2022_j
 class FileIndex:
     """Line and column of an offset in the input file (bytes of an e-mail, or the decoded text of a
     template or JSON payload).  ``line_offset``/``byte_offset``: what precedes ``data`` in the file (a message
-    of an mbox).  Columns count characters (a byte that is not UTF-8 counts as one)."""
+    of an mbox).  Columns count characters (a byte that is not UTF-8 counts as one).
 
-    __slots__ = ("data", "line_offset", "byte_offset", "removed", "_starts", "_byte_lens")
+    Line starts are found as far as the offsets asked for need them (a block at least as large as what is
+    already indexed, so the whole file costs at most twice one pass): most findings are in the headers and
+    the text parts, and the attachments after them are never split into lines."""
+
+    __slots__ = ("data", "line_offset", "byte_offset", "removed", "_starts", "_covered", "_byte_lens")
 
     def __init__(self, data, line_offset: int = 0, byte_offset: int = 0, removed: Sequence[int] = ()):
         self.data = data
         self.line_offset = line_offset
         self.byte_offset = byte_offset
         self.removed = list(removed)    # offsets of ``data`` where the reader removed a byte of the file
-        self._starts: Optional[list[int]] = None
+        self._starts: list[int] = [0]
+        self._covered = 0               # every line break before this offset is in _starts
         self._byte_lens = None
 
-    def _lines(self) -> list[int]:
-        if self._starts is None:
+    def _cover(self, off: int) -> list[int]:
+        """The line starts, with every line break before ``off`` found."""
+        covered = self._covered
+        n = len(self.data)
+        if off > covered and covered < n:
+            stop = min(n, max(off, 2 * covered, covered + 65536))
             nl = b"\n" if isinstance(self.data, (bytes, bytearray)) else "\n"
-            starts = [0]
-            find = self.data.find
-            i = find(nl)
-            while i >= 0:
-                starts.append(i + 1)
-                i = find(nl, i + 1)
-            self._starts = starts
+            # line k + 1 starts one past the end of line k: running sums of the lines' lengths + 1
+            more = list(accumulate(map(add, map(len, self.data[covered:stop].split(nl)), repeat(1)),
+                                   initial=covered))
+            self._starts.extend(more[1:-1])
+            self._covered = stop
         return self._starts
+
+    def _lines(self) -> list[int]:
+        return self._cover(len(self.data))
 
     def position(self, off: int) -> tuple[int, int]:
         """(1-based line, 1-based column) of ``off``; (0, 0) when unknown."""
         if off is None or off < 0 or off > len(self.data):
             return 0, 0
-        starts = self._lines()
+        starts = self._starts if off <= self._covered else self._cover(off)
         k = bisect_right(starts, off) - 1
         start = starts[k]
         prefix = self.data[start:off]
@@ -395,8 +550,10 @@ class FileIndex:
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based file line (decoded for display)."""
-        starts = self._lines()
         k = line - 1 - self.line_offset
+        starts = self._starts
+        while len(starts) <= k + 1 and self._covered < len(self.data):   # its end too
+            starts = self._cover(self._covered + 1)
         if k < 0 or k >= len(starts):
             return ""
         end = starts[k + 1] - 1 if k + 1 < len(starts) else len(self.data)
@@ -445,18 +602,32 @@ class Origin:
 IRREGULAR_SPACE = re.compile(r"\s{2,}|[^\S ]")
 
 
+#: the same runs as IRREGULAR_SPACE (a white space followed by more, or one that is not a space: the
+#: lookbehind sees the character just taken), written so that ``re`` tries each position faster (half the time)
+_IRREGULAR_SPLIT = re.compile(r"(\s(?:\s+|(?<! )))").split
+
+
+def stretches_map(text: str) -> SegMap:
+    """The map of ``text`` stripped, each run of irregular whitespace (``IRREGULAR_SPACE``) made one generated
+    character: the stretches between runs are copied whole (one segment per stretch), as ``MapBuilder``
+    would copy them.  One ``split``; offsets are running sums (no Python step per run)."""
+    cur = len(text) - len(text.lstrip())
+    stop = len(text.rstrip())
+    if cur >= stop:
+        return SegMap.of([], [], [], [], 0)
+    parts = _IRREGULAR_SPLIT(text[cur:stop])
+    lens = list(map(len, parts))
+    ins = list(accumulate(lens, initial=cur))[0:len(parts):2]
+    kept = lens[0::2]          # never empty: the runs are maximal and the ends are not whitespace
+    outs = list(accumulate(map(add, kept, repeat(1)), initial=0))
+    outs.pop()
+    return SegMap.of(outs, ins, kept, list(kept), outs[-1] + kept[-1])
+
+
 def collapse_mapped(text: str) -> tuple[str, SegMap]:
     """``" ".join(text.split())`` and its map back to ``text`` (stretches between irregular whitespace
     are copied whole: one segment per change, not per word)."""
-    b = MapBuilder()
-    cur = len(text) - len(text.lstrip())
-    stop = len(text.rstrip())
-    for m in IRREGULAR_SPACE.finditer(text, cur, stop):
-        b.copy(text[cur:m.start()], cur)
-        b.insert(" ")
-        cur = m.end()
-    b.copy(text[cur:stop], cur)
-    return b.build()
+    return " ".join(text.split()), stretches_map(text)
 
 
 def pieces_map(pieces: Sequence[tuple[str, int]], sep: str = "") -> tuple[str, SegMap]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from bisect import bisect_right
 
 from typing import Optional
 
@@ -16,8 +17,9 @@ from typing import Optional
 from contentlint.findings import Finding
 
 from contentlint.model import MAX_SPANS, Location, Message
+from contentlint.position import at_file, part_by_label, resolve
 
-from .hit import COMMON_VARS, Hit, RuleTimeout, Span, fill
+from .hit import _PLACEHOLDER, COMMON_VARS, Hit, RuleTimeout, Span, fill
 from .checkers import WordsChecker
 from .rule import Rule
 from .text import clean, clean_map, lower_tokens, token_matches, token_spans, words_of
@@ -487,22 +489,25 @@ class RuleSet:
         values.setdefault("title", rule.title)
         if "from_domain" not in values:
             # suggestions tell the sender what to publish or configure: never on someone else's webmail domain
-            values["from_domain"] = (self.own_domain(message.from_domain) or "your-domain.example") \
-                if message.from_domain else "example.com"
+            shown = ctx._scope_maps.get("@from_domain") if ctx is not None else None
+            if shown is None:
+                shown = (self.own_domain(message.from_domain) or "your-domain.example") \
+                    if message.from_domain else "example.com"
+                if ctx is not None:
+                    ctx._scope_maps["@from_domain"] = shown     # once per message
+            values["from_domain"] = shown
         level = rule.level if (rule.level_overridden or not hit.level) else hit.level
         weight = round(rule.weight * hit.factor, 3)
         spans = self._locations(ctx, hit) if hit.location is None else [hit.location]
         location = spans[0] if spans else Location(part=hit.part, excerpt=(hit.fragment or "")[:80])
         return Finding(
             rule=rule.id, category=rule.category, level=level, weight=weight,
-            message=fill(rule.message, values), suggestion=fill(rule.suggestion, values),
-            location=location, matches=tuple(str(x) for x in hit.matches), pack=rule.pack,
+            message=_fill(rule.message, values), suggestion=_fill(rule.suggestion, values),
+            location=location, matches=tuple(map(str, hit.matches)), pack=rule.pack,
             spans=tuple(spans))
 
     def _locations(self, ctx: "Context", hit: Hit) -> list[Location]:
         """One Location per span of the hit (the first MAX_SPANS), in the input file where it can be."""
-        from contentlint.position import at_file, resolve
-
         spans = hit.spans
         if not spans and hit.fragment:
             found = _fragment_span(ctx, hit)
@@ -530,6 +535,26 @@ class RuleSet:
             suggestion=f"Simplify the pattern of rule {rule.id} in {rule.file or rule.pack} (avoid nested or "
                        "overlapping quantifiers such as (a|a)+ or (.*)*), or disable the rule.",
             location=Location(part="rules"), matches=(), pack=rule.pack)
+
+
+_TEMPLATES: dict = {}
+
+
+def _fill(template: str, values: dict) -> str:
+    """``hit.fill(template, values)`` with the template split at its placeholders once (a rule's message and
+    suggestion are filled for every finding of it)."""
+    parts = _TEMPLATES.get(template)
+    if parts is None:
+        if not isinstance(template, str) or len(_TEMPLATES) > 4096:
+            return fill(template, values)
+        parts = _TEMPLATES[template] = _PLACEHOLDER.split(template)
+    if len(parts) == 1:
+        return template
+    out = list(parts)
+    for k in range(1, len(parts), 2):
+        value = values.get(parts[k])
+        out[k] = "{" + parts[k] + "}" if value is None else str(value)
+    return "".join(out)
 
 
 # -- where texts come from ---------------------------------------------------------------------------------
@@ -569,8 +594,6 @@ class _Joined:
         self.place = place
 
     def __call__(self, start: int, end: int):
-        from bisect import bisect_right
-
         k = bisect_right(self.starts, start) - 1
         if k < 0:
             return None
@@ -689,9 +712,12 @@ def _header_place(ctx: "Context", i: int, s: int, e: int):
     value_at = len(name) + 2
     if s < value_at:
         return "@file", off, off + len(name.encode("utf-8", "replace"))
-    from contentlint.readers.mime import header_field_origin
+    origin = ctx._scope_maps.get(("@header", off))
+    if origin is None:              # once per header field and message (several rules read the same one)
+        from contentlint.readers.mime import header_field_origin
 
-    _, origin = header_field_origin(m.file.data, off, m.file)
+        _, origin = header_field_origin(m.file.data, off, m.file)
+        ctx._scope_maps[("@header", off)] = origin
     fs, fe = origin.to_file(s - value_at, e - value_at)
     return None if fs < 0 else ("@file", fs, fe)
 
@@ -712,11 +738,16 @@ def _matched_text(ctx: "Context", span: Span) -> Optional[str]:
         if span.kind == "visible":
             return m.visible_text[span.a:span.b]
         if span.kind == "text":
-            part = m.part_by_label(span.key)
+            part = part_by_label(m, span.key)
             return part.text[span.a:span.b] if part is not None and part.text else None
         if span.kind == "item":
-            items = [x for x in (*m.links, *m.images) if x.index == span.a]
-            return getattr(items[0], span.key, None) if items else None
+            by_index = ctx._scope_maps.get("@items")
+            if by_index is None:         # the first link or image of each index, once per message
+                by_index = ctx._scope_maps["@items"] = {}
+                for x in (*m.links, *m.images):
+                    by_index.setdefault(x.index, x)
+            item = by_index.get(span.a)
+            return getattr(item, span.key, None) if item is not None else None
         if span.kind == "link-text":
             return m.links[span.a].text
         if span.kind == "hidden":
@@ -740,11 +771,15 @@ def _where(ctx: "Context", span: Span):
             start, end = _seg(cmap, start, end)
             start, end = _seg(cut_map, start, end)
         else:
-            ctx.text(scope)
+            cleaned = ctx.text(scope)
             cm = ctx._scope_maps.get("clean:" + scope, 0)
             if cm == 0:
-                cm = ctx._scope_maps["clean:" + scope] = clean_map(ctx.mask(ctx.raw(scope))) \
-                    if scope not in ("headers", "from", "reply-to", "links", "images", "attachments") else None
+                raw = ctx.raw(scope)
+                # masking keeps the length: a cleaned text as long as the raw one lost nothing (no map, and
+                # no second masking of the whole text to find that out)
+                cm = ctx._scope_maps["clean:" + scope] = clean_map(ctx.mask(raw)) \
+                    if scope not in ("headers", "from", "reply-to", "links", "images", "attachments") \
+                    and len(cleaned) != len(raw) else None
             start, end = _seg(cm, start, end)
         return _scope_place(ctx, scope, start, end)
     if kind == "text":

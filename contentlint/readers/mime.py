@@ -852,11 +852,14 @@ def _lazy_field(data: bytes, offset: int, file_index, collapse: bool):
     return lambda: header_field_origin(data, offset, file_index, collapse)
 
 
+_NON_ASCII_SPLIT = re.compile("([^\x00-\x7f])").split
+
+
 def header_field_origin(data: bytes, offset: int, file_index, collapse: bool = False):
     """The ``spans.Origin`` of a header value as ``parse_entity`` and ``decode_words`` read it: the field
     starting at byte ``offset`` (its name line and continuation lines), unfolded, stripped, RFC 2047 words
     decoded, and (``collapse``) whitespace collapsed.  Returns ``(decoded text, Origin)``."""
-    from ..spans import MapBuilder, Origin, SegMap, collapse_mapped
+    from contentlint.spans import MapBuilder, Origin, SegMap, collapse_mapped   # absolute: resolved faster
 
     pos = offset
     n = len(data)
@@ -894,11 +897,18 @@ def header_field_origin(data: bytes, offset: int, file_index, collapse: bool = F
             codec = "cp1252"
         for p, off in pieces:
             text = p.decode(codec, "replace")
+            if codec != "utf-8":            # one byte per character: the line as it is
+                b.copy(text, off)
+                continue
             at = off
-            for ch in text:
-                w = len(ch.encode(codec, "replace")) if codec == "utf-8" else 1
-                b.replace(ch, at, at + w)
-                at += w
+            for k, run in enumerate(_NON_ASCII_SPLIT(text)):
+                if k % 2:                   # a character of several bytes: a unit
+                    w = len(run.encode(codec, "replace"))
+                    b.replace(run, at, at + w)
+                    at += w
+                elif run:                   # ASCII: one byte per character
+                    b.copy(run, at)
+                    at += len(run)
     joined, raw_map = b.build()
     lead = len(joined) - len(joined.lstrip())
     value = joined.strip()

@@ -725,11 +725,30 @@ def _effect(tag, style, background, bgcolor, font_colour, body_text):
     return over_image, new_bg, new_colour, px, at_least, new_bold
 
 
+_NO_EFFECT = object()       # an element that changes nothing its text inherits
+_SKIP_CONTRAST = frozenset(("script", "style", "head", "title", "-comment"))
+_EFFECTS: dict = {}         # _effect of each distinct markup, kept across messages (a pure function of it)
+_HAS_COLOR = re.compile("color", re.I)
+
+
+def _effect_of(key):
+    eff = _EFFECTS.get(key)
+    if eff is None:
+        eff = _effect(*key) if type(key) is tuple else _effect(key, "", None, None, None, None)
+        if eff is not _HIDDEN_EFFECT and not eff[0] and eff[1] is _KEEP and eff[2] is _KEEP and not eff[3] \
+                and not eff[4] and eff[5] is _KEEP:
+            eff = _NO_EFFECT
+        if len(_EFFECTS) > 20000:
+            _EFFECTS.clear()
+        _EFFECTS[key] = eff
+    return eff
+
+
 @builtin("low_contrast", params={"normal": 4.5, "large": 3.0, "min_chars": 3},
          vars={"ratio", "needed", "colour", "background", "text", "count"})
 def low_contrast(ctx, rule, params):
     html = ctx.message.html
-    if not html or "color" not in html.lower():          # "bgcolor" holds it too
+    if not html or _HAS_COLOR.search(html) is None:          # "bgcolor" holds it too
         return None
     try:
         from selectolax.lexbor import LexborHTMLParser as Parser
@@ -741,56 +760,67 @@ def low_contrast(ctx, rule, params):
         return None
     found = []
     ratios: dict = {}                      # contrast of each (colour, background) pair met
-    effects: dict = {}                     # what an element does to colours and sizes, per distinct markup
-    most = max(params["normal"], params["large"])
-    # iterative walk: (node, colour, background, font px, bold)
-    stack = [(root, (0, 0, 0), (255, 255, 255), 16.0, False)]
-    while stack:
-        node, colour, bg, size, bold = stack.pop()
-        tag = node.tag
-        if tag in ("script", "style", "head", "title", "-comment"):
-            continue
-        if tag == "-text":
-            if colour is None or bg is None:
-                continue
+    normal, large_needed, min_chars = params["normal"], params["large"], params["min_chars"]
+    most = max(normal, large_needed)
+    skip = _SKIP_CONTRAST
+
+    def state(colour, bg, size, bold):
+        """What the text of an element inherits, with the verdict on its text: (ratio, needed) when text
+        there is too faint, else None."""
+        verdict = None
+        if colour is not None and bg is not None:
             ratio = ratios.get((colour, bg))
             if ratio is None:
                 ratio = ratios[(colour, bg)] = contrast_ratio(colour, bg)
-            if not 1.05 < ratio < most:            # ≤ 1.05: invisible text, the hidden-text rule reports it
-                continue
-            large = size >= 24 or (bold and size >= 18.66)
-            needed = params["large"] if large else params["normal"]
-            if ratio < needed:
-                text = " ".join((node.text_content or "").split())
-                if sum(map(str.isalnum, text)) >= params["min_chars"]:
-                    found.append((ratio, needed, colour, bg, text))
+            if 1.05 < ratio < most:            # ≤ 1.05: invisible text, the hidden-text rule reports it
+                needed = large_needed if size >= 24 or (bold and size >= 18.66) else normal
+                if ratio < needed:
+                    verdict = (ratio, needed)
+        return colour, bg, size, bold, verdict
+
+    # iterative walk in document order: (node, its tag, what it inherits); text nodes only where their
+    # colours may be too faint, no skipped element at all
+    stack = [(root, root.tag, state((0, 0, 0), (255, 255, 255), 16.0, False))]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, tag, st = pop()
+        if tag == "-text":
+            text = " ".join((node.text_content or "").split())
+            if sum(map(str.isalnum, text)) >= min_chars:
+                ratio, needed = st[4]
+                found.append((ratio, needed, st[0], st[1], text))
             continue
         attrs = node.attributes
-        key = (tag, attrs.get("style") or "", attrs.get("background"), attrs.get("bgcolor"),
-               attrs.get("color") if tag == "font" else None, attrs.get("text") if tag == "body" else None)
-        eff = effects.get(key)
-        if eff is None:
-            eff = effects[key] = _effect(*key)
+        eff = _effect_of((tag, attrs.get("style") or "", attrs.get("background"), attrs.get("bgcolor"),
+                          attrs.get("color") if tag == "font" else None, attrs.get("text") if tag == "body" else None)
+                         if attrs else tag)
         if eff is _HIDDEN_EFFECT:
             continue
-        over_image, new_bg, new_colour, px, at_least, new_bold = eff
-        if over_image:
-            bg = None                                # text over an image: the colours say nothing
-        if new_bg is not _KEEP:
-            bg = new_bg
-        if new_colour is not _KEEP:
-            colour = new_colour
-        size = px or size
-        if at_least:
-            size = max(size, at_least)
-        if new_bold is not _KEEP:
-            bold = new_bold
-        children = []
-        child = node.child
+        if eff is not _NO_EFFECT:
+            colour, bg, size, bold, _ = st
+            over_image, new_bg, new_colour, px, at_least, new_bold = eff
+            if over_image:
+                bg = None                                # text over an image: the colours say nothing
+            if new_bg is not _KEEP:
+                bg = new_bg
+            if new_colour is not _KEEP:
+                colour = new_colour
+            size = px or size
+            if at_least:
+                size = max(size, at_least)
+            if new_bold is not _KEEP:
+                bold = new_bold
+            st = state(colour, bg, size, bold)
+        faint = st[4] is not None
+        child = node.last_child
         while child is not None:
-            children.append((child, colour, bg, size, bold))
-            child = child.next
-        stack.extend(reversed(children))
+            ctag = child.tag
+            if ctag == "-text":
+                if faint:
+                    push((child, ctag, st))
+            elif ctag not in skip:
+                push((child, ctag, st))
+            child = child.prev
     if not found:
         return None
     ratio, needed, colour, bg, text = min(found, key=lambda x: x[0])

@@ -34,10 +34,16 @@ from .hit import Span
 from .text import short_list, shorten_at_word
 
 # -- one scan of the HTML -------------------------------------------------------------------------
-# comments first (an mso block is one comment), then tags; alternatives start differently: linear
-# a quoted value never holds "<": each attempt stops at the next tag (linear on unclosed quotes)
-_TOKEN = re.compile(r"<!--|<([a-zA-Z][a-zA-Z0-9:-]*+)((?:[^<>\"']++|\"[^\"<]*+\"|'[^'<]*+')*+)>|</(style)\s*>")
+# tags and </style> between the comments (an mso block is one comment, found with str.find); a tag never
+# holds "<": each attempt stops at the next tag (linear on unclosed quotes), and none runs into a comment
+_TAG_TOKEN = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*+)((?:[^<>\"']++|\"[^\"<]*+\"|'[^'<]*+')*+)>|</(style)\s*>")
 _ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
+# the style attribute of a tag whose attributes before it are all well formed (each after white space, a
+# name then maybe "=" and a value): there _ATTR.findall reads the same names and values, so this first
+# "style" (in any ASCII case: no other character lower-cases to these letters) is the one ``attrs`` keeps
+_STYLE_KEY = r"[sS][tT][yY][lL][eE](?![^\s=/>\"'])"
+_STYLE_ATTR = re.compile(r"(?:\s++(?!%s)[^\s=/>\"']++(?:\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'|[^\s>\"']++))?+)*+"
+                         r"\s++%s\s*+=\s*+(?:\"([^\"]*+)\"|'([^']*+)'|([^\s>\"']++))" % (_STYLE_KEY, _STYLE_KEY))
 _DECL = re.compile(r"(?<![-a-zA-Z])([-a-zA-Z]+)\s*:\s*([^;{}]*)")     # starts only where a name starts
 _AT_RULE = re.compile(r"@([a-zA-Z-]+)([^{;@]*)")
 _MSO_OPEN = re.compile(r"\[if\s+!\s*mso\]", re.I)
@@ -85,51 +91,75 @@ class Tag:
 
 
 class HtmlFacts:
-    """Tags, style blocks and CSS declarations of one HTML text (offsets into it)."""
+    """Tags, style blocks and CSS declarations of one HTML text (offsets into it).
+
+    The scan keeps each tag's name, start, end and not_mso in flat lists (``names``, ``starts``, ``ends``,
+    ``not_mso``); the ``Tag`` object of a tag is made on first use (``tag_at``): most checks read names only."""
 
     def __init__(self, html: str):
         self.html = html
-        self.tags: list[Tag] = []
+        self.names: list[str] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.not_mso: list[bool] = []
         self.styles: list[tuple[int, int, bool]] = []      # (start, end) of <style> contents, not_mso
         self.has_mso = False
         self.has_vml = False
+        names, starts, ends, mso_flags = self.names, self.starts, self.ends, self.not_mso
+        find, tokens = html.find, _TAG_TOKEN.finditer
         not_mso = False
         style_open = None
-        pos = 0
+        pos, size = 0, len(html)
         while True:
-            m = _TOKEN.search(html, pos)
-            if m is None:
-                break
-            pos = m.end()
-            comment = None
-            if m.group() == "<!--":
-                end = html.find("-->", m.end())      # found by hand: an unclosed comment costs one pass, not one per "<!--"
-                comment = html[m.end():end] if end >= 0 else html[m.end():]
-                pos = end + 3 if end >= 0 else len(html)
-            if comment is not None:
-                if comment.startswith("[if"):
-                    self.has_mso = self.has_mso or "mso" in comment[:40].lower()
-                    if _MSO_OPEN.match(comment):
-                        not_mso = True           # <!--[if !mso]><!--> … <!--<![endif]-->
-                    elif "<v:" in comment or "xmlns:v" in comment:
-                        self.has_vml = True
-                elif comment.startswith("<![endif]"):
-                    not_mso = False
-                continue
-            if m.group(3):                       # </style>
+            # the tags up to the next comment (a tag never holds "<", so none runs into it), then the comment
+            # (found by hand: an unclosed comment costs one pass, not one per "<!--")
+            comment_at = find("<!--", pos)
+            for m in tokens(html, pos, comment_at if comment_at >= 0 else size):
+                if m.lastindex == 3:                 # </style>
+                    if style_open is not None:
+                        self.styles.append((style_open[0], m.start(), style_open[1]))
+                    style_open = None
+                    continue
                 if style_open is not None:
-                    self.styles.append((style_open[0], m.start(), style_open[1]))
-                style_open = None
-                continue
-            if style_open is not None:
-                continue                         # "<" inside CSS
-            name = m.group(1).lower()
-            self.tags.append(Tag(name, m.group(2), m.start(2), m.start(), m.end(), not_mso, m.group(0)))
-            if name == "style":
-                style_open = (m.end(), not_mso)
-            elif name.startswith("v:"):
-                self.has_vml = True
+                    continue                         # "<" inside CSS
+                name = m.group(1).lower()
+                names.append(name)
+                starts.append(m.start())
+                ends.append(m.end())
+                mso_flags.append(not_mso)
+                if name == "style":
+                    style_open = (m.end(), not_mso)
+                elif name.startswith("v:"):
+                    self.has_vml = True
+            if comment_at < 0:
+                break
+            end = find("-->", comment_at + 4)
+            comment = html[comment_at + 4:end] if end >= 0 else html[comment_at + 4:]
+            pos = end + 3 if end >= 0 else size
+            if comment.startswith("[if"):
+                self.has_mso = self.has_mso or "mso" in comment[:40].lower()
+                if _MSO_OPEN.match(comment):
+                    not_mso = True           # <!--[if !mso]><!--> … <!--<![endif]-->
+                elif "<v:" in comment or "xmlns:v" in comment:
+                    self.has_vml = True
+            elif comment.startswith("<![endif]"):
+                not_mso = False
+        self._tags: list = [None] * len(names)
         self._blocks = None
+
+    def tag_at(self, k: int) -> Tag:
+        """The ``Tag`` of the k-th tag (made once)."""
+        t = self._tags[k]
+        if t is None:
+            name, start, end, html = self.names[k], self.starts[k], self.ends[k], self.html
+            raw_at = start + 1 + len(name)                   # the name is ASCII: lower() keeps its length
+            t = self._tags[k] = Tag(name, html[raw_at:end - 1], raw_at, start, end, self.not_mso[k], html[start:end])
+        return t
+
+    @property
+    def tags(self) -> list:
+        """Every tag, in document order."""
+        return [self.tag_at(k) for k in range(len(self.names))]
 
     @cached_property
     def lower(self) -> str:
@@ -137,7 +167,14 @@ class HtmlFacts:
         return self.html.lower()
 
     def tag(self, name: str) -> Optional[Tag]:
-        return next((t for t in self.tags if t.name == name), None)
+        try:
+            return self.tag_at(self.names.index(name))
+        except ValueError:
+            return None
+
+    def named(self, *names: str) -> list:
+        """The tags with one of these names, in document order."""
+        return [self.tag_at(k) for k, n in enumerate(self.names) if n in names]
 
     def css_blocks(self) -> list:
         """(CSS with comments blanked, offset, not_mso) of each <style> element."""
@@ -169,6 +206,8 @@ def _prepare_feature(params, ctx):
         raise PackError(f"unknown Can I Email feature {params['feature']!r} in params.feature", **ctx)
     params["css"] = frozenset(p.lower() for p in params["css"])
     params["value_props"] = _value_props(params["value"]) if params["value"] else frozenset()
+    # the properties whose declarations may be a use (None: any declaration may be)
+    params["props"] = params["css"] | params["value_props"] if params["value_props"] is not None else None
     # tried once on all the declarations (one a line) before each one: exact for patterns that look at
     # nothing outside their match (no lookaround, no \A or \Z), with ^ and $ at each line
     params["value_lines"] = compile_pattern(params["value"], re.I | re.M, "params.value", ctx) \
@@ -218,14 +257,38 @@ class _UseIndex:
         self._styles: Optional[_Styles] = None
         self._by_attr: dict[str, list[int]] = {}
         self.by_name: dict[str, list[int]] = {}
-        self.images: list[int] = []
-        for i, t in enumerate(f.tags):
-            self.by_name.setdefault(t.name, []).append(i)
-            if t.name in ("img", "source"):
-                self.images.append(i)
-        self.starts = [t.start for t in f.tags]
+        for i, name in enumerate(f.names):
+            self.by_name.setdefault(name, []).append(i)
+        self.images = sorted(self.by_name.get("img", []) + self.by_name.get("source", []))
+        self.starts = f.starts
         self.at_rules = [(m.group(1).lower(), m.group(0).strip()[:60], not_mso, start + m.start())
                          for css, start, not_mso in f.css_blocks() for m in _AT_RULE.finditer(css)]
+
+    def style_attributes(self) -> list:
+        """(tag index, value, offset of the value in the HTML) of each non-empty style attribute, in document
+        order: ``with_attr("style")``, ``attrs`` and ``value_at``, with one regex match per tag that holds
+        "style" (the general reading only where that match fails)."""
+        f = self.f
+        html, lower, starts, ends, names = f.html, self.lower, f.starts, f.ends, f.names
+        match = _STYLE_ATTR.match
+        found, pos = [], lower.find("style")
+        while pos >= 0:
+            k = bisect_right(starts, pos) - 1
+            if k >= 0 and pos < ends[k]:
+                m = match(html, starts[k] + 1 + len(names[k]), ends[k] - 1)
+                if m is not None:
+                    g = 1 if m.group(1) is not None else 2 if m.group(2) is not None else 3
+                    if m.group(g):
+                        found.append((k, m.group(g), m.start(g)))
+                else:
+                    t = f.tag_at(k)
+                    style = t.attrs.get("style")
+                    if style:
+                        found.append((k, style, t.value_at("style")))
+                pos = lower.find("style", ends[k])
+            else:
+                pos = lower.find("style", pos + 1)
+        return found
 
     @property
     def styles(self) -> "_Styles":
@@ -237,13 +300,13 @@ class _UseIndex:
         """Indices of the tags that carry attribute ``name`` (lower-case)."""
         found = self._by_attr.get(name)
         if found is None:
-            found, pos, tags = [], self.lower.find(name), self.f.tags
+            found, pos, ends, tag_at = [], self.lower.find(name), self.f.ends, self.f.tag_at
             while pos >= 0:
                 k = bisect_right(self.starts, pos) - 1
-                if k >= 0 and pos < tags[k].end:
-                    if name in tags[k].attrs and (not found or found[-1] != k):
+                if k >= 0 and pos < ends[k]:
+                    if name in tag_at(k).attrs and (not found or found[-1] != k):
                         found.append(k)
-                    pos = self.lower.find(name, tags[k].end)
+                    pos = self.lower.find(name, ends[k])
                 else:
                     pos = self.lower.find(name, pos + 1)
             self._by_attr[name] = found
@@ -256,15 +319,12 @@ class _Styles:
     as lists, an index by property; the text and place of a declaration only for the one a finding shows."""
 
     def __init__(self, ix: _UseIndex):
-        tags = ix.f.tags
+        f = ix.f
         texts, pieces, pos = [], [], 0      # pieces: (start in joined, element, not_mso, offset in the HTML)
-        for k in ix.with_attr("style"):
-            t = tags[k]
-            style = t.attrs.get("style")
-            if style:
-                pieces.append((pos, t.name, t.not_mso, t.value_at("style")))
-                texts.append(style)
-                pos += len(style) + 1
+        for k, style, at in ix.style_attributes():
+            pieces.append((pos, f.names[k], f.not_mso[k], at))
+            texts.append(style)
+            pos += len(style) + 1
         for css, start, not_mso in ix.f.css_blocks():
             pieces.append((pos, "style", not_mso, start))
             texts.append(css)
@@ -316,17 +376,22 @@ def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]
     first, count = None, 0
     if p["css"] or p["value"] is not None:
         st = ix.styles
-        props = p["css"] | p["value_props"] if p["value_props"] is not None else None
-        if props is None and p["value_lines"] is not None and not p["value_lines"].search(st.lines):
-            props = p["css"]           # the value pattern matches no declaration at all
+        css, value = p["css"], p["value"]
+        if value is not None and p["value_lines"] is not None and not p["value_lines"].search(st.lines):
+            value = None               # the value pattern matches no declaration at all (nor any line)
+        props = css if value is None else p["props"]
         # only the declarations of the properties the rule can match, in document order
-        cand = sorted(i for prop in props for i in st.by_name.get(prop, ())) if props is not None \
-            else range(len(st.names))
+        if props is not None:
+            lists = [st.by_name[prop] for prop in props if prop in st.by_name]
+            cand = lists[0] if len(lists) == 1 else sorted(i for found in lists for i in found)
+        else:
+            cand = range(len(st.names))
+        names, values = st.names, st.values
         first_k = None
         for k in cand:
-            prop, value = st.names[k], st.values[k].strip()
-            if (prop in p["css"] and value.lower() not in _NOT_A_USE) \
-                    or (p["value"] is not None and p["value"].search(f"{prop}:{value}")):
+            prop, text = names[k], values[k].strip()
+            if (prop in css and text.lower() not in _NOT_A_USE) \
+                    or (value is not None and value.search(f"{prop}:{text}")):
                 count += 1
                 first_k = k if first_k is None else first_k
         if first_k is not None:
@@ -346,13 +411,13 @@ def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]
         hits.update(i for a in p["attributes"] for i in ix.with_attr(a))
         if p["image"] is not None:
             for i in ix.images:
-                t = f.tags[i]
+                t = f.tag_at(i)
                 src = t.attrs.get("src") or t.attrs.get("srcset") or ""
                 if src and p["image"].search(src) is not None:
                     hits.add(i)
         if hits:
             count += len(hits)
-            t = f.tags[min(hits)]
+            t = f.tag_at(min(hits))
             first = first or (t.text[:60], f"<{t.name}>", t.not_mso, t.start)
     return (*first, count) if first else None
 
@@ -520,7 +585,7 @@ def missing_dir(ctx, rule, params):
     rtl_text = letters >= 20 and len(_RTL_CHARS.findall(text)) > letters / 2
     if lang not in _RTL_LANGS and not rtl_text:
         return None
-    if any((t.get("dir") or "").strip().lower() == "rtl" for t in f.tags if t.name in ("html", "body", "div", "table", "td", "p")):
+    if any((t.get("dir") or "").strip().lower() == "rtl" for t in f.named("html", "body", "div", "table", "td", "p")):
         return None
     shown = lang if lang in _RTL_LANGS else "a right-to-left script"
     return Hit(matches=[shown], fragment=html.text[:60] if html else "", part="text/html",
@@ -532,7 +597,7 @@ def layout_table_role(ctx, rule, params):
     f = facts(ctx)
     if f is None:
         return None
-    tables = [t for t in f.tags if t.name == "table"]
+    tables = f.named("table")
     if not tables:
         return None
     low = f.lower
@@ -585,20 +650,17 @@ def vague_link_text(ctx, rule, params):
                vars={"text": found[0], "count": len(found), "texts": short_list(found, limit=4)})
 
 
-_HEADING = re.compile(r"h([1-6])")
-
-
 @builtin("heading_order", vars={"previous", "heading", "expected", "where"})
 def heading_order(ctx, rule, params):
     f = facts(ctx)
     if f is None:
         return None
     previous = None
-    for t in f.tags:
-        m = _HEADING.fullmatch(t.name)
-        if not m:
+    for k, name in enumerate(f.names):
+        if len(name) != 2 or name[0] != "h" or name[1] not in "123456":
             continue
-        level = int(m.group(1))
+        t = f.tag_at(k)
+        level = int(name[1])
         if previous is not None and level > previous + 1:
             return Hit(matches=[t.text[:60]], fragment=t.text[:60], part="text/html", spans=[t.span()],
                        vars={"previous": f"h{previous}", "heading": f"h{level}", "expected": f"h{previous + 1}",

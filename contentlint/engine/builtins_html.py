@@ -163,8 +163,10 @@ class HtmlFacts:
 
     @cached_property
     def lower(self) -> str:
-        """The HTML lower-cased (once: several checks search it)."""
-        return self.html.lower()
+        """The HTML lower-cased (once: several checks search it), offset for offset: "İ" is the one character
+        whose lower case is two ("i̇"), so it becomes "ı" (else every later offset would be shifted)."""
+        html = self.html
+        return (html.replace("\u0130", "\u0131") if "\u0130" in html else html).lower()
 
     def tag(self, name: str) -> Optional[Tag]:
         try:

@@ -258,6 +258,7 @@ class _UseIndex:
         self.lower = f.lower
         self._styles: Optional[_Styles] = None
         self._by_attr: dict[str, list[int]] = {}
+        self._sources: Optional[list] = None
         self.by_name: dict[str, list[int]] = {}
         for i, name in enumerate(f.names):
             self.by_name.setdefault(name, []).append(i)
@@ -265,6 +266,17 @@ class _UseIndex:
         self.starts = f.starts
         self.at_rules = [(m.group(1).lower(), m.group(0).strip()[:60], not_mso, start + m.start())
                          for css, start, not_mso in f.css_blocks() for m in _AT_RULE.finditer(css)]
+
+    def image_sources(self) -> list:
+        """(tag index, src or else srcset) of each <img> and <source> that has one."""
+        if self._sources is None:
+            self._sources = []
+            for i in self.images:
+                t = self.f.tag_at(i)
+                src = t.attrs.get("src") or t.attrs.get("srcset") or ""
+                if src:
+                    self._sources.append((i, src))
+        return self._sources
 
     def style_attributes(self) -> list:
         """(tag index, value, offset of the value in the HTML) of each non-empty style attribute, in document
@@ -335,13 +347,15 @@ class _Styles:
         self.pieces = pieces
         self.piece_starts = [p[0] for p in pieces]
         found = _DECL.findall(self.joined)
-        self.names = [n.lower() for n, _ in found]
+        # names are ASCII letters and "-": lower-cased all at once
+        self.names = "\n".join([n for n, _ in found]).lower().split("\n") if found else []
         self.values = [v for _, v in found]
         self.by_name: dict[str, list[int]] = {}
         for i, n in enumerate(self.names):
             self.by_name.setdefault(n, []).append(i)
         self._lines: Optional[str] = None
-        self._starts: Optional[list[int]] = None
+        self._starts: list[int] = []            # where declarations start in joined, found up to the last asked
+        self._next = _DECL.finditer(self.joined)
 
     @property
     def lines(self) -> str:
@@ -352,8 +366,8 @@ class _Styles:
 
     def detail(self, k: int) -> tuple[str, str, bool, int]:
         """(declaration text, where it is, not_mso, offset in the HTML or -1) of declaration ``k``."""
-        if self._starts is None:
-            self._starts = [m.start() for m in _DECL.finditer(self.joined)]
+        while len(self._starts) <= k:
+            self._starts.append(next(self._next).start())
         s = self._starts[k]
         text = _DECL.match(self.joined, s).group(0).strip()
         start, element, not_mso, at = self.pieces[bisect_right(self.piece_starts, s) - 1]
@@ -412,11 +426,7 @@ def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]
         hits = {i for name in p["elements"] for i in ix.by_name.get(name, ())}
         hits.update(i for a in p["attributes"] for i in ix.with_attr(a))
         if p["image"] is not None:
-            for i in ix.images:
-                t = f.tag_at(i)
-                src = t.attrs.get("src") or t.attrs.get("srcset") or ""
-                if src and p["image"].search(src) is not None:
-                    hits.add(i)
+            hits.update(i for i, src in ix.image_sources() if p["image"].search(src) is not None)
         if hits:
             count += len(hits)
             t = f.tag_at(min(hits))

@@ -604,10 +604,28 @@ def analyse_html(html: str, placeholders: PlaceholderSet) -> HtmlAnalysis:
 def _parse(html: str):
     from selectolax.lexbor import LexborHTMLParser
 
+    global _last_tree
     try:
-        return LexborHTMLParser(html)
+        tree = LexborHTMLParser(html)
     except UnicodeEncodeError:   # lone surrogates (e.g. from surrogateescape decoding)
         return LexborHTMLParser(html.encode("utf-8", "replace").decode("utf-8"))
+    _last_tree = (html, tree)
+    return tree
+
+
+# the HTML text last parsed as it is, and its tree (the walk never changes a tree): the contrast check reads
+# the same one, so a message checked right after it is read (a one-message file) is parsed once.  One tree
+# at most is kept, and it is handed out once.
+_last_tree: tuple = (None, None)
+
+
+def take_tree(html: str):
+    """The tree ``LexborHTMLParser(html)`` gives, when ``html`` is the text last parsed here (the very same
+    object); else None.  The kept tree is let go either way."""
+    global _last_tree
+    last, tree = _last_tree
+    _last_tree = (None, None)
+    return tree if last is html else None
 
 
 def _break(frame: "_Frame", vis: list, vis_ids: list, hidden) -> None:

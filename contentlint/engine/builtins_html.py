@@ -824,11 +824,15 @@ def low_contrast(ctx, rule, params):
     html = ctx.message.html
     if not html or _HAS_COLOR.search(html) is None:          # "bgcolor" holds it too
         return None
-    try:
-        from selectolax.lexbor import LexborHTMLParser as Parser
-    except ImportError:  # pragma: no cover - older selectolax
-        from selectolax.parser import HTMLParser as Parser
-    tree = Parser(html)
+    from contentlint.html_text import take_tree
+
+    tree = take_tree(html)               # the reader's parse of this very text, when it is the last one
+    if tree is None:
+        try:
+            from selectolax.lexbor import LexborHTMLParser as Parser
+        except ImportError:  # pragma: no cover - older selectolax
+            from selectolax.parser import HTMLParser as Parser
+        tree = Parser(html)
     root = tree.body
     if root is None:
         return None

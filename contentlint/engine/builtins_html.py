@@ -22,7 +22,7 @@ HTML carries ``<!--[if mso]>`` blocks (ghost tables, as MJML writes them); ``vml
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import cached_property
 from typing import Optional
 
@@ -259,19 +259,31 @@ class _UseIndex:
         self._styles: Optional[_Styles] = None
         self._by_attr: dict[str, list[int]] = {}
         self._sources: Optional[list] = None
-        self.by_name: dict[str, list[int]] = {}
-        for i, name in enumerate(f.names):
-            self.by_name.setdefault(name, []).append(i)
-        self.images = sorted(self.by_name.get("img", []) + self.by_name.get("source", []))
+        self._by_name: dict[str, list[int]] = {}
         self.starts = f.starts
         self.at_rules = [(m.group(1).lower(), m.group(0).strip()[:60], not_mso, start + m.start())
                          for css, start, not_mso in f.css_blocks() for m in _AT_RULE.finditer(css)]
 
+    def named(self, name: str) -> list[int]:
+        """Indices of the tags named ``name`` (lower-case), in document order: the tags that start where
+        ``<name`` occurs in the lower-cased HTML (offset for offset the HTML's)."""
+        found = self._by_name.get(name)
+        if found is None:
+            found, starts, names, lower, needle = [], self.starts, self.f.names, self.lower, "<" + name
+            pos = lower.find(needle)
+            while pos >= 0:
+                k = bisect_left(starts, pos)
+                if k < len(starts) and starts[k] == pos and names[k] == name:
+                    found.append(k)
+                pos = lower.find(needle, pos + 1)
+            self._by_name[name] = found
+        return found
+
     def image_sources(self) -> list:
-        """(tag index, src or else srcset) of each <img> and <source> that has one."""
+        """(tag index, src or else srcset) of each <img> and <source> that has one, in document order."""
         if self._sources is None:
             self._sources = []
-            for i in self.images:
+            for i in sorted(self.named("img") + self.named("source")):
                 t = self.f.tag_at(i)
                 src = t.attrs.get("src") or t.attrs.get("srcset") or ""
                 if src:
@@ -423,7 +435,7 @@ def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]
                 count += 1
                 first = first or (m.group(0), "a <style> block", not_mso, start + m.start())
     if p["elements"] or p["attributes"] or p["image"] is not None:
-        hits = {i for name in p["elements"] for i in ix.by_name.get(name, ())}
+        hits = {i for name in p["elements"] for i in ix.named(name)}
         hits.update(i for a in p["attributes"] for i in ix.with_attr(a))
         if p["image"] is not None:
             hits.update(i for i, src in ix.image_sources() if p["image"].search(src) is not None)
@@ -604,6 +616,9 @@ def missing_dir(ctx, rule, params):
                spans=[html.span()] if html else [], vars={"lang": shown})
 
 
+_TH = re.compile(r"<th[\s>]")
+
+
 @builtin("layout_table_role", vars={"count", "total", "where"})
 def layout_table_role(ctx, rule, params):
     f = facts(ctx)
@@ -617,10 +632,11 @@ def layout_table_role(ctx, rule, params):
     def data_table(t: Tag) -> bool:
         # header cells or a caption before the next table starts or ends: a data table keeps its semantics
         stops = [i for i in (low.find("<table", t.end), low.find("</table", t.end)) if i >= 0]
-        segment = low[t.end:min(stops) if stops else len(low)]
-        return "<th" in segment and re.search(r"<th[\s>]", segment) is not None or "<caption" in segment
+        stop = min(stops) if stops else len(low)
+        return low.find("<th", t.end, stop) >= 0 and _TH.search(low, t.end, stop) is not None \
+            or low.find("<caption", t.end, stop) >= 0
 
-    bad = [t for t in tables if (t.attrs.get("role") or "").strip().lower() not in ("presentation", "none")
+    bad = [t for t in tables if (t.get("role") or "").strip().lower() not in ("presentation", "none")
            and not data_table(t)]
     if not bad:
         return None

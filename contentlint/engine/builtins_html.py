@@ -339,6 +339,9 @@ class _UseIndex:
         return found
 
 
+_ASKED: set = set()      # the properties client_support rules looked up (indexed for the next messages)
+
+
 class _Styles:
     """Every CSS declaration of the HTML, inline styles in document order then the <style> blocks, read by
     one regex pass over their texts joined with ";" (where a declaration always ends): names and values
@@ -362,12 +365,29 @@ class _Styles:
         # names are ASCII letters and "-": lower-cased all at once
         self.names = "\n".join([n for n, _ in found]).lower().split("\n") if found else []
         self.values = [v for _, v in found]
-        self.by_name: dict[str, list[int]] = {}
-        for i, n in enumerate(self.names):
-            self.by_name.setdefault(n, []).append(i)
+        # indexed: the properties rendering rules asked for so far (they are the same for every message)
+        self._indexed = frozenset(_ASKED)
+        self._by_name: dict[str, list[int]] = {}
+        if self._indexed:
+            indexed, by_name = self._indexed, self._by_name
+            for i, n in enumerate(self.names):
+                if n in indexed:
+                    found = by_name.get(n)
+                    if found is None:
+                        by_name[n] = [i]
+                    else:
+                        found.append(i)
         self._lines: Optional[str] = None
         self._starts: list[int] = []            # where declarations start in joined, found up to the last asked
         self._next = _DECL.finditer(self.joined)
+
+    def declared(self, prop: str) -> list[int]:
+        """Indices of the declarations of ``prop`` (lower-case), in document order."""
+        found = self._by_name.get(prop)
+        if found is None:
+            found = [] if prop in self._indexed else [i for i, n in enumerate(self.names) if n == prop]
+            self._by_name[prop] = found
+        return found
 
     @property
     def lines(self) -> str:
@@ -410,7 +430,9 @@ def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]
         props = css if value is None else p["props"]
         # only the declarations of the properties the rule can match, in document order
         if props is not None:
-            lists = [st.by_name[prop] for prop in props if prop in st.by_name]
+            if not props <= _ASKED:
+                _ASKED.update(props)
+            lists = [found for found in map(st.declared, props) if found]
             cand = lists[0] if len(lists) == 1 else sorted(i for found in lists for i in found)
         else:
             cand = range(len(st.names))
@@ -764,10 +786,13 @@ def _style_map(style: str) -> dict:
     return {d.group(1).lower(): d.group(2).strip() for d in _DECL.finditer(style or "")}
 
 
+_FONT_SIZE = re.compile(r"\s*([\d.]+)\s*(px|pt)?\s*$")
+
+
 def _font_px(value: Optional[str]) -> Optional[float]:
     if not value:
         return None
-    m = re.match(r"\s*([\d.]+)\s*(px|pt)?\s*$", value.lower().replace("!important", ""))
+    m = _FONT_SIZE.match(value.lower().replace("!important", ""))
     if not m:
         return None
     try:

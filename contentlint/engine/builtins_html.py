@@ -38,12 +38,22 @@ from .text import short_list, shorten_at_word
 # holds "<": each attempt stops at the next tag (linear on unclosed quotes), and none runs into a comment
 _TAG_TOKEN = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*+)((?:[^<>\"']++|\"[^\"<]*+\"|'[^'<]*+')*+)>|</(style)\s*>")
 _ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
-# the style attribute of a tag whose attributes before it are all well formed (each after white space, a
-# name then maybe "=" and a value): there _ATTR.findall reads the same names and values, so this first
-# "style" (in any ASCII case: no other character lower-cases to these letters) is the one ``attrs`` keeps
-_STYLE_KEY = r"[sS][tT][yY][lL][eE](?![^\s=/>\"'])"
-_STYLE_ATTR = re.compile(r"(?:\s++(?!%s)[^\s=/>\"']++(?:\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'|[^\s>\"']++))?+)*+"
-                         r"\s++%s\s*+=\s*+(?:\"([^\"]*+)\"|'([^']*+)'|([^\s>\"']++))" % (_STYLE_KEY, _STYLE_KEY))
+
+
+def _first_attribute(name: str) -> "re.Pattern":
+    """A pattern that reads, from the attributes of a tag, the value of attribute ``name`` (ASCII lower-case)
+    when every attribute before it is well formed (after white space, a name then maybe "=" and a value):
+    there _ATTR.findall reads the same names and values, so this first ``name`` (in any ASCII case: only "İ"
+    and the Kelvin sign lower-case to something holding an ASCII letter, "i" and "k", which the names read
+    here do not hold) is the one ``Tag.attrs`` keeps. Groups 1-3: the value double-quoted, single-quoted or
+    bare."""
+    key = "".join(f"[{c}{c.upper()}]" if c.isalpha() else re.escape(c) for c in name) + "(?![^\\s=/>\"'])"
+    return re.compile(r"(?:\s++(?!%s)[^\s=/>\"']++(?:\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'|[^\s>\"']++))?+)*+"
+                      r"\s++%s\s*+=\s*+(?:\"([^\"]*+)\"|'([^']*+)'|([^\s>\"']++))" % (key, key))
+
+
+_STYLE_ATTR = _first_attribute("style")
+_SRC_ATTR = _first_attribute("src")
 _DECL = re.compile(r"(?<![-a-zA-Z])([-a-zA-Z]+)\s*:\s*([^;{}]*)")     # starts only where a name starts
 _AT_RULE = re.compile(r"@([a-zA-Z-]+)([^{;@]*)")
 _MSO_OPEN = re.compile(r"\[if\s+!\s*mso\]", re.I)
@@ -283,9 +293,13 @@ class _UseIndex:
         """(tag index, src or else srcset) of each <img> and <source> that has one, in document order."""
         if self._sources is None:
             self._sources = []
+            f = self.f
             for i in sorted(self.named("img") + self.named("source")):
-                t = self.f.tag_at(i)
-                src = t.attrs.get("src") or t.attrs.get("srcset") or ""
+                m = _SRC_ATTR.match(f.html, f.starts[i] + 1 + len(f.names[i]), f.ends[i] - 1)
+                src = m.group(1) or m.group(2) or m.group(3) if m is not None else None
+                if not src:                  # no src, an empty one or an unusual tag: read all its attributes
+                    t = f.tag_at(i)
+                    src = t.attrs.get("src") or t.attrs.get("srcset") or ""
                 if src:
                     self._sources.append((i, src))
         return self._sources

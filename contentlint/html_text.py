@@ -581,10 +581,19 @@ class _Frame:
         self.colour_reason = colour_reason  # why text here is colour/size-hidden, or None
 
 
+_MARKED: dict = {}          # (class, id) -> _is_marked (templates repeat the same few)
+
+
 def _is_marked(attrs: dict) -> bool:
-    cls = attrs.get("class")
-    ide = attrs.get("id")
-    return bool((cls and _PREHEADER_MARK.search(cls)) or (ide and _PREHEADER_MARK.search(ide)))
+    key = (attrs.get("class"), attrs.get("id"))
+    marked = _MARKED.get(key)
+    if marked is None:
+        cls, ide = key
+        marked = bool((cls and _PREHEADER_MARK.search(cls)) or (ide and _PREHEADER_MARK.search(ide)))
+        if len(_MARKED) > 20000:
+            _MARKED.clear()
+        _MARKED[key] = marked
+    return marked
 
 
 def analyse_html(html: str, placeholders: PlaceholderSet) -> HtmlAnalysis:

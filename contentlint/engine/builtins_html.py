@@ -296,7 +296,7 @@ class _UseIndex:
             f = self.f
             for i in sorted(self.named("img") + self.named("source")):
                 m = _SRC_ATTR.match(f.html, f.starts[i] + 1 + len(f.names[i]), f.ends[i] - 1)
-                src = m.group(1) or m.group(2) or m.group(3) if m is not None else None
+                src = m.group(m.lastindex) if m is not None else None
                 if not src:                  # no src, an empty one or an unusual tag: read all its attributes
                     t = f.tag_at(i)
                     src = t.attrs.get("src") or t.attrs.get("srcset") or ""
@@ -317,9 +317,10 @@ class _UseIndex:
             if k >= 0 and pos < ends[k]:
                 m = match(html, starts[k] + 1 + len(names[k]), ends[k] - 1)
                 if m is not None:
-                    g = 1 if m.group(1) is not None else 2 if m.group(2) is not None else 3
-                    if m.group(g):
-                        found.append((k, m.group(g), m.start(g)))
+                    g = m.lastindex                  # the value's group: the last one, and the only one matched
+                    style = m.group(g)
+                    if style:
+                        found.append((k, style, m.start(g)))
                 else:
                     t = f.tag_at(k)
                     style = t.attrs.get("style")
@@ -914,7 +915,7 @@ def low_contrast(ctx, rule, params):
     # iterative walk in document order: (node, its tag, what it inherits); text nodes only where their
     # colours may be too faint, no skipped element at all
     stack = [(root, root.tag, state((0, 0, 0), (255, 255, 255), 16.0, False))]
-    pop, push = stack.pop, stack.append
+    pop, push, known = stack.pop, stack.append, _EFFECTS.get
     while stack:
         node, tag, st = pop()
         if tag == "-text":
@@ -924,9 +925,12 @@ def low_contrast(ctx, rule, params):
                 found.append((ratio, needed, st[0], st[1], text))
             continue
         attrs = node.attributes
-        eff = _effect_of((tag, attrs.get("style") or "", attrs.get("background"), attrs.get("bgcolor"),
-                          attrs.get("color") if tag == "font" else None, attrs.get("text") if tag == "body" else None)
-                         if attrs else tag)
+        key = (tag, attrs.get("style") or "", attrs.get("background"), attrs.get("bgcolor"),
+               attrs.get("color") if tag == "font" else None, attrs.get("text") if tag == "body" else None) \
+            if attrs else tag
+        eff = known(key)
+        if eff is None:
+            eff = _effect_of(key)
         if eff is _HIDDEN_EFFECT:
             continue
         if eff is not _NO_EFFECT:

@@ -9,7 +9,8 @@ The HTML is read once per message and cached on the rule ``Context`` (``ctx.html
 - a linear scan of the tags, comments and ``<style>`` blocks, with their offsets, which knows whether a tag
   sits inside ``<!--[if !mso]><!-->…<!--<![endif]-->`` (hidden from Outlook for Windows) — what is inside
   ``<!--[if mso]>…<![endif]-->`` is a comment to every other client and is not read at all;
-- for the contrast check only, a selectolax tree (parsed on first use).
+- for the contrast check only, a selectolax tree: the reader's own (``html_text.take_tree``) when the message is
+  checked right after it was read, else parsed again.
 
 Rendering: each rule names one Can I Email feature (``params.feature``) and how it is recognised
 (``params.css`` property names, ``params.value`` a pattern of declarations, ``params.at`` at-rules,

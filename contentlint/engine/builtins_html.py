@@ -39,7 +39,7 @@ from .text import short_list, shorten_at_word
 # holds "<": each attempt stops at the next tag (linear on unclosed quotes), and none runs into a comment
 # (the attributes as an unrolled loop: the same text as (?:[^<>"']++|"[^"<]*+"|'[^'<]*+')*+, 12 % faster)
 _TAG_TOKEN = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*+)([^<>\"']*+(?:(?:\"[^\"<]*+\"|'[^'<]*+')[^<>\"']*+)*+)>"
-                        r"|</(style)\s*>")
+                        r"|</([sS][tT][yY][lL][eE])\s*>")
 _ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
 
 
@@ -744,7 +744,7 @@ def missing_title(ctx, rule, params):
         return None
     title = f.tag("title")
     if title is not None:
-        end = f.html.find("</title", title.end)
+        end = f.lower.find("</title", title.end)      # </TITLE> ends it too
         if end > title.end and f.html[title.end:end].strip():
             return None
     mjml = getattr(ctx.message.part("text/html"), "source_map", None) is not None

@@ -581,10 +581,19 @@ class _Frame:
         self.colour_reason = colour_reason  # why text here is colour/size-hidden, or None
 
 
+_MARKED: dict = {}          # (class, id) -> _is_marked (templates repeat the same few)
+
+
 def _is_marked(attrs: dict) -> bool:
-    cls = attrs.get("class")
-    ide = attrs.get("id")
-    return bool((cls and _PREHEADER_MARK.search(cls)) or (ide and _PREHEADER_MARK.search(ide)))
+    key = (attrs.get("class"), attrs.get("id"))
+    marked = _MARKED.get(key)
+    if marked is None:
+        cls, ide = key
+        marked = bool((cls and _PREHEADER_MARK.search(cls)) or (ide and _PREHEADER_MARK.search(ide)))
+        if len(_MARKED) > 20000:
+            _MARKED.clear()
+        _MARKED[key] = marked
+    return marked
 
 
 def analyse_html(html: str, placeholders: PlaceholderSet) -> HtmlAnalysis:
@@ -604,10 +613,28 @@ def analyse_html(html: str, placeholders: PlaceholderSet) -> HtmlAnalysis:
 def _parse(html: str):
     from selectolax.lexbor import LexborHTMLParser
 
+    global _last_tree
     try:
-        return LexborHTMLParser(html)
+        tree = LexborHTMLParser(html)
     except UnicodeEncodeError:   # lone surrogates (e.g. from surrogateescape decoding)
         return LexborHTMLParser(html.encode("utf-8", "replace").decode("utf-8"))
+    _last_tree = (html, tree)
+    return tree
+
+
+# the HTML text last parsed as it is, and its tree (the walk never changes a tree): the contrast check reads
+# the same one, so a message checked right after it is read (a one-message file) is parsed once.  One tree
+# at most is kept, and it is handed out once.
+_last_tree: tuple = (None, None)
+
+
+def take_tree(html: str):
+    """The tree ``LexborHTMLParser(html)`` gives, when ``html`` is the text last parsed here (the very same
+    object); else None.  The kept tree is let go either way."""
+    global _last_tree
+    last, tree = _last_tree
+    _last_tree = (None, None)
+    return tree if last is html else None
 
 
 def _break(frame: "_Frame", vis: list, vis_ids: list, hidden) -> None:
@@ -620,13 +647,24 @@ def _break(frame: "_Frame", vis: list, vis_ids: list, hidden) -> None:
         vis_ids.append(-1)
 
 
-def _cut_attributes(html: str, res: HtmlAnalysis) -> str:
+def _long_runs(html: str, lens: list[int]):
+    """(start, end) of each stretch of ``html`` between two ">" (``lens``: their lengths) long enough to hold
+    a _LONG_TAG match: "<", a letter and 2 * MAX_ATTRIBUTES - 2 more characters, none of them ">"."""
+    from itertools import accumulate
+
+    ends = list(accumulate(lens))               # stretch i ends at ends[i] + i: its i ">" before it count too
+    for i in [i for i, n in enumerate(lens) if n >= 2 * MAX_ATTRIBUTES]:
+        yield ends[i] + i - lens[i], ends[i] + i
+
+
+def _cut_attributes(html: str, res: HtmlAnalysis, lens: list[int]) -> str:
     """``html`` with the attributes of a tag past the first MAX_ATTRIBUTES blanked (same length), and a
-    problem naming the tag; linear (each candidate ends at the next "<" or ">")."""
+    problem naming the tag; linear (each candidate ends at the next "<" or ">").  A match holds no ">": it
+    is looked for only in the stretches between two ">" that are long enough (``lens``: their lengths)."""
     from .html_source import _ATTR
 
     pieces, pos = [], 0
-    for m in _LONG_TAG.finditer(html):
+    for m in (m for a, b in _long_runs(html, lens) for m in _LONG_TAG.finditer(html, a, b)):
         cut, count = -1, 0
         for a in _ATTR.finditer(html, m.end(1), m.end()):
             count += 1
@@ -658,8 +696,10 @@ def _analyse(html: str, ps: PlaceholderSet, res: HtmlAnalysis) -> None:
                 Location(PART)))
     # a tag that long needs as many characters without a ">": one C-level split tells (the pattern would be
     # tried at every "<")
-    if len(html) > 2 * MAX_ATTRIBUTES and max(map(len, html.split(">"))) >= 2 * MAX_ATTRIBUTES - 1:
-        html = _cut_attributes(html, res)
+    if len(html) > 2 * MAX_ATTRIBUTES:
+        lens = list(map(len, html.split(">")))
+        if max(lens) >= 2 * MAX_ATTRIBUTES - 1:
+            html = _cut_attributes(html, res, lens)
     tree = _parse(html)
     root = tree.root
     if root is None:

@@ -387,3 +387,30 @@ def test_side_by_side_buttons_are_not_one_word():
     res = analyse('<p><a href="https://shop.example/a" style="display:inline-block;padding:8px">SHOP NOW</a>'
                   '<a href="https://shop.example/b" style="display: inline-block">BOOK</a></p>')
     assert "NOWBOOK" not in res.visible_text and res.visible_text.split() == ["SHOP", "NOW", "BOOK"]
+
+
+def test_the_contrast_check_reuses_the_readers_tree_only_for_the_very_text_it_parsed():
+    from contentlint import Linter
+    from contentlint.html_text import take_tree
+
+    html = ('<html lang="en"><head><title>Sale</title></head><body style="background:#ffffff">'
+            '<p style="color:#aaaaaa">Prices drop this weekend only.</p></body></html>')
+    analyse(html)
+    copy = "".join(list(html))                       # equal text, another object: never handed the tree
+    assert copy == html and copy is not html and take_tree(copy) is None
+    analyse(html)
+    tree = take_tree(html)
+    assert tree is not None and tree.body.css_first("p").text() == "Prices drop this weekend only."
+    assert take_tree(html) is None                   # handed out once, then let go
+    # the finding is the same whether the check reads the reader's tree or parses the text again
+    from contentlint.readers import read_bytes
+
+    linter = Linter()
+    read_last = list(read_bytes(html.encode(), "sale.html"))[0]
+    reused = linter.check(read_last)
+    read_first = list(read_bytes(html.encode(), "sale.html"))[0]
+    analyse(html.replace("#ffffff", "#fefefe"))      # another text parsed last: the check parses its own
+    parsed = linter.check(read_first)
+    found = [[(f.rule, f.message, f.location.line) for f in r.findings if f.rule == "low-contrast"]
+             for r in (reused, parsed)]
+    assert found[0] == found[1] and "2.32:1" in found[0][0][1]

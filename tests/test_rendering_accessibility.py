@@ -213,3 +213,28 @@ rules:
     found = rules_of(Linter(rules=[str(pack)]).check_html(html))["house-sticky-or-grid"]
     assert "grid-template-columns:1fr 1fr" in found.message and "<td>" in found.message
     assert (found.location.line, found.location.column) == (2, html.split("\n")[1].index("grid-template") + 1)
+
+
+def test_turkish_capital_dotted_i_does_not_shift_what_the_html_checks_find():
+    # "İ".lower() is two characters: the lower-cased HTML the checks search must keep the offsets of the HTML
+    html = ('<html lang="tr"><head><title>Kampanya</title></head><body>\n'
+            '<p>' + "İSTANBUL İZMİR İNDİRİM FIRSATI " * 6 + '</p>\n'
+            '<div style="display:flex">Yeni sezon ürünleri</div>\n'
+            '<table><tr><th>Ürün</th><th>Fiyat</th></tr><tr><td>Ceket</td><td>900 TL</td></tr></table>\n'
+            '</body></html>')
+    found = rules_of(Linter().check_html(html))
+    flex = found["client-display-flex"]
+    assert (flex.location.line, flex.location.column) == (3, html.split("\n")[2].index("display:flex") + 1)
+    assert "layout-table-role" not in found          # a data table (header cells): no role needed
+
+
+def test_an_upper_case_style_block_ends_at_its_upper_case_end_tag():
+    # older templates write <STYLE>…</STYLE>: what follows the block is still read (its title, its tags)
+    html = ('<HTML lang="en"><HEAD><STYLE>\nBODY { font-family: Arial }\nA:hover { color: #cc0000 }\n</STYLE>\n'
+            '<TITLE>Spring collection</TITLE></HEAD>\n'
+            '<BODY><DIV style="display:flex">Our spring collection is online.</DIV></BODY></HTML>')
+    found = rules_of(Linter().check_html(html))
+    assert "missing-title" not in found                   # the title after the block is seen
+    flex = found["client-display-flex"]
+    assert (flex.location.line, flex.location.column) == (6, html.split("\n")[5].index("display:flex") + 1)
+    assert found["client-hover"].location.line == 3

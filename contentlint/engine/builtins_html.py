@@ -9,7 +9,8 @@ The HTML is read once per message and cached on the rule ``Context`` (``ctx.html
 - a linear scan of the tags, comments and ``<style>`` blocks, with their offsets, which knows whether a tag
   sits inside ``<!--[if !mso]><!-->…<!--<![endif]-->`` (hidden from Outlook for Windows) — what is inside
   ``<!--[if mso]>…<![endif]-->`` is a comment to every other client and is not read at all;
-- for the contrast check only, a selectolax tree (parsed on first use).
+- for the contrast check only, a selectolax tree: the reader's own (``html_text.take_tree``) when the message is
+  checked right after it was read, else parsed again.
 
 Rendering: each rule names one Can I Email feature (``params.feature``) and how it is recognised
 (``params.css`` property names, ``params.value`` a pattern of declarations, ``params.at`` at-rules,
@@ -22,7 +23,7 @@ HTML carries ``<!--[if mso]>`` blocks (ghost tables, as MJML writes them); ``vml
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import cached_property
 from typing import Optional
 
@@ -34,10 +35,28 @@ from .hit import Span
 from .text import short_list, shorten_at_word
 
 # -- one scan of the HTML -------------------------------------------------------------------------
-# comments first (an mso block is one comment), then tags; alternatives start differently: linear
-# a quoted value never holds "<": each attempt stops at the next tag (linear on unclosed quotes)
-_TOKEN = re.compile(r"<!--|<([a-zA-Z][a-zA-Z0-9:-]*+)((?:[^<>\"']++|\"[^\"<]*+\"|'[^'<]*+')*+)>|</(style)\s*>")
+# tags and </style> between the comments (an mso block is one comment, found with str.find); a tag never
+# holds "<": each attempt stops at the next tag (linear on unclosed quotes), and none runs into a comment
+# (the attributes as an unrolled loop: the same text as (?:[^<>"']++|"[^"<]*+"|'[^'<]*+')*+, 12 % faster)
+_TAG_TOKEN = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*+)([^<>\"']*+(?:(?:\"[^\"<]*+\"|'[^'<]*+')[^<>\"']*+)*+)>"
+                        r"|</([sS][tT][yY][lL][eE])\s*>")
 _ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
+
+
+def _first_attribute(name: str) -> "re.Pattern":
+    """A pattern that reads, from the attributes of a tag, the value of attribute ``name`` (ASCII lower-case)
+    when every attribute before it is well formed (after white space, a name then maybe "=" and a value):
+    there _ATTR.findall reads the same names and values, so this first ``name`` (in any ASCII case: only "İ"
+    and the Kelvin sign lower-case to something holding an ASCII letter, "i" and "k", which the names read
+    here do not hold) is the one ``Tag.attrs`` keeps. Groups 1-3: the value double-quoted, single-quoted or
+    bare."""
+    key = "".join(f"[{c}{c.upper()}]" if c.isalpha() else re.escape(c) for c in name) + "(?![^\\s=/>\"'])"
+    return re.compile(r"(?:\s++(?!%s)[^\s=/>\"']++(?:\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'|[^\s>\"']++))?+)*+"
+                      r"\s++%s\s*+=\s*+(?:\"([^\"]*+)\"|'([^']*+)'|([^\s>\"']++))" % (key, key))
+
+
+_STYLE_ATTR = _first_attribute("style")
+_SRC_ATTR = _first_attribute("src")
 _DECL = re.compile(r"(?<![-a-zA-Z])([-a-zA-Z]+)\s*:\s*([^;{}]*)")     # starts only where a name starts
 _AT_RULE = re.compile(r"@([a-zA-Z-]+)([^{;@]*)")
 _MSO_OPEN = re.compile(r"\[if\s+!\s*mso\]", re.I)
@@ -85,59 +104,92 @@ class Tag:
 
 
 class HtmlFacts:
-    """Tags, style blocks and CSS declarations of one HTML text (offsets into it)."""
+    """Tags, style blocks and CSS declarations of one HTML text (offsets into it).
+
+    The scan keeps each tag's name, start, end and not_mso in flat lists (``names``, ``starts``, ``ends``,
+    ``not_mso``); the ``Tag`` object of a tag is made on first use (``tag_at``): most checks read names only."""
 
     def __init__(self, html: str):
         self.html = html
-        self.tags: list[Tag] = []
+        self.names: list[str] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.not_mso: list[bool] = []
         self.styles: list[tuple[int, int, bool]] = []      # (start, end) of <style> contents, not_mso
         self.has_mso = False
         self.has_vml = False
+        names, starts, ends, mso_flags = self.names, self.starts, self.ends, self.not_mso
+        find, tokens = html.find, _TAG_TOKEN.finditer
         not_mso = False
         style_open = None
-        pos = 0
+        pos, size = 0, len(html)
         while True:
-            m = _TOKEN.search(html, pos)
-            if m is None:
-                break
-            pos = m.end()
-            comment = None
-            if m.group() == "<!--":
-                end = html.find("-->", m.end())      # found by hand: an unclosed comment costs one pass, not one per "<!--"
-                comment = html[m.end():end] if end >= 0 else html[m.end():]
-                pos = end + 3 if end >= 0 else len(html)
-            if comment is not None:
-                if comment.startswith("[if"):
-                    self.has_mso = self.has_mso or "mso" in comment[:40].lower()
-                    if _MSO_OPEN.match(comment):
-                        not_mso = True           # <!--[if !mso]><!--> … <!--<![endif]-->
-                    elif "<v:" in comment or "xmlns:v" in comment:
-                        self.has_vml = True
-                elif comment.startswith("<![endif]"):
-                    not_mso = False
-                continue
-            if m.group(3):                       # </style>
+            # the tags up to the next comment (a tag never holds "<", so none runs into it), then the comment
+            # (found by hand: an unclosed comment costs one pass, not one per "<!--")
+            comment_at = find("<!--", pos)
+            for m in tokens(html, pos, comment_at if comment_at >= 0 else size):
+                if m.lastindex == 3:                 # </style>
+                    if style_open is not None:
+                        self.styles.append((style_open[0], m.start(), style_open[1]))
+                    style_open = None
+                    continue
                 if style_open is not None:
-                    self.styles.append((style_open[0], m.start(), style_open[1]))
-                style_open = None
-                continue
-            if style_open is not None:
-                continue                         # "<" inside CSS
-            name = m.group(1).lower()
-            self.tags.append(Tag(name, m.group(2), m.start(2), m.start(), m.end(), not_mso, m.group(0)))
-            if name == "style":
-                style_open = (m.end(), not_mso)
-            elif name.startswith("v:"):
-                self.has_vml = True
+                    continue                         # "<" inside CSS
+                name = m.group(1).lower()
+                names.append(name)
+                starts.append(m.start())
+                ends.append(m.end())
+                mso_flags.append(not_mso)
+                if name == "style":
+                    style_open = (m.end(), not_mso)
+                elif name.startswith("v:"):
+                    self.has_vml = True
+            if comment_at < 0:
+                break
+            end = find("-->", comment_at + 4)
+            comment = html[comment_at + 4:end] if end >= 0 else html[comment_at + 4:]
+            pos = end + 3 if end >= 0 else size
+            if comment.startswith("[if"):
+                self.has_mso = self.has_mso or "mso" in comment[:40].lower()
+                if _MSO_OPEN.match(comment):
+                    not_mso = True           # <!--[if !mso]><!--> … <!--<![endif]-->
+                elif "<v:" in comment or "xmlns:v" in comment:
+                    self.has_vml = True
+            elif comment.startswith("<![endif]"):
+                not_mso = False
+        self._tags: list = [None] * len(names)
         self._blocks = None
+
+    def tag_at(self, k: int) -> Tag:
+        """The ``Tag`` of the k-th tag (made once)."""
+        t = self._tags[k]
+        if t is None:
+            name, start, end, html = self.names[k], self.starts[k], self.ends[k], self.html
+            raw_at = start + 1 + len(name)                   # the name is ASCII: lower() keeps its length
+            t = self._tags[k] = Tag(name, html[raw_at:end - 1], raw_at, start, end, self.not_mso[k], html[start:end])
+        return t
+
+    @property
+    def tags(self) -> list:
+        """Every tag, in document order."""
+        return [self.tag_at(k) for k in range(len(self.names))]
 
     @cached_property
     def lower(self) -> str:
-        """The HTML lower-cased (once: several checks search it)."""
-        return self.html.lower()
+        """The HTML lower-cased (once: several checks search it), offset for offset: "İ" is the one character
+        whose lower case is two ("i̇"), so it becomes "ı" (else every later offset would be shifted)."""
+        html = self.html
+        return (html.replace("\u0130", "\u0131") if "\u0130" in html else html).lower()
 
     def tag(self, name: str) -> Optional[Tag]:
-        return next((t for t in self.tags if t.name == name), None)
+        try:
+            return self.tag_at(self.names.index(name))
+        except ValueError:
+            return None
+
+    def named(self, *names: str) -> list:
+        """The tags with one of these names, in document order."""
+        return [self.tag_at(k) for k, n in enumerate(self.names) if n in names]
 
     def css_blocks(self) -> list:
         """(CSS with comments blanked, offset, not_mso) of each <style> element."""
@@ -169,6 +221,8 @@ def _prepare_feature(params, ctx):
         raise PackError(f"unknown Can I Email feature {params['feature']!r} in params.feature", **ctx)
     params["css"] = frozenset(p.lower() for p in params["css"])
     params["value_props"] = _value_props(params["value"]) if params["value"] else frozenset()
+    # the properties whose declarations may be a use (None: any declaration may be)
+    params["props"] = params["css"] | params["value_props"] if params["value_props"] is not None else None
     # tried once on all the declarations (one a line) before each one: exact for patterns that look at
     # nothing outside their match (no lookaround, no \A or \Z), with ^ and $ at each line
     params["value_lines"] = compile_pattern(params["value"], re.I | re.M, "params.value", ctx) \
@@ -217,15 +271,68 @@ class _UseIndex:
         self.lower = f.lower
         self._styles: Optional[_Styles] = None
         self._by_attr: dict[str, list[int]] = {}
-        self.by_name: dict[str, list[int]] = {}
-        self.images: list[int] = []
-        for i, t in enumerate(f.tags):
-            self.by_name.setdefault(t.name, []).append(i)
-            if t.name in ("img", "source"):
-                self.images.append(i)
-        self.starts = [t.start for t in f.tags]
+        self._sources: Optional[list] = None
+        self._by_name: dict[str, list[int]] = {}
+        self.starts = f.starts
         self.at_rules = [(m.group(1).lower(), m.group(0).strip()[:60], not_mso, start + m.start())
                          for css, start, not_mso in f.css_blocks() for m in _AT_RULE.finditer(css)]
+
+    def named(self, name: str) -> list[int]:
+        """Indices of the tags named ``name`` (lower-case), in document order: the tags that start where
+        ``<name`` occurs in the lower-cased HTML (offset for offset the HTML's)."""
+        found = self._by_name.get(name)
+        if found is None:
+            found, starts, names, lower, needle = [], self.starts, self.f.names, self.lower, "<" + name
+            pos = lower.find(needle)
+            while pos >= 0:
+                k = bisect_left(starts, pos)
+                if k < len(starts) and starts[k] == pos and names[k] == name:
+                    found.append(k)
+                pos = lower.find(needle, pos + 1)
+            self._by_name[name] = found
+        return found
+
+    def image_sources(self) -> list:
+        """(tag index, src or else srcset) of each <img> and <source> that has one, in document order."""
+        if self._sources is None:
+            self._sources = []
+            f = self.f
+            for i in sorted(self.named("img") + self.named("source")):
+                m = _SRC_ATTR.match(f.html, f.starts[i] + 1 + len(f.names[i]), f.ends[i] - 1)
+                src = m.group(m.lastindex) if m is not None else None
+                if not src:                  # no src, an empty one or an unusual tag: read all its attributes
+                    t = f.tag_at(i)
+                    src = t.attrs.get("src") or t.attrs.get("srcset") or ""
+                if src:
+                    self._sources.append((i, src))
+        return self._sources
+
+    def style_attributes(self) -> list:
+        """(tag index, value, offset of the value in the HTML) of each non-empty style attribute, in document
+        order: ``with_attr("style")``, ``attrs`` and ``value_at``, with one regex match per tag that holds
+        "style" (the general reading only where that match fails)."""
+        f = self.f
+        html, lower, starts, ends, names = f.html, self.lower, f.starts, f.ends, f.names
+        match = _STYLE_ATTR.match
+        found, pos = [], lower.find("style")
+        while pos >= 0:
+            k = bisect_right(starts, pos) - 1
+            if k >= 0 and pos < ends[k]:
+                m = match(html, starts[k] + 1 + len(names[k]), ends[k] - 1)
+                if m is not None:
+                    g = m.lastindex                  # the value's group: the last one, and the only one matched
+                    style = m.group(g)
+                    if style:
+                        found.append((k, style, m.start(g)))
+                else:
+                    t = f.tag_at(k)
+                    style = t.attrs.get("style")
+                    if style:
+                        found.append((k, style, t.value_at("style")))
+                pos = lower.find("style", ends[k])
+            else:
+                pos = lower.find("style", pos + 1)
+        return found
 
     @property
     def styles(self) -> "_Styles":
@@ -237,17 +344,20 @@ class _UseIndex:
         """Indices of the tags that carry attribute ``name`` (lower-case)."""
         found = self._by_attr.get(name)
         if found is None:
-            found, pos, tags = [], self.lower.find(name), self.f.tags
+            found, pos, ends, tag_at = [], self.lower.find(name), self.f.ends, self.f.tag_at
             while pos >= 0:
                 k = bisect_right(self.starts, pos) - 1
-                if k >= 0 and pos < tags[k].end:
-                    if name in tags[k].attrs and (not found or found[-1] != k):
+                if k >= 0 and pos < ends[k]:
+                    if name in tag_at(k).attrs and (not found or found[-1] != k):
                         found.append(k)
-                    pos = self.lower.find(name, tags[k].end)
+                    pos = self.lower.find(name, ends[k])
                 else:
                     pos = self.lower.find(name, pos + 1)
             self._by_attr[name] = found
         return found
+
+
+_ASKED: set = set()      # the properties client_support rules looked up (indexed for the next messages)
 
 
 class _Styles:
@@ -256,15 +366,12 @@ class _Styles:
     as lists, an index by property; the text and place of a declaration only for the one a finding shows."""
 
     def __init__(self, ix: _UseIndex):
-        tags = ix.f.tags
+        f = ix.f
         texts, pieces, pos = [], [], 0      # pieces: (start in joined, element, not_mso, offset in the HTML)
-        for k in ix.with_attr("style"):
-            t = tags[k]
-            style = t.attrs.get("style")
-            if style:
-                pieces.append((pos, t.name, t.not_mso, t.value_at("style")))
-                texts.append(style)
-                pos += len(style) + 1
+        for k, style, at in ix.style_attributes():
+            pieces.append((pos, f.names[k], f.not_mso[k], at))
+            texts.append(style)
+            pos += len(style) + 1
         for css, start, not_mso in ix.f.css_blocks():
             pieces.append((pos, "style", not_mso, start))
             texts.append(css)
@@ -273,13 +380,32 @@ class _Styles:
         self.pieces = pieces
         self.piece_starts = [p[0] for p in pieces]
         found = _DECL.findall(self.joined)
-        self.names = [n.lower() for n, _ in found]
+        # names are ASCII letters and "-": lower-cased all at once
+        self.names = "\n".join([n for n, _ in found]).lower().split("\n") if found else []
         self.values = [v for _, v in found]
-        self.by_name: dict[str, list[int]] = {}
-        for i, n in enumerate(self.names):
-            self.by_name.setdefault(n, []).append(i)
+        # indexed: the properties rendering rules asked for so far (they are the same for every message)
+        self._indexed = frozenset(_ASKED)
+        self._by_name: dict[str, list[int]] = {}
+        if self._indexed:
+            indexed, by_name = self._indexed, self._by_name
+            for i, n in enumerate(self.names):
+                if n in indexed:
+                    found = by_name.get(n)
+                    if found is None:
+                        by_name[n] = [i]
+                    else:
+                        found.append(i)
         self._lines: Optional[str] = None
-        self._starts: Optional[list[int]] = None
+        self._starts: list[int] = []            # where declarations start in joined, found up to the last asked
+        self._next = _DECL.finditer(self.joined)
+
+    def declared(self, prop: str) -> list[int]:
+        """Indices of the declarations of ``prop`` (lower-case), in document order."""
+        found = self._by_name.get(prop)
+        if found is None:
+            found = [] if prop in self._indexed else [i for i, n in enumerate(self.names) if n == prop]
+            self._by_name[prop] = found
+        return found
 
     @property
     def lines(self) -> str:
@@ -290,8 +416,8 @@ class _Styles:
 
     def detail(self, k: int) -> tuple[str, str, bool, int]:
         """(declaration text, where it is, not_mso, offset in the HTML or -1) of declaration ``k``."""
-        if self._starts is None:
-            self._starts = [m.start() for m in _DECL.finditer(self.joined)]
+        while len(self._starts) <= k:
+            self._starts.append(next(self._next).start())
         s = self._starts[k]
         text = _DECL.match(self.joined, s).group(0).strip()
         start, element, not_mso, at = self.pieces[bisect_right(self.piece_starts, s) - 1]
@@ -316,17 +442,24 @@ def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]
     first, count = None, 0
     if p["css"] or p["value"] is not None:
         st = ix.styles
-        props = p["css"] | p["value_props"] if p["value_props"] is not None else None
-        if props is None and p["value_lines"] is not None and not p["value_lines"].search(st.lines):
-            props = p["css"]           # the value pattern matches no declaration at all
+        css, value = p["css"], p["value"]
+        if value is not None and p["value_lines"] is not None and not p["value_lines"].search(st.lines):
+            value = None               # the value pattern matches no declaration at all (nor any line)
+        props = css if value is None else p["props"]
         # only the declarations of the properties the rule can match, in document order
-        cand = sorted(i for prop in props for i in st.by_name.get(prop, ())) if props is not None \
-            else range(len(st.names))
+        if props is not None:
+            if not props <= _ASKED:
+                _ASKED.update(props)
+            lists = [found for found in map(st.declared, props) if found]
+            cand = lists[0] if len(lists) == 1 else sorted(i for found in lists for i in found)
+        else:
+            cand = range(len(st.names))
+        names, values = st.names, st.values
         first_k = None
         for k in cand:
-            prop, value = st.names[k], st.values[k].strip()
-            if (prop in p["css"] and value.lower() not in _NOT_A_USE) \
-                    or (p["value"] is not None and p["value"].search(f"{prop}:{value}")):
+            prop, text = names[k], values[k].strip()
+            if (prop in css and text.lower() not in _NOT_A_USE) \
+                    or (value is not None and value.search(f"{prop}:{text}")):
                 count += 1
                 first_k = k if first_k is None else first_k
         if first_k is not None:
@@ -342,17 +475,13 @@ def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]
                 count += 1
                 first = first or (m.group(0), "a <style> block", not_mso, start + m.start())
     if p["elements"] or p["attributes"] or p["image"] is not None:
-        hits = {i for name in p["elements"] for i in ix.by_name.get(name, ())}
+        hits = {i for name in p["elements"] for i in ix.named(name)}
         hits.update(i for a in p["attributes"] for i in ix.with_attr(a))
         if p["image"] is not None:
-            for i in ix.images:
-                t = f.tags[i]
-                src = t.attrs.get("src") or t.attrs.get("srcset") or ""
-                if src and p["image"].search(src) is not None:
-                    hits.add(i)
+            hits.update(i for i, src in ix.image_sources() if p["image"].search(src) is not None)
         if hits:
             count += len(hits)
-            t = f.tags[min(hits)]
+            t = f.tag_at(min(hits))
             first = first or (t.text[:60], f"<{t.name}>", t.not_mso, t.start)
     return (*first, count) if first else None
 
@@ -520,11 +649,14 @@ def missing_dir(ctx, rule, params):
     rtl_text = letters >= 20 and len(_RTL_CHARS.findall(text)) > letters / 2
     if lang not in _RTL_LANGS and not rtl_text:
         return None
-    if any((t.get("dir") or "").strip().lower() == "rtl" for t in f.tags if t.name in ("html", "body", "div", "table", "td", "p")):
+    if any((t.get("dir") or "").strip().lower() == "rtl" for t in f.named("html", "body", "div", "table", "td", "p")):
         return None
     shown = lang if lang in _RTL_LANGS else "a right-to-left script"
     return Hit(matches=[shown], fragment=html.text[:60] if html else "", part="text/html",
                spans=[html.span()] if html else [], vars={"lang": shown})
+
+
+_TH = re.compile(r"<th[\s>]")
 
 
 @builtin("layout_table_role", vars={"count", "total", "where"})
@@ -532,7 +664,7 @@ def layout_table_role(ctx, rule, params):
     f = facts(ctx)
     if f is None:
         return None
-    tables = [t for t in f.tags if t.name == "table"]
+    tables = f.named("table")
     if not tables:
         return None
     low = f.lower
@@ -540,10 +672,11 @@ def layout_table_role(ctx, rule, params):
     def data_table(t: Tag) -> bool:
         # header cells or a caption before the next table starts or ends: a data table keeps its semantics
         stops = [i for i in (low.find("<table", t.end), low.find("</table", t.end)) if i >= 0]
-        segment = low[t.end:min(stops) if stops else len(low)]
-        return "<th" in segment and re.search(r"<th[\s>]", segment) is not None or "<caption" in segment
+        stop = min(stops) if stops else len(low)
+        return low.find("<th", t.end, stop) >= 0 and _TH.search(low, t.end, stop) is not None \
+            or low.find("<caption", t.end, stop) >= 0
 
-    bad = [t for t in tables if (t.attrs.get("role") or "").strip().lower() not in ("presentation", "none")
+    bad = [t for t in tables if (t.get("role") or "").strip().lower() not in ("presentation", "none")
            and not data_table(t)]
     if not bad:
         return None
@@ -585,20 +718,17 @@ def vague_link_text(ctx, rule, params):
                vars={"text": found[0], "count": len(found), "texts": short_list(found, limit=4)})
 
 
-_HEADING = re.compile(r"h([1-6])")
-
-
 @builtin("heading_order", vars={"previous", "heading", "expected", "where"})
 def heading_order(ctx, rule, params):
     f = facts(ctx)
     if f is None:
         return None
     previous = None
-    for t in f.tags:
-        m = _HEADING.fullmatch(t.name)
-        if not m:
+    for k, name in enumerate(f.names):
+        if len(name) != 2 or name[0] != "h" or name[1] not in "123456":
             continue
-        level = int(m.group(1))
+        t = f.tag_at(k)
+        level = int(name[1])
         if previous is not None and level > previous + 1:
             return Hit(matches=[t.text[:60]], fragment=t.text[:60], part="text/html", spans=[t.span()],
                        vars={"previous": f"h{previous}", "heading": f"h{level}", "expected": f"h{previous + 1}",
@@ -614,7 +744,7 @@ def missing_title(ctx, rule, params):
         return None
     title = f.tag("title")
     if title is not None:
-        end = f.html.find("</title", title.end)
+        end = f.lower.find("</title", title.end)      # </TITLE> ends it too
         if end > title.end and f.html[title.end:end].strip():
             return None
     mjml = getattr(ctx.message.part("text/html"), "source_map", None) is not None
@@ -674,10 +804,13 @@ def _style_map(style: str) -> dict:
     return {d.group(1).lower(): d.group(2).strip() for d in _DECL.finditer(style or "")}
 
 
+_FONT_SIZE = re.compile(r"\s*([\d.]+)\s*(px|pt)?\s*$")
+
+
 def _font_px(value: Optional[str]) -> Optional[float]:
     if not value:
         return None
-    m = re.match(r"\s*([\d.]+)\s*(px|pt)?\s*$", value.lower().replace("!important", ""))
+    m = _FONT_SIZE.match(value.lower().replace("!important", ""))
     if not m:
         return None
     try:
@@ -725,72 +858,109 @@ def _effect(tag, style, background, bgcolor, font_colour, body_text):
     return over_image, new_bg, new_colour, px, at_least, new_bold
 
 
+_NO_EFFECT = object()       # an element that changes nothing its text inherits
+_SKIP_CONTRAST = frozenset(("script", "style", "head", "title", "-comment"))
+_EFFECTS: dict = {}         # _effect of each distinct markup, kept across messages (a pure function of it)
+_HAS_COLOR = re.compile("color", re.I)
+
+
+def _effect_of(key):
+    eff = _EFFECTS.get(key)
+    if eff is None:
+        eff = _effect(*key) if type(key) is tuple else _effect(key, "", None, None, None, None)
+        if eff is not _HIDDEN_EFFECT and not eff[0] and eff[1] is _KEEP and eff[2] is _KEEP and not eff[3] \
+                and not eff[4] and eff[5] is _KEEP:
+            eff = _NO_EFFECT
+        if len(_EFFECTS) > 20000:
+            _EFFECTS.clear()
+        _EFFECTS[key] = eff
+    return eff
+
+
 @builtin("low_contrast", params={"normal": 4.5, "large": 3.0, "min_chars": 3},
          vars={"ratio", "needed", "colour", "background", "text", "count"})
 def low_contrast(ctx, rule, params):
     html = ctx.message.html
-    if not html or "color" not in html.lower():          # "bgcolor" holds it too
+    if not html or _HAS_COLOR.search(html) is None:          # "bgcolor" holds it too
         return None
-    try:
-        from selectolax.lexbor import LexborHTMLParser as Parser
-    except ImportError:  # pragma: no cover - older selectolax
-        from selectolax.parser import HTMLParser as Parser
-    tree = Parser(html)
+    from contentlint.html_text import take_tree
+
+    tree = take_tree(html)               # the reader's parse of this very text, when it is the last one
+    if tree is None:
+        try:
+            from selectolax.lexbor import LexborHTMLParser as Parser
+        except ImportError:  # pragma: no cover - older selectolax
+            from selectolax.parser import HTMLParser as Parser
+        tree = Parser(html)
     root = tree.body
     if root is None:
         return None
     found = []
     ratios: dict = {}                      # contrast of each (colour, background) pair met
-    effects: dict = {}                     # what an element does to colours and sizes, per distinct markup
-    most = max(params["normal"], params["large"])
-    # iterative walk: (node, colour, background, font px, bold)
-    stack = [(root, (0, 0, 0), (255, 255, 255), 16.0, False)]
-    while stack:
-        node, colour, bg, size, bold = stack.pop()
-        tag = node.tag
-        if tag in ("script", "style", "head", "title", "-comment"):
-            continue
-        if tag == "-text":
-            if colour is None or bg is None:
-                continue
+    normal, large_needed, min_chars = params["normal"], params["large"], params["min_chars"]
+    most = max(normal, large_needed)
+    skip = _SKIP_CONTRAST
+
+    def state(colour, bg, size, bold):
+        """What the text of an element inherits, with the verdict on its text: (ratio, needed) when text
+        there is too faint, else None."""
+        verdict = None
+        if colour is not None and bg is not None:
             ratio = ratios.get((colour, bg))
             if ratio is None:
                 ratio = ratios[(colour, bg)] = contrast_ratio(colour, bg)
-            if not 1.05 < ratio < most:            # ≤ 1.05: invisible text, the hidden-text rule reports it
-                continue
-            large = size >= 24 or (bold and size >= 18.66)
-            needed = params["large"] if large else params["normal"]
-            if ratio < needed:
-                text = " ".join((node.text_content or "").split())
-                if sum(map(str.isalnum, text)) >= params["min_chars"]:
-                    found.append((ratio, needed, colour, bg, text))
+            if 1.05 < ratio < most:            # ≤ 1.05: invisible text, the hidden-text rule reports it
+                needed = large_needed if size >= 24 or (bold and size >= 18.66) else normal
+                if ratio < needed:
+                    verdict = (ratio, needed)
+        return colour, bg, size, bold, verdict
+
+    # iterative walk in document order: (node, its tag, what it inherits); text nodes only where their
+    # colours may be too faint, no skipped element at all
+    stack = [(root, root.tag, state((0, 0, 0), (255, 255, 255), 16.0, False))]
+    pop, push, known = stack.pop, stack.append, _EFFECTS.get
+    while stack:
+        node, tag, st = pop()
+        if tag == "-text":
+            text = " ".join((node.text_content or "").split())
+            if sum(map(str.isalnum, text)) >= min_chars:
+                ratio, needed = st[4]
+                found.append((ratio, needed, st[0], st[1], text))
             continue
         attrs = node.attributes
         key = (tag, attrs.get("style") or "", attrs.get("background"), attrs.get("bgcolor"),
-               attrs.get("color") if tag == "font" else None, attrs.get("text") if tag == "body" else None)
-        eff = effects.get(key)
+               attrs.get("color") if tag == "font" else None, attrs.get("text") if tag == "body" else None) \
+            if attrs else tag
+        eff = known(key)
         if eff is None:
-            eff = effects[key] = _effect(*key)
+            eff = _effect_of(key)
         if eff is _HIDDEN_EFFECT:
             continue
-        over_image, new_bg, new_colour, px, at_least, new_bold = eff
-        if over_image:
-            bg = None                                # text over an image: the colours say nothing
-        if new_bg is not _KEEP:
-            bg = new_bg
-        if new_colour is not _KEEP:
-            colour = new_colour
-        size = px or size
-        if at_least:
-            size = max(size, at_least)
-        if new_bold is not _KEEP:
-            bold = new_bold
-        children = []
-        child = node.child
+        if eff is not _NO_EFFECT:
+            colour, bg, size, bold, _ = st
+            over_image, new_bg, new_colour, px, at_least, new_bold = eff
+            if over_image:
+                bg = None                                # text over an image: the colours say nothing
+            if new_bg is not _KEEP:
+                bg = new_bg
+            if new_colour is not _KEEP:
+                colour = new_colour
+            size = px or size
+            if at_least:
+                size = max(size, at_least)
+            if new_bold is not _KEEP:
+                bold = new_bold
+            st = state(colour, bg, size, bold)
+        faint = st[4] is not None
+        child = node.last_child
         while child is not None:
-            children.append((child, colour, bg, size, bold))
-            child = child.next
-        stack.extend(reversed(children))
+            ctag = child.tag
+            if ctag == "-text":
+                if faint:
+                    push((child, ctag, st))
+            elif ctag not in skip:
+                push((child, ctag, st))
+            child = child.prev
     if not found:
         return None
     ratio, needed, colour, bg, text = min(found, key=lambda x: x[0])

@@ -19,7 +19,7 @@ from contentlint.findings import Finding
 from contentlint.model import MAX_SPANS, Location, Message
 from contentlint.position import at_file, part_by_label, resolve
 
-from .hit import _PLACEHOLDER, COMMON_VARS, Hit, RuleTimeout, Span, fill
+from .hit import COMMON_VARS, Hit, RuleTimeout, Span, fill
 from .checkers import WordsChecker
 from .rule import Rule
 from .text import clean, clean_map, lower_tokens, token_matches, token_spans, words_of
@@ -502,7 +502,7 @@ class RuleSet:
         location = spans[0] if spans else Location(part=hit.part, excerpt=(hit.fragment or "")[:80])
         return Finding(
             rule=rule.id, category=rule.category, level=level, weight=weight,
-            message=_fill(rule.message, values), suggestion=_fill(rule.suggestion, values),
+            message=fill(rule.message, values), suggestion=fill(rule.suggestion, values),
             location=location, matches=tuple(map(str, hit.matches)), pack=rule.pack,
             spans=tuple(spans))
 
@@ -535,26 +535,6 @@ class RuleSet:
             suggestion=f"Simplify the pattern of rule {rule.id} in {rule.file or rule.pack} (avoid nested or "
                        "overlapping quantifiers such as (a|a)+ or (.*)*), or disable the rule.",
             location=Location(part="rules"), matches=(), pack=rule.pack)
-
-
-_TEMPLATES: dict = {}
-
-
-def _fill(template: str, values: dict) -> str:
-    """``hit.fill(template, values)`` with the template split at its placeholders once (a rule's message and
-    suggestion are filled for every finding of it)."""
-    parts = _TEMPLATES.get(template)
-    if parts is None:
-        if not isinstance(template, str) or len(_TEMPLATES) > 4096:
-            return fill(template, values)
-        parts = _TEMPLATES[template] = _PLACEHOLDER.split(template)
-    if len(parts) == 1:
-        return template
-    out = list(parts)
-    for k in range(1, len(parts), 2):
-        value = values.get(parts[k])
-        out[k] = "{" + parts[k] + "}" if value is None else str(value)
-    return "".join(out)
 
 
 # -- where texts come from ---------------------------------------------------------------------------------

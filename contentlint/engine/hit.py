@@ -183,12 +183,28 @@ def probe_pattern(compiled, samples, key: str, ctx: dict):
 
 
 def fill(template: str, values: dict) -> str:
-    def sub(m):
-        name = m.group(1)
-        if name in values and values[name] is not None:
-            return str(values[name])
-        return m.group(0)
-    return _PLACEHOLDER.sub(sub, template)
+    """``template`` with each ``{name}`` that ``values`` has (not None) replaced by it.  The template is split
+    at its placeholders once (a rule's message and suggestion are filled for every finding of it)."""
+    parts = _TEMPLATES.get(template)
+    if parts is None:
+        if not isinstance(template, str) or len(_TEMPLATES) > 4096:
+            def sub(m):
+                name = m.group(1)
+                if name in values and values[name] is not None:
+                    return str(values[name])
+                return m.group(0)
+            return _PLACEHOLDER.sub(sub, template)
+        parts = _TEMPLATES[template] = _PLACEHOLDER.split(template)
+    if len(parts) == 1:
+        return template
+    out = list(parts)
+    for k in range(1, len(parts), 2):
+        value = values.get(parts[k])
+        out[k] = "{" + parts[k] + "}" if value is None else str(value)
+    return "".join(out)
+
+
+_TEMPLATES: dict = {}
 
 
 _PLACEHOLDER = regex.compile(r"\{([a-z_][a-z0-9_]*)\}")

@@ -305,3 +305,30 @@ def test_a_lone_word_has_no_context_to_tag_and_is_kept(linter):
     report = linter.check_html(_html("Découvrez notre sélection de la semaine."), subject="Cadeaux", sender=SHOP)
     prize = [f for f in report.findings if f.rule == "risky-prize-terms"]
     assert prize and prize[0].location.part == "subject"
+
+
+def test_a_recheck_tags_only_the_sentences_it_has_not_seen(linter, monkeypatch):
+    """An edited template checked again (the editor, a campaign's messages) gives the same findings and runs
+    the tagger only on sentences it has not tagged yet."""
+    nlp = morph.pipeline("fr")
+    first = "Votre prêt immobilier à taux zéro vous attend, signez vite."
+    other = "Obtenez un prêt personnel sans justificatif aujourd'hui."
+    calls: list[list[str]] = []
+    real = nlp.pipe
+
+    def counted(texts, *args, **kwargs):
+        texts = list(texts)
+        calls.append(texts)
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(nlp, "pipe", counted)
+    monkeypatch.setattr(morph, "_TAGGED", {})
+    before = _findings(linter, "Votre financement", first, "risky-money-terms")
+    assert before and calls                       # a loan the model decides: it was asked
+    calls.clear()
+    again = _findings(linter, "Votre financement", first, "risky-money-terms")
+    assert [(f.location.line, f.location.column, f.matches) for f in again] == \
+        [(f.location.line, f.location.column, f.matches) for f in before]
+    assert calls == []                            # the same sentence: not tagged again
+    _findings(linter, "Votre financement", first + "</p><p>" + other, "risky-money-terms")
+    assert calls and all("personnel" in piece for batch in calls for piece in batch)

@@ -240,14 +240,34 @@ def tags(ctx, scope: str, lang: str, offsets: list[tuple[int, int]]) -> Optional
         piece = text[s:e]
         low = piece.lower()
         pieces.append(low if len(low) == len(piece) else piece)   # capitals mislead the small model
-    with _lock:
-        docs = list(nlp.pipe(pieces))
-    for (s, _e, toks), doc in zip(spans, docs):
-        if sum(t.is_alpha for t in doc) < 2:
+    for (s, _e, toks), doc in zip(spans, _tagged(lang, nlp, pieces)):
+        if sum(alpha for _i, _n, alpha, _p, _m in doc) < 2:
             continue                             # a lone word ("Cadeaux" as a subject): no context to tag it
-        by_start = {t.idx: t for t in doc}
+        by_start = {t[0]: t for t in doc}
         for a, b in toks:
             t = by_start.get(a - s)
-            if t is not None and len(t.text) == b - a:
-                done["tags"][(a, b)] = (t.pos_, frozenset(str(t.morph).split("|")) if str(t.morph) else frozenset())
+            if t is not None and t[1] == b - a:
+                done["tags"][(a, b)] = (t[3], frozenset(t[4].split("|")) if t[4] else frozenset())
     return done["tags"]
+
+
+#: sentences already tagged in this process, ``(lang, text) → tokens``: the model's answer depends on the
+#: sentence alone, and the same sentences come back (an edited template re-checked by the editor, the
+#: messages of one campaign); bounded
+_TAGGED: dict = {}
+_TAGGED_MAX = 4096
+
+
+def _tagged(lang: str, nlp, pieces: list[str]) -> list[tuple]:
+    """Per piece, its tokens as ``(offset, length, is_alpha, pos, morph)``, tagged once per distinct piece."""
+    out = [_TAGGED.get((lang, piece)) for piece in pieces]
+    todo = [k for k, got in enumerate(out) if got is None]
+    if todo:
+        with _lock:
+            docs = list(nlp.pipe([pieces[k] for k in todo]))
+        if len(_TAGGED) + len(todo) > _TAGGED_MAX:
+            _TAGGED.clear()
+        for k, doc in zip(todo, docs):
+            out[k] = _TAGGED[(lang, pieces[k])] = tuple(
+                (t.idx, len(t.text), t.is_alpha, t.pos_, str(t.morph)) for t in doc)
+    return out

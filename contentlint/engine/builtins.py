@@ -211,9 +211,12 @@ def _caps_words(text, acronyms, min_count, min_ratio, label_max_words=0):
     if candidates < min_count or not total or candidates / total < min_ratio:
         return total, []
     # str.islower first: a word whose letters are capitals is not lower-case, and most words are
-    shouting = [Token(m.start(), m.end(), m.group(), m.group().lower()) for m in _WORD.finditer(text)
-                if not m.group().islower() and is_letters_upper(m.group()) and not _is_acronym(m.group(), acronyms)
-                and m.group() not in tags and not (labels and _line_of(text, m.start()) in labels)]
+    shouting = []
+    for m in _WORD.finditer(text):
+        g = m.group()
+        if not g.islower() and is_letters_upper(g) and not _is_acronym(g, acronyms) and g not in tags \
+                and not (labels and _line_of(text, m.start()) in labels):
+            shouting.append(Token(m.start(), m.end(), g, g.lower()))
     return total, shouting
 
 

@@ -88,9 +88,11 @@ def is_letters_upper(token: str) -> bool:
     """True for a word written entirely in capitals (at least two letters)."""
     if token.isascii():
         # ASCII: the letters are the cased characters, so "all letters capitals" is str.isupper
-        return token.isupper() and (token.isalpha() and len(token) >= 2 or sum(c.isalpha() for c in token) >= 2)
+        return token.isupper() and (token.isalpha() and len(token) >= 2 or sum(map(str.isalpha, token)) >= 2)
+    if token.isalpha():                              # "ÉTÉ": every character a letter, each a capital
+        return len(token) >= 2 and all(map(str.isupper, token))
     letters = [c for c in token if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
+    return len(letters) >= 2 and all(map(str.isupper, letters))
 
 
 def short_list(items, limit: int = 5, quote: bool = True) -> str:

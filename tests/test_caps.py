@@ -23,6 +23,8 @@ CAP_NAME = re.compile(r"^(_?[A-Z][A-Z0-9_]*)\s*(?::[^=\n]*)?=(?!=)", re.M)
 IS_CAP = re.compile(r"^_?MAX_|_MAX$|_LIMIT$|TIMEOUT$|_BYTES$|^PRESCAN_|_CAP$")
 
 NOT_CAPS = {
+    "engine.morph._TAGGED_MAX": "sentences whose tags are kept for later checks (a cache: past it the cache starts "
+                                "again and sentences are tagged anew; nothing is skipped)",
     "partials.MAX_PARENTS": "how far above the including file partials are searched (the documented "
                             "neighbourhood); one further away is named at info with the folders searched and the "
                             "--template-root hint (tests/test_template_roots.py)",

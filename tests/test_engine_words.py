@@ -178,3 +178,27 @@ def test_fast_tokens_are_the_tokenizer_s_tokens(text):
     want = _TOKEN_RE.findall(low) if len(low) == len(norm) else [t.lower() for t in _TOKEN_RE.findall(norm)]
     assert lower_tokens(text) == want
     assert len(token_spans(text)) == len(want)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcquejlmnstſSQUJLĹ'’ _-.,\n") + ["é", "ß", "İ", "Σ", "ﬁ", "中", "٣"]),
+               max_size=120))
+def test_token_offsets_of_a_long_text_are_the_tokenizer_s(text):
+    """The offsets a word hit far into a text gets (found with str.find from token to token) are the
+    tokenizer's own offsets."""
+    from contentlint.engine.engine import Context
+    from contentlint.engine.text import token_spans
+
+    class _Ctx(Context):
+        def __init__(self, t):          # only what token_range reads
+            self._texts, self._tokens, self._spans, self._span_iters = {"body": t}, {}, {}, {}
+            self._mask = None
+
+        def text(self, scope):
+            return self._texts[scope]
+
+    want = token_spans(text * 3)
+    ctx = _Ctx(text * 3)
+    for i in sorted({0, len(want) // 2, len(want) - 1, 70, 64}):
+        if 0 <= i < len(want):
+            assert ctx.token_range("body", i, 1) == want[i]

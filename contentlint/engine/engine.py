@@ -244,9 +244,31 @@ class Context:
                     sp.append(m.span())
                     if len(sp) > last:
                         break
-            else:                            # further in: the rest at once (one comprehension, not a step each)
-                sp.extend([m.span() for m in it])
+            else:                            # further in: the rest at once
+                self._rest_of_spans(scope, sp, it)
         return sp[i][0], sp[last][1]
+
+    def _rest_of_spans(self, scope: str, sp: list, it) -> None:
+        """Append the offsets of the tokens after ``sp`` to it.  Each token, as ``tokens`` has it, is found in the
+        lower-cased text with ``str.find`` from the end of the one before: between two tokens the tokenizer
+        passed over no word character, so the first occurrence is the token (the spans of a long text at C
+        speed instead of a second tokenization).  A text whose lower case changes its length: the tokenizer."""
+        text = self.text(scope)
+        low = text.replace("’", "'").lower()
+        if len(low) != len(text):
+            sp.extend([m.span() for m in it])
+            return
+        toks = self.tokens(scope)
+        pos = sp[-1][1] if sp else 0
+        find, add = low.find, sp.append
+        for tok in toks[len(sp):]:
+            pos = find(tok, pos)
+            if pos < 0:                      # cannot happen (see above); if it did, the tokenizer's own offsets
+                sp[:] = token_spans(text)
+                return
+            end = pos + len(tok)
+            add((pos, end))
+            pos = end
 
     def lemmas(self, scope: str, lang: str):
         key = (scope, lang)

@@ -62,7 +62,8 @@ def _domain_in(domain: Optional[str], patterns) -> bool:
     if not domain:
         return False
     domain = domain.lower().strip(".")
-    if len(patterns) < 8:                 # a short list (a brand's domains): the plain loop
+    exact = getattr(patterns, "exact", None)
+    if exact is None:                     # a short list (a brand's domains): the plain loop
         for p in patterns:
             if "*" in p:
                 if fnmatch.fnmatchcase(domain, p) or fnmatch.fnmatchcase(domain, "*." + p):
@@ -70,7 +71,6 @@ def _domain_in(domain: Optional[str], patterns) -> bool:
             elif domain == p or domain.endswith("." + p):
                 return True
         return False
-    exact, wild = _domain_sets(patterns)     # a rule's long list (ESP and tracking domains): kept with it
     # equal to a pattern or a subdomain of one: the domain or one of its parents (at a dot) is in the set
     if domain in exact:
         return True
@@ -79,30 +79,32 @@ def _domain_in(domain: Optional[str], patterns) -> bool:
         if domain[dot + 1:] in exact:
             return True
         dot = domain.find(".", dot + 1)
-    for p in wild:
+    for p in patterns.wild:
         if fnmatch.fnmatchcase(domain, p) or fnmatch.fnmatchcase(domain, "*." + p):
             return True
     return False
 
 
-_DOMAIN_SETS: dict[int, tuple] = {}
+class _DomainList(list):
+    """A rule's domain list (lower-cased) with its plain entries as a set and its ``*`` ones apart, made when
+    the pack is prepared: ``_domain_in`` looks a domain and its parents up instead of an ``endswith`` per
+    entry (the ESP and tracking lists have 120)."""
 
-
-def _domain_sets(patterns) -> tuple[frozenset, list]:
-    """(the plain patterns as a set, the ``*`` ones) of a rule's pattern list, worked out once per list (only
-    the long lists of loaded rule sets come here; the table is bounded all the same)."""
-    got = _DOMAIN_SETS.get(id(patterns))
-    if got is None or got[0] is not patterns:       # the list is kept with its sets: its id stays its own
-        if len(_DOMAIN_SETS) >= 256:                # rule sets loaded again and again (an editor session)
-            _DOMAIN_SETS.clear()
-        got = _DOMAIN_SETS[id(patterns)] = (patterns, frozenset(p for p in patterns if "*" not in p),
-                                            [p for p in patterns if "*" in p])
-    return got[1], got[2]
+    def __init__(self, items):
+        super().__init__(items)
+        self.exact = frozenset(p for p in self if "*" not in p)
+        self.wild = [p for p in self if "*" in p]
 
 
 def _lower_list(params, ctx, *keys):
     for k in keys:
         params[k] = [str(x).lower() for x in params[k]]
+    return params
+
+
+def _domain_lists(params, ctx, *keys):
+    for k in keys:
+        params[k] = _DomainList(str(x).lower() for x in params[k])
     return params
 
 
@@ -350,7 +352,7 @@ def _content_images(message):
 def _prepare_ratio(params, ctx):
     params["ignore_src"] = compile_pattern(params["ignore_src"], 0, "params.ignore_src", ctx)
     params["legal"] = compile_pattern(params["legal"], 0, "params.legal", ctx)
-    _lower_list(params, ctx, "ignore_link_domains")
+    _domain_lists(params, ctx, "ignore_link_domains")
     return params
 
 
@@ -470,7 +472,8 @@ _SHOWN_DOMAIN = regex.compile(
 
 
 def _prepare_mismatch(params, ctx):
-    _lower_list(params, ctx, "tracking_domains", "file_extensions")
+    _lower_list(params, ctx, "file_extensions")
+    _domain_lists(params, ctx, "tracking_domains")
     params["tracking_path"] = compile_pattern(params["tracking_path"], 0, "params.tracking_path", ctx)
     return params
 
@@ -798,7 +801,7 @@ def _header_domains(m):
 
 @builtin("sender_domain_mismatch", params={"ignore_domains": [], "min_links": 2, "same_brand_factor": 1.0},
          vars={"link_domain", "count", "total", "sender_domain", "what"},
-         prepare=lambda p, c: _lower_list(p, c, "ignore_domains"))
+         prepare=lambda p, c: _domain_lists(p, c, "ignore_domains"))
 def sender_domain_mismatch(ctx, rule, params):
     """The site the message belongs to, read from all its evidence, is not the sender's domain."""
     from contentlint.domains import url_host

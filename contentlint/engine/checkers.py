@@ -89,7 +89,7 @@ class WordsChecker:
         expect(isinstance(self.min_distinct, int) and not isinstance(self.min_distinct, bool) and self.min_distinct >= 1,
                "'min_distinct' must be an integer ≥ 1", ctx)
         # filled by the RuleSet once the lemma tables are known
-        self.exception_seqs: dict[str, list[tuple]] = {}
+        self.exception_index: dict[str, dict] = {}
         self.alt_by_lemma: dict[str, list[str]] = {}
 
     def vocabulary(self) -> dict[str, set[str]]:
@@ -110,7 +110,7 @@ class WordsChecker:
                 hits = ctx.word_hits(scope, lang).get(rule.id)
                 if not hits:
                     continue
-                exc = self.exception_seqs.get(lang)
+                exc = self.exception_index.get(lang)
                 spans = ctx.phrase_spans(scope, lang, exc) if exc else ()
                 inside = _Covered(spans)
                 for i, n, entry in hits:
@@ -281,7 +281,7 @@ class RegexChecker:
                 if required is not None:
                     if folded is False:
                         folded = ctx.folded(text)
-                    if folded is not None and not any(x in folded for x in required):
+                    if folded is not None and not passes_prefilter(required, folded):
                         continue
                 try:
                     for m in pat.finditer(text, timeout=RUN_TIMEOUT):

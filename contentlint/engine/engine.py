@@ -77,7 +77,7 @@ def _seq(text: str, table: dict[str, str]):
 
 def word_data(rule_id: str, ch, tables: dict) -> tuple:
     """A word rule's entries (tokens and lemmas of each term), exception sequences and alternatives by lemma,
-    for these lemma tables: ``(tables, entries by language, exception_seqs, alt_by_lemma)``.  The pack loader
+    for these lemma tables: ``(tables, entries by language, exception_index, alt_by_lemma)``.  The pack loader
     keeps it on the checker in the compiled-pack cache (one pickle with the tables, so ``tables`` is the very
     table object a cached rule set gets back), which spares each start the tokenizing of 1,700 terms."""
     from .checkers import WordEntry
@@ -89,14 +89,20 @@ def word_data(rule_id: str, ch, tables: dict) -> tuple:
             low, lem = _seq(text, table)
             if low:
                 mine.append(WordEntry(rule_id, text, low, lem, kinds, (lang, text) in getattr(ch, "exact", ())))
-    exception_seqs = {lang: [s for s in (_seq(t, tables.get(lang, {})) for t in items) if s[0]]
-                      for lang, items in ch.exceptions.items()}
+    exception_index: dict[str, dict] = {}       # per language: first form or lemma → its (forms, lemmas) phrases
+    for lang, items in ch.exceptions.items():
+        firsts = exception_index[lang] = {}
+        for low, lm in (_seq(t, tables.get(lang, {})) for t in items):
+            if low:
+                firsts.setdefault(low[0], []).append((low, lm))
+                if lm[0] != low[0]:
+                    firsts.setdefault(lm[0], []).append((low, lm))
     alt_by_lemma: dict = {}
     for lang in ch.words:
         table = tables.get(lang, {})
         for key, alts in ch.alternatives.items():
             alt_by_lemma.setdefault(" ".join(_seq(key, table)[1]), alts)
-    return tables, entries, exception_seqs, alt_by_lemma
+    return tables, entries, exception_index, alt_by_lemma
 
 
 class Context:
@@ -337,20 +343,11 @@ class Context:
         self._hits[key] = hits
         return hits
 
-    def phrase_spans(self, scope: str, lang: str, seqs) -> list[tuple[int, int]]:
-        """Token spans (start, length) where any of ``seqs`` ((low, lem) pairs) occurs."""
+    def phrase_spans(self, scope: str, lang: str, firsts: dict) -> list[tuple[int, int]]:
+        """Token spans (start, length) where any of the phrases of ``firsts`` (first form or lemma → its
+        (forms, lemmas) pairs, ``word_data``'s exception index) occurs."""
         toks = self.tokens(scope)
         lem = self.lemmas(scope, lang)
-        memo = self.ruleset.__dict__.setdefault("_phrase_firsts", {})
-        got = memo.get(id(seqs))
-        if got is None or got[0] is not seqs:     # the sequences are kept with their index: ids stay theirs
-            firsts: dict[str, list] = {}
-            for low, lm in seqs:
-                firsts.setdefault(low[0], []).append((low, lm))
-                if lm[0] != low[0]:
-                    firsts.setdefault(lm[0], []).append((low, lm))
-            got = memo[id(seqs)] = (seqs, firsts)
-        firsts = got[1]
         spans = []
         n_toks = len(toks)
         # only the places where a form or a lemma starts a sequence (two C-speed scans, not a Python step
@@ -438,7 +435,7 @@ class RuleSet:
             got = getattr(ch, "word_data", None)
             if got is None or got[0] is not self.lemma_tables:
                 got = word_data(r.id, ch, self.lemma_tables)
-            _tables, entries, ch.exception_seqs, ch.alt_by_lemma = got
+            _tables, entries, ch.exception_index, ch.alt_by_lemma = got
             for lang, items in entries.items():
                 idx = self.word_index.get(lang)
                 if idx is None:

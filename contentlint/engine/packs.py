@@ -33,7 +33,7 @@ EXAMPLE_KEYS = {"subject", "from", "reply_to", "preheader", "text", "html", "hea
 SKIP_FILES = {"placeholders.yaml", "placeholders.yml", "weights.yaml", "weights.yml", "lists.yaml"}
 DEFAULT_SCOPE = {"words": ("subject", "preheader", "body"), "scored-words": ("subject", "preheader", "body"), "regex": ("subject", "preheader", "body"),
                  "header": ("headers",), "metric": ("body",), "builtin": ("body",), "dns": ("headers",)}
-CACHE_VERSION = 12
+CACHE_VERSION = 14
 
 
 # -- YAML with line numbers -----------------------------------------------------------------------

@@ -981,6 +981,9 @@ def main(argv: Optional[List[str]] = None, *, exit_at_once: bool = False) -> Non
         except OSError:
             pass
         sys.exit(EXIT_FAIL)
+    except OSError as exc:   # the report could not be written (a full disk…): say so, not a traceback
+        sys.stderr.write(f"contentlint: error: the report could not be written: {exc}\n")
+        sys.exit(EXIT_ERROR)
 
 
 def entry() -> None:
@@ -994,11 +997,19 @@ def entry() -> None:
 def _exit_at_once(code: int) -> None:
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
     except BrokenPipeError:      # `contentlint check … | head`: as main() answers it
         os._exit(EXIT_FAIL)
+    except (OSError, ValueError) as exc:   # a full disk, a closed stream: the report is incomplete, say so
+        try:
+            sys.stderr.write(f"contentlint: error: the report could not be written: {exc}\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass                 # no stream left to say it on: the exit code says it
+        os._exit(EXIT_ERROR)
+    try:
+        sys.stderr.flush()
     except (OSError, ValueError):
-        pass
+        pass                     # messages already written as far as stderr takes them; the code stands
     os._exit(code)
 
 

@@ -102,3 +102,16 @@ def test_the_installed_command_ends_with_its_whole_report_and_exit_code(tmp_path
         assert "all-caps-body" in shown.stdout and shown.stdout.rstrip().endswith("pass")
     else:
         json.loads(shown.stdout)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_report_that_cannot_be_written_is_an_error_not_a_traceback(tmp_path):
+    """Standard output on a full disk: exit 2 with one clear message (the command's early exit included)."""
+    tpl = tmp_path / "t.html"
+    tpl.write_text('<html lang="en"><body><p>FREE MONEY!!! CLICK HERE NOW</p></body></html>')
+    entry = "import sys; sys.argv[0] = 'contentlint'; from contentlint.cli import entry; entry()"
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-c", entry, "check", str(tpl), "--no-color"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "the report could not be written" in proc.stderr and "Traceback" not in proc.stderr

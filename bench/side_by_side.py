@@ -5,12 +5,15 @@
     .venv/bin/python bench/side_by_side.py --base /tmp/cl-base
     .venv/bin/python bench/side_by_side.py --base /tmp/cl-base --every 4 --rounds 5 --ignore client-,html-lang
     .venv/bin/python bench/side_by_side.py --base /tmp/cl-base --warm-fr --cold 21   # and cold starts
+    .venv/bin/python bench/side_by_side.py --base /tmp/cl-base --same-rules          # the engines alone
 
 Each round runs both trees one after the other, each in a fresh process (its tree first on PYTHONPATH, this
 venv's packages for both; the package each one imported is checked), over the same corpus files (every ``--every``-th file of ``--corpus``): it reads each
 file with ``read_bytes`` and checks each message with ``Linter.check``, and reports the CPU seconds spent
 reading, in the rules, and building findings (their exact places); the start-up, the first message and, with
-``--warm-fr``, the French tagger's one-time load are outside the clock. The minimum over the rounds is the
+``--warm-fr``, the French tagger's one-time load are outside the clock. With ``--same-rules`` this tree runs
+only the rule ids the base tree has (the rules added since are ignored, and both runs are checked to have
+the same rule ids), which compares the engines rather than the rule sets. The minimum over the rounds is the
 figure least disturbed by other load on the machine (wall-clock figures of a busy machine are not). A
 benchmark, never a unit test.
 """
@@ -73,7 +76,7 @@ for path, data in datas:
     read += t1 - t0
     check += time.process_time() - t1
 import contentlint
-print(json.dumps({"package": os.path.dirname(contentlint.__file__), "messages": messages, "errors": errors, "read": read, "rules": check - spent[0], "findings": spent[0],
+print(json.dumps({"package": os.path.dirname(contentlint.__file__), "rule_ids": sorted(r.id for r in rs.rules), "messages": messages, "errors": errors, "read": read, "rules": check - spent[0], "findings": spent[0],
                   "total": read + check}))
 """
 
@@ -90,6 +93,15 @@ def run(tree: str | None, args) -> dict:
     if Path(got["package"]).resolve().parent != want:
         raise SystemExit(f"measured {got['package']}, not the tree in {want}")
     return got
+
+
+def rule_ids(tree: Optional[str]) -> list[str]:
+    """The ids of the rules a default ``Linter`` of ``tree`` runs."""
+    env = dict(os.environ, PYTHONPATH=tree or str(ROOT))
+    code = "from contentlint.api import Linter; print('\\n'.join(r.id for r in Linter().ruleset.rules))"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                         cwd=tempfile.gettempdir())
+    return sorted(out.stdout.split())
 
 
 _COLD = ("import sys; sys.argv[0] = 'contentlint'; import contentlint.cli as cli; "
@@ -141,16 +153,25 @@ def main() -> int:
     ap.add_argument("--warm-fr", action="store_true", help="load the French tagger before the clock starts")
     ap.add_argument("--cold", type=int, default=0, metavar="N",
                     help="also time N alternated cold starts of each tree on examples/template-fr.html")
+    ap.add_argument("--same-rules", action="store_true",
+                    help="this tree runs only the rule ids the base tree has (compares the engines, not the rule sets)")
     args = ap.parse_args()
     if not Path(args.corpus).is_dir():
         print(f"no corpus at {args.corpus}", file=sys.stderr)
         return 2
+    if args.same_rules:
+        base_ids, this_ids = rule_ids(args.base), rule_ids(None)
+        added = sorted(set(this_ids) - set(base_ids))
+        args.ignore = ",".join(x for x in [args.ignore, *added] if x)
+        print(f"same rules: {len(base_ids)} rule ids; {len(added)} rules this tree added are left out")
     best: dict[str, dict] = {}
     for r in range(args.rounds):
         for name, tree in (("base", args.base), ("this", None)):
             got = run(tree, args)
             print(f"round {r + 1} {name:4}: {got['messages']} messages ({got['errors']} errors), read {got['read']:.2f} s, rules "
                   f"{got['rules']:.2f} s, findings {got['findings']:.2f} s, total {got['total']:.2f} s CPU")
+            if args.same_rules and name == "this" and got["rule_ids"] != best.get("base", got)["rule_ids"]:
+                raise SystemExit("--same-rules: the two trees did not run the same rule ids")
             if name not in best or got["total"] < best[name]["total"]:
                 best[name] = got
     if best:

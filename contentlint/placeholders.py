@@ -34,6 +34,7 @@ REGEX_TIMEOUT = 1.0
 _BUILTIN_FILE = "placeholders.yaml"
 _MEMO_MIN = 512     # texts at least this long have their matches remembered…
 _MEMO_SIZE = 8      # …the last few of them (the reader, the masking and the rules scan the same body)
+_SHORT_MEMO_SIZE = 512   # shorter texts (link URLs, subjects, link texts, asked again by several rules): more
 
 
 class PlaceholderError(ValueError):
@@ -260,6 +261,7 @@ class PlaceholderSet:
     def __init__(self, spec: _Spec):
         self._spec = spec
         self._memo: dict[str, list] = {}    # bounded (``_MEMO_SIZE`` texts), per process
+        self._short_memo: dict[str, list] = {}   # bounded (``_SHORT_MEMO_SIZE`` texts shorter than _MEMO_MIN)
         src = ", ".join(spec.files) or "<placeholders>"
         trusted = spec.trusted
         lazy = trusted and spec.validated   # every pattern of these files compiled once already
@@ -336,14 +338,13 @@ class PlaceholderSet:
             return []
         if self._first and not any(c in text for c in self._first):
             return []
-        if len(text) < _MEMO_MIN:
-            return self._find(text)
-        # the same long body is scanned by the reader, the masking and the rules: remember the last few
-        memo = self._memo
+        # the same body, URL or subject is scanned by the reader, the masking and the rules: remember the
+        # last few long texts and more short ones (a bounded memory either way)
+        memo, size = (self._short_memo, _SHORT_MEMO_SIZE) if len(text) < _MEMO_MIN else (self._memo, _MEMO_SIZE)
         found = memo.get(text)
         if found is None:
             found = self._find(text)
-            if len(memo) >= _MEMO_SIZE:
+            if len(memo) >= size:
                 memo.clear()
             memo[text] = found
         return list(found)

@@ -374,15 +374,24 @@ def _decorative(im, params) -> bool:
     return False
 
 
-def _footer_free_text(text: str, ph, legal) -> str:
-    """The visible text without its legal footer: the lines that offer to unsubscribe or that carry the
-    sender's legal mentions (address, copyright, "you receive this mail because…")."""
-    keep = []
+def _footer_free_length(text: str, ph, legal, enough: int) -> int:
+    """Characters a reader sees in the visible text without its legal footer (the lines that offer to
+    unsubscribe or that carry the sender's legal mentions: address, copyright, "you receive this mail
+    because…"), ``len(collapse(...))`` of the lines kept; once it reaches ``enough`` the rest of the lines
+    cannot lower it, so they are not tested (the tests are regexes per line: most messages stop early).
+
+    collapse() works per character and per whitespace run, so the collapsed lines joined by one space are
+    the collapsed text: its length is their lengths plus one separator between two non-empty ones."""
+    n = -1
     for line in text.split("\n"):
+        if n >= enough:
+            break
         if ph is not None and ph.is_unsubscribe_text(line) or legal.search(line, timeout=0.25):
             continue
-        keep.append(line)
-    return "\n".join(keep)
+        size = len(collapse(line))
+        if size:
+            n += size + 1
+    return max(n, 0)
 
 
 @builtin("image_text_ratio", params={"min_text_chars": 100, "min_chars_per_image": 40, "ignore_src": "(?!)",
@@ -400,12 +409,12 @@ def image_text_ratio(ctx, rule, params):
     if any(syntax == "layout" for _, syntax, _ in ph.includes(m.html)):
         return None                      # a layout: its body is a placeholder, the real text comes later
     # what a reader sees: the text outside the legal footer, against the area the images declare
-    n = len(collapse(_footer_free_text(ctx.text("body"), ph, params["legal"])))
     needed = max(params["min_text_chars"], params["min_chars_per_image"] * len(images))
     if params["px_per_char"]:
         area = sum((im.width or 0) * (im.height or 0) if im.width and im.height else params["default_area"]
                    for im in images)
         needed = max(needed, round(area / params["px_per_char"]))
+    n = _footer_free_length(ctx.text("body"), ph, params["legal"], needed)
     if n >= needed:
         return None
     what = "an image-only message" if n < params["min_text_chars"] else "mostly images"

@@ -272,10 +272,12 @@ class PlaceholderSet:
         # one pattern per syntax, each guarded by the literal its matches start with: most texts
         # contain none of "{{", "*|", "[[", "<%"…, so most scans cost a few substring tests.
         self._syntaxes: list[tuple[str, _Pat, str, str]] = []   # (literal, pattern, form, family)
+        self._firsts: list[str] = []        # else the one character every match starts with ("[", "%", "@"…)
         for syn in spec.syntaxes:
             pat = comp(syn["pattern"], f"syntax {syn['name']!r}", ignore_case=syn.get("ignore_case", False),
                        dotall=True)
             literal = _literal_prefix(syn["pattern"])
+            first = literal[:1] if not (syn.get("ignore_case") and literal[:1].isalpha()) else ""
             if syn.get("ignore_case") or len(literal) < 2:
                 literal = ""
                 if not lazy and trusted:
@@ -285,7 +287,9 @@ class PlaceholderSet:
                     if need:
                         spec.needs[syn["name"]] = need
             self._syntaxes.append((literal, pat, syn["name"], syn.get("family") or syn["name"]))
-        self._needs = [spec.needs.get(name) if lazy else None for _lit, _pat, name, _fam in self._syntaxes]
+            self._firsts.append(first)
+        # what a match of a syntax without a literal prefix cannot do without (built-in files only)
+        self._needs = [spec.needs.get(name) for _lit, _pat, name, _fam in self._syntaxes]
         self._first = frozenset(self._first_chars(spec.syntaxes))
         self._family_hints = [(comp(h["pattern"], f"family hint {h['family']!r}", ignore_case=True), h["family"])
                               for h in spec.families]
@@ -336,13 +340,13 @@ class PlaceholderSet:
         """Every placeholder in ``text``, in order, non-overlapping (earlier syntaxes win ties)."""
         if not text or not self._syntaxes:
             return []
-        if self._first and not any(c in text for c in self._first):
-            return []
         # the same body, URL or subject is scanned by the reader, the masking and the rules: remember the
         # last few long texts and more short ones (a bounded memory either way)
         memo, size = (self._short_memo, _SHORT_MEMO_SIZE) if len(text) < _MEMO_MIN else (self._memo, _MEMO_SIZE)
         found = memo.get(text)
         if found is None:
+            if self._first and not any(c in text for c in self._first):
+                return []              # no syntax can start here (not remembered: as cheap to ask again)
             found = self._find(text)
             if len(memo) >= size:
                 memo.clear()
@@ -352,12 +356,14 @@ class PlaceholderSet:
     def _find(self, text: str) -> list[PlaceholderMatch]:
         found: list[tuple[int, int, int, object]] = []
         folded = None
+        firsts = self._firsts
         for rank, (literal, pat, _form, _family) in enumerate(self._syntaxes):
-            if literal and literal not in text:
+            if literal and literal not in text or firsts[rank] and firsts[rank] not in text:
                 continue
             need = self._needs[rank]
-            if need and pat._rx is None:
-                # not compiled yet (a one-template run): only compile it for a text that can hold a match
+            if need:
+                # a text that holds none of the literals every match needs is not scanned (nor, in a
+                # one-template run, is the pattern compiled for it); str.casefold keeps substrings
                 if folded is None:
                     folded = text.casefold()
                 if not any(x in folded for x in need):

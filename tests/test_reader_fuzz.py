@@ -97,3 +97,19 @@ def _linter():
 
         _LINTERS.append(Linter())
     return _LINTERS[0]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["\r", "\n", "\x00", "a", "é", " "]), max_size=40))
+def test_header_text_without_nul_and_cr_and_its_map(text):
+    """The header block's text drops NULs and the CR of each CRLF, and its map sends every character back
+    to the one it came from (the header findings' columns depend on it)."""
+    import re
+
+    from contentlint.readers.mime import _drop_nul_and_cr
+
+    out, edits = _drop_nul_and_cr(text)
+    assert out == re.sub("\x00|\r(?=\n)", "", text)
+    kept = [i for i, c in enumerate(text) if c != "\x00" and not (c == "\r" and text[i + 1:i + 2] == "\n")]
+    assert [text[i] for i in kept] == list(out)
+    assert [edits(j, j + 1) for j in range(len(out))] == [(i, i + 1) for i in kept]

@@ -747,7 +747,12 @@ def _drop_nul_and_cr(text: str):
     when a position in that text is asked for (one segment per line of a CRLF text)."""
     from ..spans import Lazy, deletions_map
 
-    return _NUL_OR_CR.sub("", text), Lazy(lambda: deletions_map(text, _NUL_OR_CR)[1])
+    # what _NUL_OR_CR.sub("", text) gives (a CR goes when the next character of the text is LF, a NUL
+    # always: CRLFs first, so "\r\x00\n" keeps its CR), by str.replace, several times faster
+    out = text.replace("\r\n", "\n")
+    if "\x00" in out:
+        out = out.replace("\x00", "")
+    return out, Lazy(lambda: deletions_map(text, _NUL_OR_CR)[1])
 
 
 def _attachment_size(st: ParseState, leaf: Leaf) -> int:

@@ -23,8 +23,9 @@ HTML carries ``<!--[if mso]>`` blocks (ghost tables, as MJML writes them); ``vml
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from functools import cached_property
+from itertools import accumulate
 from typing import Optional
 
 from contentlint.textscan import blank_between
@@ -58,6 +59,8 @@ def _first_attribute(name: str) -> "re.Pattern":
 _STYLE_ATTR = _first_attribute("style")
 _SRC_ATTR = _first_attribute("src")
 _DECL = re.compile(r"(?<![-a-zA-Z])([-a-zA-Z]+)\s*:\s*([^;{}]*)")     # starts only where a name starts
+# the same, split: the text before each declaration, its name, what separates it from its value, the value
+_DECL_SPLIT = re.compile(r"(?<![-a-zA-Z])([-a-zA-Z]+)(\s*:\s*)([^;{}]*)")
 _AT_RULE = re.compile(r"@([a-zA-Z-]+)([^{;@]*)")
 _MSO_OPEN = re.compile(r"\[if\s+!\s*mso\]", re.I)
 _OUTLOOK = ("outlook.windows", "outlook.windows-mail")      # the Word rendering engine
@@ -227,6 +230,58 @@ def _audience(ctx) -> tuple[str, ...]:
     return clients.resolve(tuple(getattr(ctx.message, "clients", ()) or clients.DEFAULT_CLIENTS))
 
 
+# the characters an ASCII letter of a pattern matches under re.I besides its two cases, and whose lower case
+# is not that letter ("İ" -> "i̇", "ı", "ſ"; the Kelvin sign's is "k"): a text that holds one is not prefiltered
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f")
+
+
+def _literal_groups(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """Groups of strings (ASCII, lower-case, no line break) such that every match of ``pattern`` holds one
+    string of each group (under re.I, in a text without _FOLDS_TO_ASCII); () when nothing is known.
+
+    The top-level items of the pattern read with Python's own parser (as hit.required_literals does): each
+    run of literal characters, and what one other item cannot match without (hit's _req_node)."""
+    from .hit import _NOT_SRE, _req_node
+
+    if _NOT_SRE.search(pattern):
+        return ()
+    try:
+        import re._parser as sre_parse          # Python 3.11+
+    except ImportError:                         # pragma: no cover - older Pythons
+        import sre_parse  # type: ignore
+    try:
+        tree = list(sre_parse.parse(pattern))
+    except Exception:  # noqa: BLE001 - syntax the stdlib parser rejects: no prefilter, never an error
+        return ()
+    groups, run = [], []
+    for op, av in tree + [(None, None)]:
+        if op is sre_parse.LITERAL and chr(av) != "\n":
+            run.append(chr(av))
+            continue
+        if run:
+            groups.append(("".join(run),))
+            run = []
+        got = _req_node(op, av, sre_parse) if op is not None else None
+        if got:
+            groups.append(tuple(got))
+    return tuple(tuple(sorted({x.lower() for x in g})) for g in groups
+                 if all(x and x.isascii() and "\n" not in x for x in g))
+
+
+def _folded(text: str) -> Optional[str]:
+    """``text`` lower-cased, for _literal_groups' strings to be looked for; None when it holds a character
+    that a pattern's ASCII letter matches though its lower case differs (then nothing is prefiltered)."""
+    if not text.isascii() and any(c in text for c in _FOLDS_TO_ASCII):
+        return None
+    return text.lower()
+
+
+def _may_match(groups, folded: Optional[str]) -> bool:
+    """False only when ``folded`` (from _folded) lacks every string of one of ``groups``: the pattern
+    cannot match the text then."""
+    return folded is None or all(any(x in folded for x in g) for g in groups)
+
+
 def _prepare_feature(params, ctx):
     from contentlint import clients
 
@@ -240,6 +295,9 @@ def _prepare_feature(params, ctx):
     # nothing outside their match (no lookaround, no \A or \Z), with ^ and $ at each line
     params["value_lines"] = compile_pattern(params["value"], re.I | re.M, "params.value", ctx) \
         if params["value"] and not re.search(r"\(\?[=!<]|\\[AZ]", params["value"]) else None
+    # strings a use by value, selector or image cannot be without (a str.find on the texts, not a regex scan)
+    for key in ("value", "selector", "image"):
+        params[key + "_needles"] = _literal_groups(params[key]) if params[key] else ()
     params["value"] = compile_pattern(params["value"], re.I, "params.value", ctx) if params["value"] else None
     params["selector"] = compile_pattern(params["selector"], re.I, "params.selector", ctx) if params["selector"] else None
     params["image"] = compile_pattern(params["image"], re.I, "params.image", ctx) if params["image"] else None
@@ -291,19 +349,25 @@ class _UseIndex:
                          for css, start, not_mso in f.css_blocks() for m in _AT_RULE.finditer(css)]
 
     def named(self, name: str) -> list[int]:
-        """Indices of the tags named ``name`` (lower-case), in document order: the tags that start where
-        ``<name`` occurs in the lower-cased HTML (offset for offset the HTML's)."""
+        """Indices of the tags named ``name`` (lower-case), in document order."""
         found = self._by_name.get(name)
         if found is None:
-            found, starts, names, lower, needle = [], self.starts, self.f.names, self.lower, "<" + name
-            pos = lower.find(needle)
-            while pos >= 0:
-                k = bisect_left(starts, pos)
-                if k < len(starts) and starts[k] == pos and names[k] == name:
-                    found.append(k)
-                pos = lower.find(needle, pos + 1)
-            self._by_name[name] = found
+            found = self._by_name[name] = _indices(self.f.names, name) if name in self.name_set else []
         return found
+
+    @cached_property
+    def name_set(self) -> frozenset:
+        return frozenset(self.f.names)
+
+    @cached_property
+    def sources_folded(self) -> Optional[str]:
+        """The image sources, one a line, for _may_match."""
+        return _folded("\n".join([src for _, src in self.image_sources()]))
+
+    @cached_property
+    def css_folded(self) -> Optional[str]:
+        """The <style> blocks (comments blanked), one a line, for _may_match."""
+        return _folded("\n".join([css for css, _, _ in self.f.css_blocks()]))
 
     def image_sources(self) -> list:
         """(tag index, src or else srcset) of each <img> and <source> that has one, in document order."""
@@ -390,15 +454,14 @@ class _Styles:
         self.joined = ";".join(texts)
         self.pieces = pieces
         self.piece_starts = [p[0] for p in pieces]
-        found = _DECL.findall(self.joined)
+        self._parts = parts = _DECL_SPLIT.split(self.joined)
         # names are ASCII letters and "-": lower-cased all at once
-        self.names = "\n".join([n for n, _ in found]).lower().split("\n") if found else []
-        self.values = [v for _, v in found]
+        self.names = "\n".join(parts[1::4]).lower().split("\n") if len(parts) > 1 else []
+        self.values = parts[3::4]
         self.name_set = frozenset(self.names)
         self._by_name: dict[str, list[int]] = {}
         self._lines: Optional[str] = None
-        self._starts: list[int] = []            # where declarations start in joined, found up to the last asked
-        self._next = _DECL.finditer(self.joined)
+        self._starts: Optional[list[int]] = None      # where declarations start in joined
 
     def declared(self, prop: str) -> list[int]:
         """Indices of the declarations of ``prop`` (lower-case), in document order."""
@@ -414,10 +477,15 @@ class _Styles:
             self._lines = "\n".join([f"{n}:{v.strip()}" for n, v in zip(self.names, self.values)])
         return self._lines
 
+    @cached_property
+    def lines_folded(self) -> Optional[str]:
+        """``lines`` for _may_match."""
+        return _folded(self.lines)
+
     def detail(self, k: int) -> tuple[str, str, bool, int]:
         """(declaration text, where it is, not_mso, offset in the HTML or -1) of declaration ``k``."""
-        while len(self._starts) <= k:
-            self._starts.append(next(self._next).start())
+        if self._starts is None:        # declaration k starts after the 4k + 1 pieces before its name
+            self._starts = list(accumulate(map(len, self._parts)))[0::4]
         s = self._starts[k]
         text = _DECL.match(self.joined, s).group(0).strip()
         start, element, not_mso, at = self.pieces[bisect_right(self.piece_starts, s) - 1]
@@ -443,7 +511,9 @@ def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]
     if p["css"] or p["value"] is not None:
         st = ix.styles
         css, value = p["css"], p["value"]
-        if value is not None and p["value_lines"] is not None and not p["value_lines"].search(st.lines):
+        if value is not None and (p["value_props"] and p["value_props"].isdisjoint(st.name_set)
+                                  or p["value_needles"] and not _may_match(p["value_needles"], st.lines_folded)
+                                  or p["value_lines"] is not None and not p["value_lines"].search(st.lines)):
             value = None               # the value pattern matches no declaration at all (nor any line)
         props = css if value is None else p["props"]
         # only the declarations of the properties the rule can match, in document order
@@ -454,12 +524,16 @@ def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]
             cand = range(len(st.names))
         names, values = st.names, st.values
         first_k = None
-        for k in cand:
-            prop, text = names[k], values[k].strip()
-            if (prop in css and text.lower() not in _NOT_A_USE) \
-                    or (value is not None and value.search(f"{prop}:{text}")):
-                count += 1
-                first_k = k if first_k is None else first_k
+        if value is None:                # declarations of css properties only: is each value a use? (at C speed)
+            not_use = list(map(_NOT_A_USE.__contains__, map(str.lower, map(str.strip, map(values.__getitem__, cand)))))
+            count = not_use.count(False)
+            first_k = cand[not_use.index(False)] if count else None
+        else:
+            for k in cand:
+                prop, text = names[k], values[k].strip()
+                if (prop in css and text.lower() not in _NOT_A_USE) or value.search(f"{prop}:{text}"):
+                    count += 1
+                    first_k = k if first_k is None else first_k
         if first_k is not None:
             first = st.detail(first_k)
     if p["at"]:
@@ -467,7 +541,7 @@ def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]
             if name in p["at"]:
                 count += 1
                 first = first or (text, "a <style> block", not_mso, at)
-    if p["selector"] is not None:
+    if p["selector"] is not None and not (p["selector_needles"] and not _may_match(p["selector_needles"], ix.css_folded)):
         for css, start, not_mso in f.css_blocks():
             for m in p["selector"].finditer(css):
                 count += 1
@@ -475,7 +549,7 @@ def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]
     if p["elements"] or p["attributes"] or p["image"] is not None:
         hits = {i for name in p["elements"] for i in ix.named(name)}
         hits.update(i for a in p["attributes"] for i in ix.with_attr(a))
-        if p["image"] is not None:
+        if p["image"] is not None and not (p["image_needles"] and not _may_match(p["image_needles"], ix.sources_folded)):
             hits.update(i for i, src in ix.image_sources() if p["image"].search(src) is not None)
         if hits:
             count += len(hits)

@@ -122,7 +122,9 @@ class HtmlFacts:
         self.styles: list[tuple[int, int, bool]] = []      # (start, end) of <style> contents, not_mso
         self.has_mso = False
         self.has_vml = False
-        names, starts, ends, mso_flags = self.names, self.starts, self.ends, self.not_mso
+        # per tag only its raw name and span; names are lower-cased, offsets split, flags set all at once
+        raw_names, spans, flags = [], [], self.not_mso
+        add_name, add_span = raw_names.append, spans.append
         find, tokens = html.find, _TAG_TOKEN.finditer
         not_mso = False
         style_open = None
@@ -131,23 +133,21 @@ class HtmlFacts:
             # the tags up to the next comment (a tag never holds "<", so none runs into it), then the comment
             # (found by hand: an unclosed comment costs one pass, not one per "<!--")
             comment_at = find("<!--", pos)
+            before = len(raw_names)
             for m in tokens(html, pos, comment_at if comment_at >= 0 else size):
-                if m.lastindex == 3:                 # </style>
+                name = m[1]
+                if name is None:                     # </style>
                     if style_open is not None:
                         self.styles.append((style_open[0], m.start(), style_open[1]))
                     style_open = None
                     continue
                 if style_open is not None:
                     continue                         # "<" inside CSS
-                name = m.group(1).lower()
-                names.append(name)
-                starts.append(m.start())
-                ends.append(m.end())
-                mso_flags.append(not_mso)
-                if name == "style":
+                add_name(name)
+                add_span(m.span())
+                if len(name) == 5 and name.lower() == "style":
                     style_open = (m.end(), not_mso)
-                elif name.startswith("v:"):
-                    self.has_vml = True
+            flags.extend([not_mso] * (len(raw_names) - before))
             if comment_at < 0:
                 break
             end = find("-->", comment_at + 4)
@@ -161,7 +161,12 @@ class HtmlFacts:
                     self.has_vml = True
             elif comment.startswith("<![endif]"):
                 not_mso = False
-        self._tags: list = [None] * len(names)
+        if raw_names:
+            # names are ASCII: lower() keeps them one a line
+            self.names = names = "\n".join(raw_names).lower().split("\n")
+            self.starts, self.ends = map(list, zip(*spans))
+            self.has_vml = self.has_vml or "\nv:" in "\n" + "\n".join(names)
+        self._tags: list = [None] * len(self.names)
         self._blocks = None
 
     def tag_at(self, k: int) -> Tag:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import cached_property, lru_cache
-from itertools import accumulate
 from typing import Optional
 
 from contentlint.textscan import blank_between
@@ -467,7 +466,6 @@ class _Styles:
         self.name_set = frozenset(self.names)
         self._by_name: dict[str, list[int]] = {}
         self._lines: Optional[str] = None
-        self._starts: Optional[list[int]] = None      # where declarations start in joined
 
     def declared(self, prop: str) -> list[int]:
         """Indices of the declarations of ``prop`` (lower-case), in document order."""
@@ -490,9 +488,7 @@ class _Styles:
 
     def detail(self, k: int) -> tuple[str, str, bool, int]:
         """(declaration text, where it is, not_mso, offset in the HTML or -1) of declaration ``k``."""
-        if self._starts is None:        # declaration k starts after the 4k + 1 pieces before its name
-            self._starts = list(accumulate(map(len, self._parts)))[0::4]
-        s = self._starts[k]
+        s = sum(map(len, self._parts[:4 * k + 1]))      # the 4k + 1 pieces before its name (C speed)
         text = _DECL.match(self.joined, s).group(0).strip()
         start, element, not_mso, at = self.pieces[bisect_right(self.piece_starts, s) - 1]
         return (text, f"<{element}>" if element != "style" else "a <style> block", not_mso,

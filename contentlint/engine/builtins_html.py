@@ -1022,9 +1022,13 @@ def low_contrast(ctx, rule, params):
                 found.append((ratio, needed, st[0], st[1], text))
             continue
         attrs = node.attributes
-        key = (tag, attrs.get("style") or "", attrs.get("background"), attrs.get("bgcolor"),
-               attrs.get("color") if tag == "font" else None, attrs.get("text") if tag == "body" else None) \
-            if attrs else tag
+        key = tag
+        if attrs:
+            style, background, bgcolor = attrs.get("style"), attrs.get("background"), attrs.get("bgcolor")
+            # none of them (or empty): the effect of the bare tag, the same key as an element without attributes
+            if style or background or bgcolor or tag == "font" or tag == "body":
+                key = (tag, style or "", background, bgcolor, attrs.get("color") if tag == "font" else None,
+                       attrs.get("text") if tag == "body" else None)
         eff = known(key)
         if eff is None:
             eff = _effect_of(key)

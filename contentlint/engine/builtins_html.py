@@ -121,9 +121,10 @@ class HtmlFacts:
         self.styles: list[tuple[int, int, bool]] = []      # (start, end) of <style> contents, not_mso
         self.has_mso = False
         self.has_vml = False
-        # per tag only its raw name and span; names are lower-cased, offsets split, flags set all at once
-        raw_names, spans, flags = [], [], self.not_mso
-        add_name, add_span = raw_names.append, spans.append
+        # per tag only its raw name and offsets (ints: no tuple per tag for the garbage collector to count);
+        # names are lower-cased and not_mso flags set all at once
+        raw_names, starts, ends, flags = [], self.starts, self.ends, self.not_mso
+        add_name, add_start, add_end = raw_names.append, starts.append, ends.append
         find, tokens = html.find, _TAG_TOKEN.finditer
         not_mso = False
         style_open = None
@@ -143,7 +144,8 @@ class HtmlFacts:
                 if style_open is not None:
                     continue                         # "<" inside CSS
                 add_name(name)
-                add_span(m.span())
+                add_start(m.start())
+                add_end(m.end())
                 if len(name) == 5 and name.lower() == "style":
                     style_open = (m.end(), not_mso)
             flags.extend([not_mso] * (len(raw_names) - before))
@@ -163,7 +165,6 @@ class HtmlFacts:
         if raw_names:
             # names are ASCII: lower() keeps them one a line
             self.names = names = "\n".join(raw_names).lower().split("\n")
-            self.starts, self.ends = map(list, zip(*spans))
             self.has_vml = self.has_vml or "\nv:" in "\n" + "\n".join(names)
         self._tags: list = [None] * len(self.names)
         self._blocks = None

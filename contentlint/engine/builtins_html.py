@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import cached_property, lru_cache
+from itertools import accumulate
 from typing import Optional
 
 from contentlint.textscan import blank_between
@@ -390,14 +391,16 @@ class _UseIndex:
                     self._sources.append((i, src))
         return self._sources
 
-    def style_attributes(self) -> list:
-        """(tag index, value, offset of the value in the HTML) of each non-empty style attribute, in document
-        order: ``with_attr("style")``, ``attrs`` and ``value_at``, with one regex match per tag that holds
-        "style" (the general reading only where that match fails)."""
+    def style_attributes(self) -> tuple[list[int], list[str], list[int]]:
+        """Tag indices, values and offsets of the values in the HTML of the non-empty style attributes, in
+        document order (three lists: no tuple per attribute): ``with_attr("style")``, ``attrs`` and
+        ``value_at``, with one regex match per tag that holds "style" (the general reading only where that
+        match fails)."""
         f = self.f
         html, lower, starts, ends, names = f.html, self.lower, f.starts, f.ends, f.names
         match = _STYLE_ATTR.match
-        found, pos = [], lower.find("style")
+        tags, values, offsets = [], [], []
+        pos = lower.find("style")
         while pos >= 0:
             k = bisect_right(starts, pos) - 1
             if k >= 0 and pos < ends[k]:
@@ -406,16 +409,20 @@ class _UseIndex:
                     g = m.lastindex                  # the value's group: the last one, and the only one matched
                     style = m.group(g)
                     if style:
-                        found.append((k, style, m.start(g)))
+                        tags.append(k)
+                        values.append(style)
+                        offsets.append(m.start(g))
                 else:
                     t = f.tag_at(k)
                     style = t.attrs.get("style")
                     if style:
-                        found.append((k, style, t.value_at("style")))
+                        tags.append(k)
+                        values.append(style)
+                        offsets.append(t.value_at("style"))
                 pos = lower.find("style", ends[k])
             else:
                 pos = lower.find("style", pos + 1)
-        return found
+        return tags, values, offsets
 
     @property
     def styles(self) -> "_Styles":
@@ -447,19 +454,14 @@ class _Styles:
     and place of a declaration only for the one a finding shows."""
 
     def __init__(self, ix: _UseIndex):
-        f = ix.f
-        texts, pieces, pos = [], [], 0      # pieces: (start in joined, element, not_mso, offset in the HTML)
-        for k, style, at in ix.style_attributes():
-            pieces.append((pos, f.names[k], f.not_mso[k], at))
-            texts.append(style)
-            pos += len(style) + 1
-        for css, start, not_mso in ix.f.css_blocks():
-            pieces.append((pos, "style", not_mso, start))
-            texts.append(css)
-            pos += len(css) + 1
+        self.f = f = ix.f
+        # the pieces joined: each style attribute's value, then each <style> block's CSS
+        self._tags, texts, self._offsets = ix.style_attributes()
+        self._blocks = f.css_blocks()
+        texts = texts + [css for css, _, _ in self._blocks]
         self.joined = ";".join(texts)
-        self.pieces = pieces
-        self.piece_starts = [p[0] for p in pieces]
+        # where each piece starts in joined: the lengths before it, plus one ";" each
+        self.piece_starts = list(accumulate(map((1).__add__, map(len, texts)), initial=0))[:len(texts)]
         self._parts = parts = _DECL_SPLIT.split(self.joined)
         # names are ASCII letters and "-": lower-cased all at once
         self.names = "\n".join(parts[1::4]).lower().split("\n") if len(parts) > 1 else []
@@ -491,7 +493,14 @@ class _Styles:
         """(declaration text, where it is, not_mso, offset in the HTML or -1) of declaration ``k``."""
         s = sum(map(len, self._parts[:4 * k + 1]))      # the 4k + 1 pieces before its name (C speed)
         text = _DECL.match(self.joined, s).group(0).strip()
-        start, element, not_mso, at = self.pieces[bisect_right(self.piece_starts, s) - 1]
+        i = bisect_right(self.piece_starts, s) - 1
+        start = self.piece_starts[i]
+        if i < len(self._tags):
+            k, at = self._tags[i], self._offsets[i]
+            element, not_mso = self.f.names[k], self.f.not_mso[k]
+        else:
+            _, at, not_mso = self._blocks[i - len(self._tags)]
+            element = "style"
         return (text, f"<{element}>" if element != "style" else "a <style> block", not_mso,
                 at + s - start if at >= 0 else -1)
 

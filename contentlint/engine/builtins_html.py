@@ -481,7 +481,7 @@ class _Styles:
     def lines(self) -> str:
         """``property:value`` of every declaration, one a line (what a value pattern is tried on)."""
         if self._lines is None:
-            self._lines = "\n".join([f"{n}:{v.strip()}" for n, v in zip(self.names, self.values)])
+            self._lines = "\n".join(map(":".join, zip(self.names, map(str.strip, self.values))))
         return self._lines
 
     @cached_property
@@ -530,8 +530,8 @@ def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]
         props = css if value is None else p["props"]
         # only the declarations of the properties the rule can match, in document order
         if props is not None:
-            lists = [found for found in map(st.declared, props) if found]
-            cand = lists[0] if len(lists) == 1 else sorted(i for found in lists for i in found)
+            lists = [found for found in map(st.declared, props) if found] if not props.isdisjoint(st.name_set) else []
+            cand = lists[0] if len(lists) == 1 else sorted(i for found in lists for i in found) if lists else []
         else:
             cand = range(len(st.names))
         names, values = st.names, st.values

@@ -495,9 +495,9 @@ class _Styles:
         text = _DECL.match(self.joined, s).group(0).strip()
         i = bisect_right(self.piece_starts, s) - 1
         start = self.piece_starts[i]
-        if i < len(self._tags):
-            k, at = self._tags[i], self._offsets[i]
-            element, not_mso = self.f.names[k], self.f.not_mso[k]
+        if i < len(self._tags):                     # a style attribute
+            tag, at = self._tags[i], self._offsets[i]
+            element, not_mso = self.f.names[tag], self.f.not_mso[tag]
         else:
             _, at, not_mso = self._blocks[i - len(self._tags)]
             element = "style"

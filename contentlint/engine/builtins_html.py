@@ -23,8 +23,9 @@ HTML carries ``<!--[if mso]>`` blocks (ghost tables, as MJML writes them); ``vml
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from functools import cached_property
+from bisect import bisect_right
+from functools import cached_property, lru_cache
+from itertools import accumulate
 from typing import Optional
 
 from contentlint.textscan import blank_between
@@ -57,7 +58,10 @@ def _first_attribute(name: str) -> "re.Pattern":
 
 _STYLE_ATTR = _first_attribute("style")
 _SRC_ATTR = _first_attribute("src")
+_ROLE_ATTR = _first_attribute("role")
 _DECL = re.compile(r"(?<![-a-zA-Z])([-a-zA-Z]+)\s*:\s*([^;{}]*)")     # starts only where a name starts
+# the same, split: the text before each declaration, its name, what separates it from its value, the value
+_DECL_SPLIT = re.compile(r"(?<![-a-zA-Z])([-a-zA-Z]+)(\s*:\s*)([^;{}]*)")
 _AT_RULE = re.compile(r"@([a-zA-Z-]+)([^{;@]*)")
 _MSO_OPEN = re.compile(r"\[if\s+!\s*mso\]", re.I)
 _OUTLOOK = ("outlook.windows", "outlook.windows-mail")      # the Word rendering engine
@@ -118,7 +122,10 @@ class HtmlFacts:
         self.styles: list[tuple[int, int, bool]] = []      # (start, end) of <style> contents, not_mso
         self.has_mso = False
         self.has_vml = False
-        names, starts, ends, mso_flags = self.names, self.starts, self.ends, self.not_mso
+        # per tag only its raw name and offsets (ints: no tuple per tag for the garbage collector to count);
+        # names are lower-cased and not_mso flags set all at once
+        raw_names, starts, ends, flags = [], self.starts, self.ends, self.not_mso
+        add_name, add_start, add_end = raw_names.append, starts.append, ends.append
         find, tokens = html.find, _TAG_TOKEN.finditer
         not_mso = False
         style_open = None
@@ -127,23 +134,22 @@ class HtmlFacts:
             # the tags up to the next comment (a tag never holds "<", so none runs into it), then the comment
             # (found by hand: an unclosed comment costs one pass, not one per "<!--")
             comment_at = find("<!--", pos)
+            before = len(raw_names)
             for m in tokens(html, pos, comment_at if comment_at >= 0 else size):
-                if m.lastindex == 3:                 # </style>
+                name = m[1]
+                if name is None:                     # </style>
                     if style_open is not None:
                         self.styles.append((style_open[0], m.start(), style_open[1]))
                     style_open = None
                     continue
                 if style_open is not None:
                     continue                         # "<" inside CSS
-                name = m.group(1).lower()
-                names.append(name)
-                starts.append(m.start())
-                ends.append(m.end())
-                mso_flags.append(not_mso)
-                if name == "style":
+                add_name(name)
+                add_start(m.start())
+                add_end(m.end())
+                if len(name) == 5 and name.lower() == "style":
                     style_open = (m.end(), not_mso)
-                elif name.startswith("v:"):
-                    self.has_vml = True
+            flags.extend([not_mso] * (len(raw_names) - before))
             if comment_at < 0:
                 break
             end = find("-->", comment_at + 4)
@@ -157,7 +163,11 @@ class HtmlFacts:
                     self.has_vml = True
             elif comment.startswith("<![endif]"):
                 not_mso = False
-        self._tags: list = [None] * len(names)
+        if raw_names:
+            # names are ASCII: lower() keeps them one a line
+            self.names = names = "\n".join(raw_names).lower().split("\n")
+            self.has_vml = self.has_vml or "\nv:" in "\n" + "\n".join(names)
+        self._tags: list = [None] * len(self.names)
         self._blocks = None
 
     def tag_at(self, k: int) -> Tag:
@@ -188,8 +198,10 @@ class HtmlFacts:
             return None
 
     def named(self, *names: str) -> list:
-        """The tags with one of these names, in document order."""
-        return [self.tag_at(k) for k, n in enumerate(self.names) if n in names]
+        """The tags with one of these names, in document order (found with list.index: the scan at C speed)."""
+        found = _indices(self.names, names[0]) if len(names) == 1 \
+            else sorted(k for name in names for k in _indices(self.names, name))
+        return [self.tag_at(k) for k in found]
 
     def css_blocks(self) -> list:
         """(CSS with comments blanked, offset, not_mso) of each <style> element."""
@@ -197,6 +209,17 @@ class HtmlFacts:
             self._blocks = [(blank_between(self.html[start:end], "/*", "*/"), start, not_mso)
                             for start, end, not_mso in self.styles]
         return self._blocks
+
+
+def _indices(items: list, value) -> list[int]:
+    """Positions of ``value`` in ``items``, in order: list.index scans at C speed (no Python loop per item)."""
+    found, k = [], -1
+    try:
+        while True:
+            k = items.index(value, k + 1)
+            found.append(k)
+    except ValueError:
+        return found
 
 
 def facts(ctx) -> Optional[HtmlFacts]:
@@ -214,6 +237,58 @@ def _audience(ctx) -> tuple[str, ...]:
     return clients.resolve(tuple(getattr(ctx.message, "clients", ()) or clients.DEFAULT_CLIENTS))
 
 
+# the characters an ASCII letter of a pattern matches under re.I besides its two cases, and whose lower case
+# is not that letter ("İ" -> "i̇", "ı", "ſ"; the Kelvin sign's is "k"): a text that holds one is not prefiltered
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f")
+
+
+def _literal_groups(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """Groups of strings (ASCII, lower-case, no line break) such that every match of ``pattern`` holds one
+    string of each group (under re.I, in a text without _FOLDS_TO_ASCII); () when nothing is known.
+
+    The top-level items of the pattern read with Python's own parser (as hit.required_literals does): each
+    run of literal characters, and what one other item cannot match without (hit's _req_node)."""
+    from .hit import _NOT_SRE, _req_node
+
+    if _NOT_SRE.search(pattern):
+        return ()
+    try:
+        import re._parser as sre_parse          # Python 3.11+
+    except ImportError:                         # pragma: no cover - older Pythons
+        import sre_parse  # type: ignore
+    try:
+        tree = list(sre_parse.parse(pattern))
+    except Exception:  # noqa: BLE001 - syntax the stdlib parser rejects: no prefilter, never an error
+        return ()
+    groups, run = [], []
+    for op, av in tree + [(None, None)]:
+        if op is sre_parse.LITERAL and chr(av) != "\n":
+            run.append(chr(av))
+            continue
+        if run:
+            groups.append(("".join(run),))
+            run = []
+        got = _req_node(op, av, sre_parse) if op is not None else None
+        if got:
+            groups.append(tuple(got))
+    return tuple(tuple(sorted({x.lower() for x in g})) for g in groups
+                 if all(x and x.isascii() and "\n" not in x for x in g))
+
+
+def _folded(text: str) -> Optional[str]:
+    """``text`` lower-cased, for _literal_groups' strings to be looked for; None when it holds a character
+    that a pattern's ASCII letter matches though its lower case differs (then nothing is prefiltered)."""
+    if not text.isascii() and any(c in text for c in _FOLDS_TO_ASCII):
+        return None
+    return text.lower()
+
+
+def _may_match(groups, folded: Optional[str]) -> bool:
+    """False only when ``folded`` (from _folded) lacks every string of one of ``groups``: the pattern
+    cannot match the text then."""
+    return folded is None or all(any(x in folded for x in g) for g in groups)
+
+
 def _prepare_feature(params, ctx):
     from contentlint import clients
 
@@ -227,6 +302,9 @@ def _prepare_feature(params, ctx):
     # nothing outside their match (no lookaround, no \A or \Z), with ^ and $ at each line
     params["value_lines"] = compile_pattern(params["value"], re.I | re.M, "params.value", ctx) \
         if params["value"] and not re.search(r"\(\?[=!<]|\\[AZ]", params["value"]) else None
+    # strings a use by value, selector or image cannot be without (a str.find on the texts, not a regex scan)
+    for key in ("value", "selector", "image"):
+        params[key + "_needles"] = _literal_groups(params[key]) if params[key] else ()
     params["value"] = compile_pattern(params["value"], re.I, "params.value", ctx) if params["value"] else None
     params["selector"] = compile_pattern(params["selector"], re.I, "params.selector", ctx) if params["selector"] else None
     params["image"] = compile_pattern(params["image"], re.I, "params.image", ctx) if params["image"] else None
@@ -278,19 +356,25 @@ class _UseIndex:
                          for css, start, not_mso in f.css_blocks() for m in _AT_RULE.finditer(css)]
 
     def named(self, name: str) -> list[int]:
-        """Indices of the tags named ``name`` (lower-case), in document order: the tags that start where
-        ``<name`` occurs in the lower-cased HTML (offset for offset the HTML's)."""
+        """Indices of the tags named ``name`` (lower-case), in document order."""
         found = self._by_name.get(name)
         if found is None:
-            found, starts, names, lower, needle = [], self.starts, self.f.names, self.lower, "<" + name
-            pos = lower.find(needle)
-            while pos >= 0:
-                k = bisect_left(starts, pos)
-                if k < len(starts) and starts[k] == pos and names[k] == name:
-                    found.append(k)
-                pos = lower.find(needle, pos + 1)
-            self._by_name[name] = found
+            found = self._by_name[name] = _indices(self.f.names, name) if name in self.name_set else []
         return found
+
+    @cached_property
+    def name_set(self) -> frozenset:
+        return frozenset(self.f.names)
+
+    @cached_property
+    def sources_folded(self) -> Optional[str]:
+        """The image sources, one a line, for _may_match."""
+        return _folded("\n".join([src for _, src in self.image_sources()]))
+
+    @cached_property
+    def css_folded(self) -> Optional[str]:
+        """The <style> blocks (comments blanked), one a line, for _may_match."""
+        return _folded("\n".join([css for css, _, _ in self.f.css_blocks()]))
 
     def image_sources(self) -> list:
         """(tag index, src or else srcset) of each <img> and <source> that has one, in document order."""
@@ -307,14 +391,16 @@ class _UseIndex:
                     self._sources.append((i, src))
         return self._sources
 
-    def style_attributes(self) -> list:
-        """(tag index, value, offset of the value in the HTML) of each non-empty style attribute, in document
-        order: ``with_attr("style")``, ``attrs`` and ``value_at``, with one regex match per tag that holds
-        "style" (the general reading only where that match fails)."""
+    def style_attributes(self) -> tuple[list[int], list[str], list[int]]:
+        """Tag indices, values and offsets of the values in the HTML of the non-empty style attributes, in
+        document order (three lists: no tuple per attribute): ``with_attr("style")``, ``attrs`` and
+        ``value_at``, with one regex match per tag that holds "style" (the general reading only where that
+        match fails)."""
         f = self.f
         html, lower, starts, ends, names = f.html, self.lower, f.starts, f.ends, f.names
         match = _STYLE_ATTR.match
-        found, pos = [], lower.find("style")
+        tags, values, offsets = [], [], []
+        pos = lower.find("style")
         while pos >= 0:
             k = bisect_right(starts, pos) - 1
             if k >= 0 and pos < ends[k]:
@@ -323,16 +409,20 @@ class _UseIndex:
                     g = m.lastindex                  # the value's group: the last one, and the only one matched
                     style = m.group(g)
                     if style:
-                        found.append((k, style, m.start(g)))
+                        tags.append(k)
+                        values.append(style)
+                        offsets.append(m.start(g))
                 else:
                     t = f.tag_at(k)
                     style = t.attrs.get("style")
                     if style:
-                        found.append((k, style, t.value_at("style")))
+                        tags.append(k)
+                        values.append(style)
+                        offsets.append(t.value_at("style"))
                 pos = lower.find("style", ends[k])
             else:
                 pos = lower.find("style", pos + 1)
-        return found
+        return tags, values, offsets
 
     @property
     def styles(self) -> "_Styles":
@@ -357,70 +447,60 @@ class _UseIndex:
         return found
 
 
-_ASKED: set = set()      # the properties client_support rules looked up (indexed for the next messages)
-
-
 class _Styles:
     """Every CSS declaration of the HTML, inline styles in document order then the <style> blocks, read by
     one regex pass over their texts joined with ";" (where a declaration always ends): names and values
-    as lists, an index by property; the text and place of a declaration only for the one a finding shows."""
+    as lists, the set of names, the declarations of a property listed when a rule first asks for it; the text
+    and place of a declaration only for the one a finding shows."""
 
     def __init__(self, ix: _UseIndex):
-        f = ix.f
-        texts, pieces, pos = [], [], 0      # pieces: (start in joined, element, not_mso, offset in the HTML)
-        for k, style, at in ix.style_attributes():
-            pieces.append((pos, f.names[k], f.not_mso[k], at))
-            texts.append(style)
-            pos += len(style) + 1
-        for css, start, not_mso in ix.f.css_blocks():
-            pieces.append((pos, "style", not_mso, start))
-            texts.append(css)
-            pos += len(css) + 1
+        self.f = f = ix.f
+        # the pieces joined: each style attribute's value, then each <style> block's CSS
+        self._tags, texts, self._offsets = ix.style_attributes()
+        self._blocks = f.css_blocks()
+        texts = texts + [css for css, _, _ in self._blocks]
         self.joined = ";".join(texts)
-        self.pieces = pieces
-        self.piece_starts = [p[0] for p in pieces]
-        found = _DECL.findall(self.joined)
+        # where each piece starts in joined: the lengths before it, plus one ";" each
+        self.piece_starts = list(accumulate(map((1).__add__, map(len, texts)), initial=0))[:len(texts)]
+        self._parts = parts = _DECL_SPLIT.split(self.joined)
         # names are ASCII letters and "-": lower-cased all at once
-        self.names = "\n".join([n for n, _ in found]).lower().split("\n") if found else []
-        self.values = [v for _, v in found]
-        # indexed: the properties rendering rules asked for so far (they are the same for every message)
-        self._indexed = frozenset(_ASKED)
+        self.names = "\n".join(parts[1::4]).lower().split("\n") if len(parts) > 1 else []
+        self.values = parts[3::4]
+        self.name_set = frozenset(self.names)
         self._by_name: dict[str, list[int]] = {}
-        if self._indexed:
-            indexed, by_name = self._indexed, self._by_name
-            for i, n in enumerate(self.names):
-                if n in indexed:
-                    found = by_name.get(n)
-                    if found is None:
-                        by_name[n] = [i]
-                    else:
-                        found.append(i)
         self._lines: Optional[str] = None
-        self._starts: list[int] = []            # where declarations start in joined, found up to the last asked
-        self._next = _DECL.finditer(self.joined)
 
     def declared(self, prop: str) -> list[int]:
         """Indices of the declarations of ``prop`` (lower-case), in document order."""
         found = self._by_name.get(prop)
         if found is None:
-            found = [] if prop in self._indexed else [i for i, n in enumerate(self.names) if n == prop]
-            self._by_name[prop] = found
+            found = self._by_name[prop] = _indices(self.names, prop) if prop in self.name_set else []
         return found
 
     @property
     def lines(self) -> str:
         """``property:value`` of every declaration, one a line (what a value pattern is tried on)."""
         if self._lines is None:
-            self._lines = "\n".join([f"{n}:{v.strip()}" for n, v in zip(self.names, self.values)])
+            self._lines = "\n".join(map(":".join, zip(self.names, map(str.strip, self.values))))
         return self._lines
+
+    @cached_property
+    def lines_folded(self) -> Optional[str]:
+        """``lines`` for _may_match."""
+        return _folded(self.lines)
 
     def detail(self, k: int) -> tuple[str, str, bool, int]:
         """(declaration text, where it is, not_mso, offset in the HTML or -1) of declaration ``k``."""
-        while len(self._starts) <= k:
-            self._starts.append(next(self._next).start())
-        s = self._starts[k]
+        s = sum(map(len, self._parts[:4 * k + 1]))      # the 4k + 1 pieces before its name (C speed)
         text = _DECL.match(self.joined, s).group(0).strip()
-        start, element, not_mso, at = self.pieces[bisect_right(self.piece_starts, s) - 1]
+        i = bisect_right(self.piece_starts, s) - 1
+        start = self.piece_starts[i]
+        if i < len(self._tags):                     # a style attribute
+            tag, at = self._tags[i], self._offsets[i]
+            element, not_mso = self.f.names[tag], self.f.not_mso[tag]
+        else:
+            _, at, not_mso = self._blocks[i - len(self._tags)]
+            element = "style"
         return (text, f"<{element}>" if element != "style" else "a <style> block", not_mso,
                 at + s - start if at >= 0 else -1)
 
@@ -443,25 +523,29 @@ def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]
     if p["css"] or p["value"] is not None:
         st = ix.styles
         css, value = p["css"], p["value"]
-        if value is not None and p["value_lines"] is not None and not p["value_lines"].search(st.lines):
+        if value is not None and (p["value_props"] and p["value_props"].isdisjoint(st.name_set)
+                                  or p["value_needles"] and not _may_match(p["value_needles"], st.lines_folded)
+                                  or p["value_lines"] is not None and not p["value_lines"].search(st.lines)):
             value = None               # the value pattern matches no declaration at all (nor any line)
         props = css if value is None else p["props"]
         # only the declarations of the properties the rule can match, in document order
         if props is not None:
-            if not props <= _ASKED:
-                _ASKED.update(props)
-            lists = [found for found in map(st.declared, props) if found]
-            cand = lists[0] if len(lists) == 1 else sorted(i for found in lists for i in found)
+            lists = [found for found in map(st.declared, props) if found] if not props.isdisjoint(st.name_set) else []
+            cand = lists[0] if len(lists) == 1 else sorted(i for found in lists for i in found) if lists else []
         else:
             cand = range(len(st.names))
         names, values = st.names, st.values
         first_k = None
-        for k in cand:
-            prop, text = names[k], values[k].strip()
-            if (prop in css and text.lower() not in _NOT_A_USE) \
-                    or (value is not None and value.search(f"{prop}:{text}")):
-                count += 1
-                first_k = k if first_k is None else first_k
+        if value is None:                # declarations of css properties only: is each value a use? (at C speed)
+            not_use = list(map(_NOT_A_USE.__contains__, map(str.lower, map(str.strip, map(values.__getitem__, cand)))))
+            count = not_use.count(False)
+            first_k = cand[not_use.index(False)] if count else None
+        else:
+            for k in cand:
+                prop, text = names[k], values[k].strip()
+                if (prop in css and text.lower() not in _NOT_A_USE) or value.search(f"{prop}:{text}"):
+                    count += 1
+                    first_k = k if first_k is None else first_k
         if first_k is not None:
             first = st.detail(first_k)
     if p["at"]:
@@ -469,7 +553,7 @@ def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]
             if name in p["at"]:
                 count += 1
                 first = first or (text, "a <style> block", not_mso, at)
-    if p["selector"] is not None:
+    if p["selector"] is not None and not (p["selector_needles"] and not _may_match(p["selector_needles"], ix.css_folded)):
         for css, start, not_mso in f.css_blocks():
             for m in p["selector"].finditer(css):
                 count += 1
@@ -477,7 +561,7 @@ def _find_use(f: HtmlFacts, p) -> Optional[tuple[str, str, bool, int, int, int]]
     if p["elements"] or p["attributes"] or p["image"] is not None:
         hits = {i for name in p["elements"] for i in ix.named(name)}
         hits.update(i for a in p["attributes"] for i in ix.with_attr(a))
-        if p["image"] is not None:
+        if p["image"] is not None and not (p["image_needles"] and not _may_match(p["image_needles"], ix.sources_folded)):
             hits.update(i for i, src in ix.image_sources() if p["image"].search(src) is not None)
         if hits:
             count += len(hits)
@@ -644,11 +728,13 @@ def missing_dir(ctx, rule, params):
         return None
     html = f.tag("html")
     lang = _lang_of(html.attrs.get("lang")) if html is not None else ""
-    text = ctx.message.visible_text[:3000]
-    letters = sum(1 for c in text if c.isalpha())
-    rtl_text = letters >= 20 and len(_RTL_CHARS.findall(text)) > letters / 2
-    if lang not in _RTL_LANGS and not rtl_text:
-        return None
+    if lang not in _RTL_LANGS:
+        text = ctx.message.visible_text[:3000]
+        if _RTL_CHARS.search(text) is None:         # no right-to-left letter: they cannot be most of them
+            return None
+        letters = sum(1 for c in text if c.isalpha())
+        if not (letters >= 20 and len(_RTL_CHARS.findall(text)) > letters / 2):
+            return None
     if any((t.get("dir") or "").strip().lower() == "rtl" for t in f.named("html", "body", "div", "table", "td", "p")):
         return None
     shown = lang if lang in _RTL_LANGS else "a right-to-left script"
@@ -668,6 +754,8 @@ def layout_table_role(ctx, rule, params):
     if not tables:
         return None
     low = f.lower
+    # no "<th" and no "<caption" anywhere: no table is a data table (one search each, not one per table)
+    may_be_data = "<th" in low or "<caption" in low
 
     def data_table(t: Tag) -> bool:
         # header cells or a caption before the next table starts or ends: a data table keeps its semantics
@@ -676,8 +764,13 @@ def layout_table_role(ctx, rule, params):
         return low.find("<th", t.end, stop) >= 0 and _TH.search(low, t.end, stop) is not None \
             or low.find("<caption", t.end, stop) >= 0
 
-    bad = [t for t in tables if (t.get("role") or "").strip().lower() not in ("presentation", "none")
-           and not data_table(t)]
+    def role(t: Tag) -> str:
+        # one match of the role attribute (the general reading of all attributes where it fails)
+        m = _ROLE_ATTR.match(t.raw) if "role" in t.raw.lower() else None
+        return m.group(m.lastindex) if m is not None else t.get("role") or ""
+
+    bad = [t for t in tables if role(t).strip().lower() not in ("presentation", "none")
+           and not (may_be_data and data_table(t))]
     if not bad:
         return None
     return Hit(matches=[t.text[:60] for t in bad[:5]], fragment=bad[0].text[:60], part="text/html",
@@ -765,6 +858,7 @@ _RGB = re.compile(r"rgba?\(\s*(\d{1,3})[\s,]+(\d{1,3})[\s,]+(\d{1,3})(?:[\s,/]+(
 _HEX = re.compile(r"#([0-9a-f]{3}|[0-9a-f]{6})\b", re.I)
 
 
+@lru_cache(maxsize=4096)        # a pure function of a value that repeats from element to element
 def parse_colour(value: Optional[str]):
     """(r, g, b) of an opaque CSS colour, else None (transparent, translucent, unknown, a placeholder)."""
     if not value:
@@ -787,6 +881,7 @@ def parse_colour(value: Optional[str]):
     return _NAMED.get(v)
 
 
+@lru_cache(maxsize=4096)
 def luminance(rgb) -> float:
     def chan(c):
         c = c / 255
@@ -801,7 +896,7 @@ def contrast_ratio(a, b) -> float:
 
 
 def _style_map(style: str) -> dict:
-    return {d.group(1).lower(): d.group(2).strip() for d in _DECL.finditer(style or "")}
+    return {name.lower(): value.strip() for name, value in _DECL.findall(style or "")}
 
 
 _FONT_SIZE = re.compile(r"\s*([\d.]+)\s*(px|pt)?\s*$")
@@ -822,6 +917,15 @@ def _font_px(value: Optional[str]) -> Optional[float]:
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|max-height\s*:\s*0|opacity\s*:\s*0(?![.\d])"
                            r"|font-size\s*:\s*[01](?:px)?\s*(?:;|$)", re.I)
+# the same pattern without re.I, for an ASCII text lower-cased (4x faster; a non-ASCII one may hold a
+# character that an ASCII letter matches under re.I, such as "ı" or "ſ": it gets _HIDDEN_STYLE)
+_HIDDEN_STYLE_LOWER = re.compile(_HIDDEN_STYLE.pattern)
+
+
+def _hides(style: str) -> bool:
+    if style.isascii():
+        return _HIDDEN_STYLE_LOWER.search(style.lower()) is not None
+    return _HIDDEN_STYLE.search(style) is not None
 
 
 def _hex(rgb) -> str:
@@ -835,7 +939,7 @@ _HIDDEN_EFFECT = object()   # an element hidden by its style: nothing inside it 
 def _effect(tag, style, background, bgcolor, font_colour, body_text):
     """What an element does to the colour, background, font size and weight its text inherits:
     (over an image, background or _KEEP, colour or _KEEP, font px or None, minimum px or 0, bold or _KEEP)."""
-    if style and _HIDDEN_STYLE.search(style):
+    if style and _hides(style):
         return _HIDDEN_EFFECT
     decl = _style_map(style) if style else {}
     over_image = bool(background) or "url(" in (decl.get("background-image", "") + decl.get("background", ""))
@@ -928,9 +1032,13 @@ def low_contrast(ctx, rule, params):
                 found.append((ratio, needed, st[0], st[1], text))
             continue
         attrs = node.attributes
-        key = (tag, attrs.get("style") or "", attrs.get("background"), attrs.get("bgcolor"),
-               attrs.get("color") if tag == "font" else None, attrs.get("text") if tag == "body" else None) \
-            if attrs else tag
+        key = tag
+        if attrs:
+            style, background, bgcolor = attrs.get("style"), attrs.get("background"), attrs.get("bgcolor")
+            # none of them (or empty): the effect of the bare tag, the same key as an element without attributes
+            if style or background or bgcolor or tag == "font" or tag == "body":
+                key = (tag, style or "", background, bgcolor, attrs.get("color") if tag == "font" else None,
+                       attrs.get("text") if tag == "body" else None)
         eff = known(key)
         if eff is None:
             eff = _effect_of(key)

@@ -6,6 +6,7 @@
     .venv/bin/python bench/side_by_side.py --base /tmp/cl-base --every 4 --rounds 5 --ignore client-,html-lang
     .venv/bin/python bench/side_by_side.py --base /tmp/cl-base --warm-fr --cold 21   # and cold starts
     .venv/bin/python bench/side_by_side.py --base /tmp/cl-base --same-rules          # the engines alone
+    .venv/bin/python bench/side_by_side.py --base /tmp/cl-base --rounds 0 --instructions   # noise-free count
 
 Each round runs both trees one after the other, each in a fresh process (its tree first on PYTHONPATH, this
 venv's packages for both; the package each one imported is checked), over the same corpus files (every ``--every``-th file of ``--corpus``): it reads each
@@ -35,6 +36,7 @@ import glob, json, os, sys, time
 from contentlint.api import Linter
 from contentlint.readers import read_bytes
 corpus, every, ignore, warm = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
+limit = int(sys.argv[5]) if len(sys.argv) > 5 else None       # only the first N files (0: the set-up alone)
 files = [f for f in sorted(glob.glob(os.path.join(corpus, "**", "*"), recursive=True))
          if os.path.isfile(f) and f.endswith((".eml", ".html", ".txt", ".mbox", ".json"))][::every]
 datas = [(f, open(f, "rb").read()) for f in files]
@@ -58,7 +60,7 @@ def timed(*a, **k):
 rs._finding = timed
 read = check = 0.0
 messages = errors = 0
-for path, data in datas:
+for path, data in datas[:limit]:
     t0 = time.process_time()
     try:
         items = list(read_bytes(data, path))
@@ -81,13 +83,17 @@ print(json.dumps({"package": os.path.dirname(contentlint.__file__), "rule_ids": 
 """
 
 
-def run(tree: str | None, args) -> dict:
+def _loop_command(tree: str | None, args, *extra: str) -> tuple[list, dict]:
     env = dict(os.environ)
     env["PYTHONPATH"] = tree or str(ROOT)
+    return [sys.executable, "-c", _LOOP, args.corpus, str(args.every), "" if tree else args.ignore,
+            "1" if args.warm_fr else "0", *extra], env
+
+
+def run(tree: str | None, args) -> dict:
+    cmd, env = _loop_command(tree, args)
     # from a neutral folder: "python -c" puts the current folder first on sys.path
-    out = subprocess.run([sys.executable, "-c", _LOOP, args.corpus, str(args.every), "" if tree else args.ignore,
-                          "1" if args.warm_fr else "0"], env=env, capture_output=True, text=True, check=True,
-                         cwd=tempfile.gettempdir())
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True, cwd=tempfile.gettempdir())
     got = json.loads(out.stdout.strip().splitlines()[-1])
     want = Path(tree or ROOT).resolve()
     if Path(got["package"]).resolve().parent != want:
@@ -102,6 +108,32 @@ def rule_ids(tree: Optional[str]) -> list[str]:
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
                          cwd=tempfile.gettempdir())
     return sorted(out.stdout.split())
+
+
+def instructions(args) -> None:
+    """Instructions each tree executes for the messages (valgrind's callgrind count of the whole loop minus
+    that of its set-up alone): the same figure on a quiet or a busy machine, where CPU seconds of this shared
+    machine move by 10-25 % from one run to the next. The four runs go two at a time (~50x slower)."""
+    import re
+    import shutil
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not shutil.which("valgrind"):
+        raise SystemExit("--instructions needs valgrind (Debian: apt-get install valgrind)")
+
+    def count(tree, limit):
+        cmd, env = _loop_command(tree, args, str(limit))
+        with tempfile.TemporaryDirectory() as tmp:
+            out = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg", *cmd], env=env,
+                                 capture_output=True, text=True, check=True, cwd=tempfile.gettempdir())
+        return int(re.search(r"Collected : (\d+)", out.stderr).group(1))
+
+    jobs = [(name, tree, limit) for name, tree in (("base", args.base), ("this", None)) for limit in (0, 1 << 30)]
+    with ThreadPoolExecutor(2) as pool:
+        got = dict(zip([(n, lim) for n, _, lim in jobs], pool.map(lambda j: count(j[1], j[2]), jobs)))
+    loop = {name: got[(name, 1 << 30)] - got[(name, 0)] for name in ("base", "this")}
+    print(f"instructions for the messages (callgrind, whole loop minus set-up): base {loop['base'] / 1e9:.2f} G, "
+          f"this tree {loop['this'] / 1e9:.2f} G ({loop['this'] / loop['base']:.2f}x)")
 
 
 _COLD = ("import sys; sys.argv[0] = 'contentlint'; import contentlint.cli as cli; "
@@ -153,6 +185,8 @@ def main() -> int:
     ap.add_argument("--warm-fr", action="store_true", help="load the French tagger before the clock starts")
     ap.add_argument("--cold", type=int, default=0, metavar="N",
                     help="also time N alternated cold starts of each tree on examples/template-fr.html")
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count the instructions of each tree's loop under valgrind (noise-free; ~50x slower)")
     ap.add_argument("--same-rules", action="store_true",
                     help="this tree runs only the rule ids the base tree has (compares the engines, not the rule sets)")
     args = ap.parse_args()
@@ -179,6 +213,8 @@ def main() -> int:
         print(f"minimum of {args.rounds}: base {b['total']:.2f} s, this tree {t['total']:.2f} s CPU "
               f"({t['total'] / b['total']:.2f}x); per message {1000 * b['total'] / b['messages']:.2f} ms vs "
               f"{1000 * t['total'] / t['messages']:.2f} ms")
+    if args.instructions:
+        instructions(args)
     if args.cold:
         cold_starts(args)
     return 0

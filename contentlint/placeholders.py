@@ -126,6 +126,26 @@ def _fold(text: str) -> str:
     return decomposed.translate(str.maketrans(marks)) if marks else decomposed
 
 
+#: The characters other than ASCII letters that an ASCII letter of a pattern matches under re.I
+#: (Python's re documentation: İ, ı, ſ and the Kelvin sign).
+_ASCII_LOOKALIKES = ("\u0130", "\u0131", "\u017f", "\u212a")
+#: An escape that can stand for a character outside ASCII in a pattern written in ASCII.
+_NON_ASCII_ESCAPE = re.compile(r"\\[uUxN0-7]")
+
+
+def _needle_text(text: str) -> str:
+    """A text in which every ASCII literal of a pattern written in ASCII that matches in ``text`` is found,
+    lower-cased (``required_literals`` gives them so): the text lower-cased with its other characters left
+    out (ASCII that was contiguous stays contiguous, and bytes.lower costs a fraction of casefolding a long
+    accented body).  "" (nothing can be ruled out) when the text holds a character that re.I matches to an
+    ASCII letter."""
+    if text.isascii():
+        return text.lower()
+    if any(c in text for c in _ASCII_LOOKALIKES):
+        return ""
+    return text.encode("ascii", "ignore").lower().decode("ascii")
+
+
 class _Pat:
     """A pattern, compiled on first use when it comes from a validated built-in file.
 
@@ -288,8 +308,11 @@ class PlaceholderSet:
                         spec.needs[syn["name"]] = need
             self._syntaxes.append((literal, pat, syn["name"], syn.get("family") or syn["name"]))
             self._firsts.append(first)
-        # what a match of a syntax without a literal prefix cannot do without (built-in files only)
-        self._needs = [spec.needs.get(name) for _lit, _pat, name, _fam in self._syntaxes]
+        # what a match of a syntax without a literal prefix cannot do without (built-in files only), for the
+        # patterns whose literals are all ASCII (as written: no escape of another character), whose strings
+        # _needle_text keeps
+        self._needs = [spec.needs.get(name) if pat.pattern.isascii() and not _NON_ASCII_ESCAPE.search(pat.pattern)
+                       else None for _lit, pat, name, _fam in self._syntaxes]
         self._first = frozenset(self._first_chars(spec.syntaxes))
         self._family_hints = [(comp(h["pattern"], f"family hint {h['family']!r}", ignore_case=True), h["family"])
                               for h in spec.families]
@@ -363,10 +386,10 @@ class PlaceholderSet:
             need = self._needs[rank]
             if need:
                 # a text that holds none of the literals every match needs is not scanned (nor, in a
-                # one-template run, is the pattern compiled for it); str.casefold keeps substrings
+                # one-template run, is the pattern compiled for it)
                 if folded is None:
-                    folded = text.casefold()
-                if not any(x in folded for x in need):
+                    folded = _needle_text(text)
+                if folded and not any(x in folded for x in need):
                     continue
             for m in pat.finditer(text):
                 if m.end() > m.start():

@@ -167,3 +167,31 @@ def test_unsubscribe_wording_is_recognised_in_every_language_and_spelling():
     for w in words:
         for text in (w[:-1], "x" + w, w[1:], w.replace(" ", "")):
             assert ph.is_unsubscribe_text(text) == bool(flat.search(_fold(text))), text
+
+
+# -- the literal prefilter never hides a placeholder ------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TAGS = ["<unsubscribe>", "</unsubscribe>", "<currentyear>", "[Sender_Name]", "[SENDER_CITY]", "[unsubscribe]",
+         "[email]", "[firstname,fallback=there]", "%recipient.first_name%", "%unsubscribe_url%",
+         "@include('emails.footer')", "@endif", "{shop_url}", "{$customer.firstname}"]
+_NOISE = ["é", "ß", "ſ", "ı", "İ", "\u212a", "中", " ", "<p>", "%", "@", "[", "{", "x", "UNSUB", "\n"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_TAGS + _NOISE), max_size=25))
+def test_prefiltered_scans_find_what_full_scans_find(pieces):
+    """The strings a syntax needs are looked for in the text lower-cased without its other characters; a
+    text holding a character that re.I matches to an ASCII letter (ſ, ı, İ, the Kelvin sign) is scanned."""
+    text = "".join(pieces)
+    fresh = load_placeholders()
+    full = load_placeholders()
+    full._needs = [None] * len(full._needs)
+    got = [(m.start, m.end, m.form) for m in fresh.find(text)]
+    assert got == [(m.start, m.end, m.form) for m in full.find(text)]
+
+
+def test_a_sendgrid_tag_spelt_with_a_dotless_i_is_still_a_placeholder():
+    found = load_placeholders().find("Hello [unsubscrıbe], <p>é</p>")      # re.I matches ı to i (casefold does not)
+    assert [m.token for m in found] == ["[unsubscrıbe]"]

@@ -486,3 +486,22 @@ def test_cap_is_said_on_the_message(case, request):
 
     kwargs = {name: request.getfixturevalue(name) for name in inspect.signature(case).parameters}
     case(**kwargs)
+
+
+# -- shouted lines looked for only on the lines that can hold one ---------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = ["FREE", "MONEY", "NOW", "SNCF", "PDF", "A", "A-B", "L'ETE", "FREEdom", "Offer", "now", "2024",
+           " ", "  ", ", ", "! ", "\n", " | ", "-", "'", "50%", "$", "Ok"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40), st.integers(min_value=1, max_value=5))
+def test_shouted_runs_line_by_line_equal_the_runs_of_the_whole_text(pieces, min_run):
+    from contentlint.engine.builtins import _shouted_runs, _shouted_runs_in
+
+    text = "".join(pieces)
+    acronyms = frozenset({"SNCF"})
+    whole = _shouted_runs_in(text, acronyms, min_run, ((0, len(text)),)) if text else []
+    assert _shouted_runs(text, acronyms, min_run) == (whole if re.search(r"[A-Z]{2}", text) else [])

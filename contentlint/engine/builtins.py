@@ -237,18 +237,46 @@ _NO_SMALL_WORD = regex.compile(r"(?<![\w\p{M}]['’-]?)[^\W_\p{Ll}\p{Lt}\p{Lm}\p
                                r"(?:['’-][^\W_\p{Ll}\p{Lt}\p{Lm}\p{Lo}]+)*(?!['’-]?[\p{Ll}\p{Lt}\p{Lm}\p{Lo}])")
 
 
+@functools.lru_cache(maxsize=8)
+def _capital_lines(n: int):
+    """From the start of each line that holds at least ``n`` ASCII capitals to its ``n``-th one."""
+    return re.compile(r"^(?:[^A-Z\n]*+[A-Z]){%d}" % n, re.M)
+
+
 def _shouted_runs(text, acronyms, min_run):
     """Runs of at least ``min_run`` capitalised words (not acronyms, not tags) on one line: a shouted
     sentence or line. Returns [(start, end, words)]."""
     if not _TWO_CAPS.search(text):
         return []
+    if not text.isascii():
+        return _shouted_runs_in(text, acronyms, min_run, ((0, len(text)),))
+    # a run never spans two lines (its gaps hold no line break) and each of its shouted words has two
+    # capitals or more: in ASCII text only the lines with 2 * min_run capitals can hold one, and a run
+    # looked for line by line starts afresh at each line as it does after a line break
+    lines = []
+    for m in _capital_lines(2 * max(min_run, 1)).finditer(text):
+        end = text.find("\n", m.end())
+        lines.append((m.start(), end if end >= 0 else len(text)))
+    return _shouted_runs_in(text, acronyms, min_run, lines)
+
+
+def _shouted_runs_in(text, acronyms, min_run, windows):
+    """The runs of ``_shouted_runs`` in the stretches ``windows`` of ``text`` (each a line or the whole text),
+    in order."""
+    out = []
+    seen: dict[str, tuple] = {}                        # a word's (cased, shouted, acronym), worked out once
+    for a, b in windows:
+        out += _runs_between(text, a, b, acronyms, min_run, seen)
+    return out
+
+
+def _runs_between(text, a, b, acronyms, min_run, seen):
     runs, cur = [], []
     last_end = None
-    seen: dict[str, tuple] = {}                        # a word's (cased, shouted, acronym), worked out once
     gap = _RUN_GAP.fullmatch
     # only words without a small letter can be shouted or acronyms; a word with one between two of them
     # fails the gap test below, so skipping it gives the same runs (and most body words are skipped)
-    for m in _NO_SMALL_WORD.finditer(text):
+    for m in _NO_SMALL_WORD.finditer(text, a, b):
         w = m.group()
         known = seen.get(w)
         if known is None:

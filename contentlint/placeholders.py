@@ -292,7 +292,7 @@ class PlaceholderSet:
         # one pattern per syntax, each guarded by the literal its matches start with: most texts
         # contain none of "{{", "*|", "[[", "<%"…, so most scans cost a few substring tests.
         self._syntaxes: list[tuple[str, _Pat, str, str]] = []   # (literal, pattern, form, family)
-        self._firsts: list[str] = []        # else the one character every match starts with ("[", "%", "@"…)
+        self._firsts: list[str] = []        # the character every match starts with ("{", "[", "%", "@"…)
         for syn in spec.syntaxes:
             pat = comp(syn["pattern"], f"syntax {syn['name']!r}", ignore_case=syn.get("ignore_case", False),
                        dotall=True)
@@ -380,8 +380,16 @@ class PlaceholderSet:
         found: list[tuple[int, int, int, object]] = []
         folded = None
         firsts = self._firsts
+        present: dict[str, bool] = {}      # first characters looked for (one memchr each, shared by syntaxes)
         for rank, (literal, pat, _form, _family) in enumerate(self._syntaxes):
-            if literal and literal not in text or firsts[rank] and firsts[rank] not in text:
+            first = firsts[rank]
+            if first:
+                here = present.get(first)
+                if here is None:
+                    here = present[first] = first in text
+                if not here:
+                    continue
+            if literal and literal not in text:
                 continue
             need = self._needs[rank]
             if need:

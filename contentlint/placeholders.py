@@ -27,6 +27,7 @@ from typing import Iterable, Optional
 import re
 
 from .paths import builtin_rules_dir
+from .textscan import ascii_needle_text
 
 #: Budget, in seconds, for one scan of one text (the whole ``finditer`` call).
 REGEX_TIMEOUT = 1.0
@@ -126,24 +127,8 @@ def _fold(text: str) -> str:
     return decomposed.translate(str.maketrans(marks)) if marks else decomposed
 
 
-#: The characters other than ASCII letters that an ASCII letter of a pattern matches under re.I
-#: (Python's re documentation: İ, ı, ſ and the Kelvin sign).
-_ASCII_LOOKALIKES = ("\u0130", "\u0131", "\u017f", "\u212a")
 #: An escape that can stand for a character outside ASCII in a pattern written in ASCII.
 _NON_ASCII_ESCAPE = re.compile(r"\\[uUxN0-7]")
-
-
-def _needle_text(text: str) -> str:
-    """A text in which every ASCII literal of a pattern written in ASCII that matches in ``text`` is found,
-    lower-cased (``required_literals`` gives them so): the text lower-cased with its other characters left
-    out (ASCII that was contiguous stays contiguous, and bytes.lower costs a fraction of casefolding a long
-    accented body).  "" (nothing can be ruled out) when the text holds a character that re.I matches to an
-    ASCII letter."""
-    if text.isascii():
-        return text.lower()
-    if any(c in text for c in _ASCII_LOOKALIKES):
-        return ""
-    return text.encode("ascii", "ignore").lower().decode("ascii")
 
 
 class _Pat:
@@ -310,7 +295,7 @@ class PlaceholderSet:
             self._firsts.append(first)
         # what a match of a syntax without a literal prefix cannot do without (built-in files only), for the
         # patterns whose literals are all ASCII (as written: no escape of another character), whose strings
-        # _needle_text keeps
+        # ascii_needle_text keeps
         self._needs = [spec.needs.get(name) if pat.pattern.isascii() and not _NON_ASCII_ESCAPE.search(pat.pattern)
                        else None for _lit, pat, name, _fam in self._syntaxes]
         self._first = frozenset(self._first_chars(spec.syntaxes))
@@ -378,7 +363,7 @@ class PlaceholderSet:
 
     def _find(self, text: str) -> list[PlaceholderMatch]:
         found: list[tuple[int, int, int, object]] = []
-        folded = None
+        folded: Optional[str] | bool = False       # ascii_needle_text(text), once a syntax needs it
         firsts = self._firsts
         present: dict[str, bool] = {}      # first characters looked for (one memchr each, shared by syntaxes)
         for rank, (literal, pat, _form, _family) in enumerate(self._syntaxes):
@@ -395,9 +380,9 @@ class PlaceholderSet:
             if need:
                 # a text that holds none of the literals every match needs is not scanned (nor, in a
                 # one-template run, is the pattern compiled for it)
-                if folded is None:
-                    folded = _needle_text(text)
-                if folded and not any(x in folded for x in need):
+                if folded is False:
+                    folded = ascii_needle_text(text)
+                if folded is not None and not any(x in folded for x in need):
                     continue
             for m in pat.finditer(text):
                 if m.end() > m.start():

@@ -101,3 +101,28 @@ def test_bundled_regex_rules_keep_matching_their_examples():
                     assert passes_prefilter(required, text.casefold()), (rule.id, text)
                     checked += 1
     assert checked >= 10
+
+
+@pytest.mark.parametrize("pattern, text", [
+    (r"display\s*:\s*flex", "<div style='DISPLAY: Flex'>été</div>"),       # case, accents elsewhere
+    (r"background:.*url\(", "background: #fff url(bg.png)"),
+    (r"@media[^{]*prefers-color-scheme", "@media (prefers-color-ſcheme: dark)"),  # ſ matches s under re.I
+    (r"\bkit\b", "\u212aIT"),                                                 # the Kelvin sign matches k
+    (r"straße", "STRASSE straße"),                                            # a non-ASCII literal: no group
+])
+def test_required_literal_groups_never_rule_out_a_text_the_pattern_matches(pattern, text):
+    import regex
+
+    from contentlint.engine.hit import required_literal_groups
+    from contentlint.textscan import ascii_needle_text
+
+    assert regex.search(pattern, text, regex.I)
+    groups, folded = required_literal_groups(pattern), ascii_needle_text(text)
+    assert folded is None or all(any(x in folded for x in g) for g in groups)
+
+
+def test_required_literal_groups_are_each_needed():
+    from contentlint.engine.hit import required_literal_groups
+
+    assert required_literal_groups(r"display\s*:\s*(?:inline-)?flex\b") == (("display",), (":",), ("flex",))
+    assert required_literal_groups(r"straße|strasse") == ()

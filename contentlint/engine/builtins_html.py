@@ -28,11 +28,11 @@ from functools import cached_property, lru_cache
 from itertools import accumulate
 from typing import Optional
 
-from contentlint.textscan import blank_between
+from contentlint.textscan import ascii_needle_text, blank_between
 
 # through builtins, which already holds them (importing kinds here would be circular)
 from .builtins import Hit, PackError, builtin, compile_pattern
-from .hit import Span
+from .hit import Span, required_literal_groups
 from .text import short_list, shorten_at_word
 
 # -- one scan of the HTML -------------------------------------------------------------------------
@@ -237,55 +237,9 @@ def _audience(ctx) -> tuple[str, ...]:
     return clients.resolve(tuple(getattr(ctx.message, "clients", ()) or clients.DEFAULT_CLIENTS))
 
 
-# the characters an ASCII letter of a pattern matches under re.I besides its two cases, and whose lower case
-# is not that letter ("İ" -> "i̇", "ı", "ſ"; the Kelvin sign's is "k"): a text that holds one is not prefiltered
-_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f")
-
-
-def _literal_groups(pattern: str) -> tuple[tuple[str, ...], ...]:
-    """Groups of strings (ASCII, lower-case, no line break) such that every match of ``pattern`` holds one
-    string of each group (under re.I, in a text without _FOLDS_TO_ASCII); () when nothing is known.
-
-    The top-level items of the pattern read with Python's own parser (as hit.required_literals does): each
-    run of literal characters, and what one other item cannot match without (hit's _req_node)."""
-    from .hit import _NOT_SRE, _req_node
-
-    if _NOT_SRE.search(pattern):
-        return ()
-    try:
-        import re._parser as sre_parse          # Python 3.11+
-    except ImportError:                         # pragma: no cover - older Pythons
-        import sre_parse  # type: ignore
-    try:
-        tree = list(sre_parse.parse(pattern))
-    except Exception:  # noqa: BLE001 - syntax the stdlib parser rejects: no prefilter, never an error
-        return ()
-    groups, run = [], []
-    for op, av in tree + [(None, None)]:
-        if op is sre_parse.LITERAL and chr(av) != "\n":
-            run.append(chr(av))
-            continue
-        if run:
-            groups.append(("".join(run),))
-            run = []
-        got = _req_node(op, av, sre_parse) if op is not None else None
-        if got:
-            groups.append(tuple(got))
-    return tuple(tuple(sorted({x.lower() for x in g})) for g in groups
-                 if all(x and x.isascii() and "\n" not in x for x in g))
-
-
-def _folded(text: str) -> Optional[str]:
-    """``text`` lower-cased, for _literal_groups' strings to be looked for; None when it holds a character
-    that a pattern's ASCII letter matches though its lower case differs (then nothing is prefiltered)."""
-    if not text.isascii() and any(c in text for c in _FOLDS_TO_ASCII):
-        return None
-    return text.lower()
-
-
 def _may_match(groups, folded: Optional[str]) -> bool:
-    """False only when ``folded`` (from _folded) lacks every string of one of ``groups``: the pattern
-    cannot match the text then."""
+    """False only when ``folded`` (``ascii_needle_text`` of a text) lacks every string of one of ``groups``
+    (``required_literal_groups``): the pattern cannot match the text then."""
     return folded is None or all(any(x in folded for x in g) for g in groups)
 
 
@@ -304,7 +258,7 @@ def _prepare_feature(params, ctx):
         if params["value"] and not re.search(r"\(\?[=!<]|\\[AZ]", params["value"]) else None
     # strings a use by value, selector or image cannot be without (a str.find on the texts, not a regex scan)
     for key in ("value", "selector", "image"):
-        params[key + "_needles"] = _literal_groups(params[key]) if params[key] else ()
+        params[key + "_needles"] = required_literal_groups(params[key]) if params[key] else ()
     params["value"] = compile_pattern(params["value"], re.I, "params.value", ctx) if params["value"] else None
     params["selector"] = compile_pattern(params["selector"], re.I, "params.selector", ctx) if params["selector"] else None
     params["image"] = compile_pattern(params["image"], re.I, "params.image", ctx) if params["image"] else None
@@ -369,12 +323,12 @@ class _UseIndex:
     @cached_property
     def sources_folded(self) -> Optional[str]:
         """The image sources, one a line, for _may_match."""
-        return _folded("\n".join([src for _, src in self.image_sources()]))
+        return ascii_needle_text("\n".join([src for _, src in self.image_sources()]))
 
     @cached_property
     def css_folded(self) -> Optional[str]:
         """The <style> blocks (comments blanked), one a line, for _may_match."""
-        return _folded("\n".join([css for css, _, _ in self.f.css_blocks()]))
+        return ascii_needle_text("\n".join([css for css, _, _ in self.f.css_blocks()]))
 
     def image_sources(self) -> list:
         """(tag index, src or else srcset) of each <img> and <source> that has one, in document order."""
@@ -487,7 +441,7 @@ class _Styles:
     @cached_property
     def lines_folded(self) -> Optional[str]:
         """``lines`` for _may_match."""
-        return _folded(self.lines)
+        return ascii_needle_text(self.lines)
 
     def detail(self, k: int) -> tuple[str, str, bool, int]:
         """(declaration text, where it is, not_mso, offset in the HTML or -1) of declaration ``k``."""

@@ -87,6 +87,27 @@ def required_literals(pattern: str) -> Optional[tuple[str, ...]]:
     text, so it holds whatever the pattern's case or flags): a C-speed ``in`` instead of a regex scan of every
     position, for the many patterns that need an ``@``, ``http`` or a keyword.  Read with Python's own
     pattern parser; a pattern it does not read, or reads otherwise than ``regex`` does, gets None."""
+    parsed = _parse(pattern)
+    got = _req_seq(*parsed) if parsed else None
+    if not got or any(not x for x in got):
+        return None
+    return tuple(sorted({x.casefold() for x in got}))
+
+
+def required_literal_groups(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """Groups of ASCII strings (lower-case, no line break) such that every match of ``pattern`` holds one
+    string of each group, under IGNORECASE too in a text without ``textscan.ASCII_LOOKALIKES``; () when
+    nothing is known.  Only strings the pattern writes in ASCII are kept (a group holding another is left
+    out), so they are found in ``textscan.ascii_needle_text`` of the text."""
+    parsed = _parse(pattern)
+    groups = (_req_groups(*parsed) if parsed else None) or []
+    return tuple(tuple(sorted({x.lower() for x in g})) for g in groups
+                 if all(x and x.isascii() and "\n" not in x for x in g))
+
+
+def _parse(pattern: str):
+    """(top-level items, parser module) of ``pattern`` read with Python's own parser, or None when it does
+    not read it (or reads it otherwise than ``regex`` does)."""
     if _NOT_SRE.search(pattern):
         return None
     try:
@@ -94,16 +115,22 @@ def required_literals(pattern: str) -> Optional[tuple[str, ...]]:
     except ImportError:                         # pragma: no cover - older Pythons
         import sre_parse  # type: ignore
     try:
-        tree = sre_parse.parse(pattern)
+        return list(sre_parse.parse(pattern)), sre_parse
     except Exception:  # noqa: BLE001 - any syntax the stdlib parser rejects: no prefilter, never an error
         return None
-    got = _req_seq(list(tree), sre_parse)
-    if not got or any(not x for x in got):
-        return None
-    return tuple(sorted({x.casefold() for x in got}))
 
 
 def _req_seq(items, sp) -> Optional[list[str]]:
+    """The strings of the most selective group of ``_req_groups``, or None."""
+    found = _req_groups(items, sp)
+    if not found:
+        return None
+    return max(found, key=lambda alts: (min(len(a) for a in alts) - 0.1 * len(alts)))
+
+
+def _req_groups(items, sp) -> list[list[str]]:
+    """Groups of strings of a sequence of items: every match holds one string of each group (the runs of
+    literal characters, and what each other item cannot match without)."""
     c = sp  # constants are re-exported by the parser module
     run: list[str] = []
     found: list[list[str]] = []
@@ -125,9 +152,7 @@ def _req_seq(items, sp) -> Optional[list[str]]:
             found.append(got)
     if run:
         found.append(["".join(run)])
-    if not found:
-        return None
-    return max(found, key=lambda alts: (min(len(a) for a in alts) - 0.1 * len(alts)))
+    return found
 
 
 def _req_node(op, av, sp) -> Optional[list[str]]:
